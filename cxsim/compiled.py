@@ -1,0 +1,169 @@
+"""Compiled parameters: a validated scenario turned into plain numbers and arrays.
+
+Engines never read the scenario model: they read this. Names become indices, units are already
+minutes, defaults that depend on a channel's kind are resolved, and profiles are one 168-slot
+hour-of-week rate. Both engines are fed the same object, which is what lets them agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .kernels import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL
+from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
+
+CHANNEL_KINDS = ("phone", "chat", "email", "self_service")
+_EMPTY = np.zeros(0)
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A distribution as a kernel reads it: a kind code, two numbers and an optional sample."""
+    kind: int
+    a: float
+    b: float = 0.0
+    values: np.ndarray = field(default_factory=lambda: _EMPTY)
+    mean: float = 0.0
+
+
+def compile_distribution(d: Exponential | Lognormal | Deterministic | Empirical) -> Dist:
+    if isinstance(d, Exponential):
+        return Dist(DIST_EXPONENTIAL, d.mean, mean=d.mean)
+    if isinstance(d, Lognormal):
+        sigma2 = math.log1p(d.cv ** 2)
+        return Dist(DIST_LOGNORMAL, math.log(d.mean) - sigma2 / 2, math.sqrt(sigma2), mean=d.mean)
+    if isinstance(d, Deterministic):
+        return Dist(DIST_DETERMINISTIC, d.value, mean=d.value)
+    values = np.asarray(d.values, dtype=float)
+    return Dist(DIST_EMPIRICAL, 0.0, 0.0, values, mean=float(values.mean()))
+
+
+@dataclass(frozen=True)
+class ChannelParams:
+    name: str
+    kind: str
+    sessions: int
+    slowdown: float
+    patience: Dist | None
+    retrial_probability: float
+    retrial_delay: Dist
+    target: float
+    p_self: float
+
+
+@dataclass(frozen=True)
+class TeamParams:
+    name: str
+    agents: int
+    channels: tuple[int, ...]
+    needs: tuple[int, ...]
+    proficiency: float
+    cost_per_minute: float
+    #: On-duty intervals within one week, in minutes from Monday 00:00; ``None`` = always.
+    shifts: tuple[tuple[float, float], ...] | None
+
+
+@dataclass(frozen=True)
+class Params:
+    name: str
+    horizon: float
+    warmup: float
+    week_rate: np.ndarray        # 168 arrival rates per minute (per customer with a population)
+    population: int              # 0: open arrivals
+    need_names: tuple[str, ...]
+    need_cdf: np.ndarray         # cumulative shares of need types
+    need_work: tuple[Dist, ...]
+    need_resolution: np.ndarray  # base resolution probability per need type
+    channels: tuple[ChannelParams, ...]
+    channel_cdf: np.ndarray      # first-contact channel choice
+    switch_cdf: np.ndarray       # [from, to] cumulative: where a returning need comes back
+    return_delay: Dist
+    give_up: float
+    teams: tuple[TeamParams, ...]
+
+    @property
+    def queue_count(self) -> int:
+        return len(self.channels) * len(self.need_names)
+
+    def queue_of(self, channel: int, need: int) -> int:
+        return channel * len(self.need_names) + need
+
+
+def _profile(weights: list[float] | None, n: int) -> np.ndarray:
+    if weights is None:
+        return np.ones(n)
+    w = np.asarray(weights, dtype=float)
+    return w / w.mean()
+
+
+def _cdf(weights: np.ndarray) -> np.ndarray:
+    c = np.cumsum(weights, dtype=float)
+    c /= c[-1]
+    c[-1] = 1.0
+    return c
+
+
+def compile_scenario(s: Scenario) -> Params:
+    """Resolve a validated scenario into the numbers the engines run on."""
+    need_names = tuple(s.needs)
+    channel_names = tuple(s.channels)
+    ci = {c: i for i, c in enumerate(channel_names)}
+    ni = {n: i for i, n in enumerate(need_names)}
+
+    demand = s.demand
+    base_rate = demand.open.rate if demand.open else demand.population.need_rate  # type: ignore[union-attr]
+    hourly, weekly = _profile(demand.hourly_profile, 24), _profile(demand.weekly_profile, 7)
+    week_rate = base_rate * np.outer(weekly, hourly).ravel()
+
+    channels = []
+    for name, ch in s.channels.items():
+        patience = ch.patience_distribution
+        channels.append(ChannelParams(
+            name=name, kind=ch.kind, sessions=ch.sessions, slowdown=ch.slowdown,
+            patience=compile_distribution(patience) if patience else None,
+            retrial_probability=ch.retrial.probability, retrial_delay=compile_distribution(ch.retrial.delay),
+            target=ch.target, p_self=ch.p_self or 0.0))
+
+    mix = np.array([demand.channel_mix.get(c, 0.0) if demand.channel_mix else 1.0 for c in channel_names])
+    n = len(channel_names)
+    switch = np.eye(n)
+    for src, row in s.returns.switch.items():
+        i = ci[src]
+        switch[i, :] = 0.0
+        for dst, p in row.items():
+            switch[i, ci[dst]] += p
+        switch[i, i] += 1.0 - sum(row.values())
+    # A failed self-service attempt must continue with a person: where the scenario keeps it in
+    # self-service, spread it over the assisted channels by the first-contact mix instead.
+    assisted = np.array([ch.kind != "self_service" for ch in s.channels.values()], dtype=float)
+    fallback = mix * assisted if (mix * assisted).sum() > 0 else assisted
+    for i, ch in enumerate(s.channels.values()):
+        if ch.kind == "self_service" and switch[i, i] > 0:
+            stay = switch[i, i]
+            switch[i, i] = 0.0
+            switch[i] += stay * fallback / fallback.sum()
+    switch_cdf = np.vstack([_cdf(row) for row in switch])
+
+    def shifts(team) -> tuple[tuple[float, float], ...] | None:
+        if team.shift is None:
+            return None
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        return tuple(sorted((days.index(d) * 1440.0 + team.shift.start, days.index(d) * 1440.0 + team.shift.start + team.shift.length)
+                            for d in team.shift.days))
+
+    teams = tuple(TeamParams(
+        name=name, agents=t.agents, channels=tuple(ci[c] for c in t.channels),
+        needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
+        cost_per_minute=t.cost_per_hour / 60.0, shifts=shifts(t)) for name, t in s.teams.items())
+
+    return Params(
+        name=s.name, horizon=s.horizon, warmup=s.warmup, week_rate=week_rate,
+        population=demand.population.customers if demand.population else 0,
+        need_names=need_names, need_cdf=_cdf(np.array([x.share for x in s.needs.values()])),
+        need_work=tuple(compile_distribution(x.work_time) for x in s.needs.values()),
+        need_resolution=np.array([x.resolution for x in s.needs.values()]),
+        channels=tuple(channels), channel_cdf=_cdf(mix), switch_cdf=switch_cdf,
+        return_delay=compile_distribution(s.returns.delay), give_up=s.returns.give_up, teams=teams)

@@ -1,0 +1,1 @@
+"""Experiments: replications, seeds and common random numbers, and writing results."""

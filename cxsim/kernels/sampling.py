@@ -1,0 +1,33 @@
+"""Durations from uniforms: every draw consumes exactly two uniforms, whatever the distribution.
+
+A fixed two-uniform budget keeps common random numbers aligned: switching a need's work time
+from exponential to lognormal in one policy does not shift every later draw of that stream.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+DIST_EXPONENTIAL = 0  # a = mean
+DIST_LOGNORMAL = 1    # a = mu, b = sigma of the underlying normal
+DIST_DETERMINISTIC = 2  # a = value
+DIST_EMPIRICAL = 3    # values = the sample to resample
+
+
+@njit(cache=True)
+def sample_duration(kind: int, a: float, b: float, values: np.ndarray, u1: float, u2: float) -> float:
+    """One duration (minutes) of the given distribution from two uniforms in [0, 1)."""
+    if kind == DIST_EXPONENTIAL:
+        return -a * math.log1p(-u1)
+    if kind == DIST_LOGNORMAL:
+        # Box–Muller: exact normal from two uniforms (1 - u keeps the log finite).
+        z = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+        return math.exp(a + b * z)
+    if kind == DIST_DETERMINISTIC:
+        return a
+    n = values.shape[0]
+    i = int(u1 * n)
+    return values[i if i < n else n - 1]

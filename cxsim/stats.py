@@ -1,0 +1,45 @@
+"""Statistics across replications: means with t-intervals, paired differences.
+
+Replications are independent and identically distributed, so a Student-t interval on their
+means is the textbook estimate (Law, *Simulation Modeling and Analysis*, ch. 9). Policy
+differences are paired on common random numbers: the interval is on the per-replication
+differences, which is much narrower than comparing two independent intervals.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def interval(values, confidence: float = CONFIDENCE) -> dict[str, float | int | None]:
+    """Mean and two-sided t-interval of replication values; ``None`` bounds when n < 2."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    mean = float(x.mean())
+    if n < 2:
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
+    sem = float(stats.sem(x))
+    if sem == 0.0:
+        return {"mean": mean, "ci_low": mean, "ci_high": mean, "n": n}
+    low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=sem)
+    return {"mean": mean, "ci_low": float(low), "ci_high": float(high), "n": n}
+
+
+def paired_difference(a, b, confidence: float = CONFIDENCE) -> dict[str, float | int | None]:
+    """Interval of ``a − b`` replication by replication (common random numbers)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return interval(a - b, confidence)
+
+
+def half_width(summary: dict) -> float:
+    if summary.get("ci_low") is None or summary.get("ci_high") is None:
+        return math.inf
+    return (summary["ci_high"] - summary["ci_low"]) / 2
