@@ -68,13 +68,15 @@ def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str,
         out["failure_demand_share"] = float((finished["kind"] != "first").mean())
     j = jour[jour["created"] >= p.warmup] if len(jour) else jour
     ended = j[j["status"] != "open"] if len(j) else j
+    solved_in_window = int(((jour["status"] == "solved") & (jour["ended"] >= p.warmup)).sum()) if len(jour) else 0
+    # A flow ratio, not an average over finished journeys: journeys still open at the horizon are
+    # the long ones, so averaging the finished ones would understate failure demand.
+    out["contacts_per_need"] = _ratio(float(len(finished)), solved_in_window)
     if len(ended):
         solved = ended[ended["status"] == "solved"]
-        out["contacts_per_need"] = _ratio(float(ended["contacts"].sum()), len(solved))
         out["time_to_resolution"] = float((solved["ended"] - solved["created"]).mean()) if len(solved) else math.nan
         out["needs_given_up"] = float((ended["status"] == "given_up").mean())
     out["staff_cost"] = staff_cost
-    solved_in_window = int(((jour["status"] == "solved") & (jour["ended"] >= p.warmup)).sum()) if len(jour) else 0
     out["cost_per_solved_need"] = _ratio(staff_cost, solved_in_window)
     return {k: v for k, v in out.items() if not (isinstance(v, float) and math.isnan(v))}
 

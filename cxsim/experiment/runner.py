@@ -37,7 +37,9 @@ class Results:
 
     def metric_names(self) -> list[str]:
         present = [c for c in self.metrics.columns if c not in ("policy", "replication")]
-        known = [m for m in ORDER if m in present]
+        # Per-channel variants (``service_level.phone``) follow their metric; unknown names go last.
+        known = [m for base in ORDER for m in [base] + sorted(x for x in present if x.startswith(base + "."))
+                 if m in present]
         return known + sorted(m for m in present if m not in known)
 
     def summary(self) -> dict:
