@@ -92,7 +92,7 @@ def run(
 ) -> None:
     """Run a scenario's replications, print the results table and write the output folder."""
     from .experiment.runner import run as run_scenario
-    from .terminal import results_table
+    from .terminal import channel_table, results_table
 
     scenario = _load(file)
     n = replications or scenario.replications
@@ -103,6 +103,9 @@ def run(
                                on_replication=lambda _rep: progress.advance(task))
     folder = results.write(output or Path("results") / scenario.name)
     out.print(results_table(results))
+    per_channel = channel_table(results)
+    if per_channel is not None:
+        out.print(per_channel)
     out.print(f"wrote {folder}/ (summary.json, metrics and tables as Parquet)", highlight=False)
 
 

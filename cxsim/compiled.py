@@ -72,6 +72,7 @@ class Params:
     horizon: float
     warmup: float
     week_rate: np.ndarray        # 168 arrival rates per minute (per customer with a population)
+    week_profile: np.ndarray     # the same shape with mean 1: customers' own clock for delays
     population: int              # 0: open arrivals
     need_names: tuple[str, ...]
     need_cdf: np.ndarray         # cumulative shares of need types
@@ -116,7 +117,8 @@ def compile_scenario(s: Scenario) -> Params:
     demand = s.demand
     base_rate = demand.open.rate if demand.open else demand.population.need_rate  # type: ignore[union-attr]
     hourly, weekly = _profile(demand.hourly_profile, 24), _profile(demand.weekly_profile, 7)
-    week_rate = base_rate * np.outer(weekly, hourly).ravel()
+    week_profile = np.outer(weekly, hourly).ravel()
+    week_rate = base_rate * week_profile
 
     channels = []
     for name, ch in s.channels.items():
@@ -160,7 +162,7 @@ def compile_scenario(s: Scenario) -> Params:
         cost_per_minute=t.cost_per_hour / 60.0, shifts=shifts(t)) for name, t in s.teams.items())
 
     return Params(
-        name=s.name, horizon=s.horizon, warmup=s.warmup, week_rate=week_rate,
+        name=s.name, horizon=s.horizon, warmup=s.warmup, week_rate=week_rate, week_profile=week_profile,
         population=demand.population.customers if demand.population else 0,
         need_names=need_names, need_cdf=_cdf(np.array([x.share for x in s.needs.values()])),
         need_work=tuple(compile_distribution(x.work_time) for x in s.needs.values()),

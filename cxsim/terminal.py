@@ -31,10 +31,21 @@ def _view(metric: str) -> str:
 
 
 def results_table(results) -> Table:
+    """Headline metrics by view, one column per policy and per paired difference."""
+    return _table(results, [m for m in results.metric_names() if "." not in m], "")
+
+
+def channel_table(results) -> Table | None:
+    """The provider view per channel (``service_level.phone`` ...), when there is more than one."""
+    names = [m for m in results.metric_names() if "." in m]
+    return _table(results, names, " per channel") if names else None
+
+
+def _table(results, names: list[str], suffix: str) -> Table:
     summary = results.summary()
     policies = list(summary["policies"])
-    table = Table(title=f"{summary['scenario']} — {summary['replications']} replications, seed {summary['seed']}, "
-                        f"engine {summary['engine']} (mean [95 % CI])", title_justify="left")
+    table = Table(title=f"{summary['scenario']}{suffix}: {summary['replications']} replications, seed {summary['seed']}, "
+                        f"engine {summary['engine']}; mean [95 % CI]", title_justify="left")
     table.add_column("view", style="dim")
     table.add_column("metric")
     for policy in policies:
@@ -42,7 +53,7 @@ def results_table(results) -> Table:
     for diff in summary["differences"]:
         table.add_column(diff, justify="right")
     last_view = None
-    for metric in results.metric_names():
+    for metric in names:
         view = _view(metric)
         cells = []
         for block in [summary["policies"][p]["metrics"] for p in policies] + list(summary["differences"].values()):

@@ -1,4 +1,7 @@
-"""Non-homogeneous Poisson arrivals with an hour-of-week rate profile, by exact inversion."""
+"""Time that follows the demand profile: non-homogeneous Poisson arrivals and customer delays.
+
+Both use the cumulative intensity of a piecewise-constant hour-of-week rate, inverted exactly.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +15,15 @@ WEEK = 7 * 24 * 60.0
 
 
 @njit(cache=True)
-def next_arrival(now: float, u: float, week_rate: np.ndarray, scale: float) -> float:
-    """Time of the next arrival after ``now``.
+def advance(now: float, amount: float, week_rate: np.ndarray, scale: float) -> float:
+    """The time at which ``∫ scale · week_rate`` from ``now`` reaches ``amount``.
 
-    ``week_rate`` holds 168 rates per minute (one per hour of the week, Monday 00:00 first), each
-    multiplied by ``scale`` (1 for an open stream, the number of active customers for a
-    population). The cumulative intensity is piecewise linear, so one unit exponential maps to
-    exactly one arrival time: the uniform ``u`` becomes one unit exponential, with no thinning and
-    no wasted draws, so common random numbers stay aligned. Returns ``inf`` when the rate is zero.
+    ``week_rate`` holds 168 values, one per hour of the week (Monday 00:00 first). Returns ``inf``
+    when the rate is zero everywhere.
     """
     if scale <= 0.0:
         return math.inf
-    remaining = -math.log1p(-u)
+    remaining = amount
     t = now
     empty_hours = 0
     while True:
@@ -43,3 +43,23 @@ def next_arrival(now: float, u: float, week_rate: np.ndarray, scale: float) -> f
             if empty_hours > 168:
                 return math.inf
         t = slot_end
+
+
+@njit(cache=True)
+def next_arrival(now: float, u: float, week_rate: np.ndarray, scale: float) -> float:
+    """Time of the next arrival after ``now`` of a Poisson process with rate ``scale · week_rate``.
+
+    One uniform becomes one unit exponential of cumulative intensity: no thinning and no wasted
+    draws, so common random numbers stay aligned.
+    """
+    return advance(now, -math.log1p(-u), week_rate, scale)
+
+
+@njit(cache=True)
+def customer_delay(now: float, delay: float, week_profile: np.ndarray) -> float:
+    """When a customer who waits ``delay`` minutes of *their* time comes back.
+
+    Customers come back when they are active: a two-day delay measured along the demand profile
+    (mean 1) lands in office hours as often as first contacts do, instead of at 3 a.m.
+    """
+    return advance(now, delay, week_profile, 1.0)

@@ -79,9 +79,6 @@ def _plain(node: Any, file: str, path: FieldPath, where: dict[FieldPath, Where])
 def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[FieldPath, Where]]:
     """One file's merged content (its ``extends`` applied) and the positions of its keys."""
     shown = str(path)
-    if path.resolve() in chain:
-        cycle = " -> ".join(str(p) for p in chain + (path.resolve(),))
-        raise ScenarioError([Located(Where(shown, 0, 0), "extends", f"circular extends: {cycle}")])
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -95,7 +92,7 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[FieldPath, Wh
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = f"YAML syntax error: {exc.problem or exc.context}"
         raise ScenarioError([Located(Where(shown, line, col), "", message)]) from None
-    except YAMLError as exc:
+    except (YAMLError, ValueError) as exc:  # ValueError: a scalar ruamel cannot convert (huge int, bad date)
         raise ScenarioError([Located(Where(shown, 0, 0), "", f"YAML error: {exc}")]) from None
     if root is None:
         root = CommentedMap()
@@ -114,9 +111,12 @@ def _read(path: Path, chain: tuple[Path, ...]) -> tuple[dict, dict[FieldPath, Wh
     merged_where: dict[FieldPath, Where] = {}
     for i, base in enumerate(bases):
         base_path = (path.parent / base)
+        at = where.get(("extends", i), where[("extends",)])
         if not base_path.exists():
-            at = where.get(("extends", i), where[("extends",)])
             raise ScenarioError([Located(at, "extends", f"base scenario {base!r} not found (looked in {base_path})")])
+        if base_path.resolve() in chain + (path.resolve(),):
+            cycle = " -> ".join(str(p) for p in chain + (path.resolve(), base_path.resolve()))
+            raise ScenarioError([Located(at, "extends", f"circular extends: {cycle}")])
         base_data, base_where = _read(base_path, chain + (path.resolve(),))
         _merge(merged, merged_where, base_data, base_where, ())
     _merge(merged, merged_where, data, where, ())

@@ -85,7 +85,7 @@ class OpenArrivals(Strict):
 
 class Population(Strict):
     """Customers who each raise needs; churned customers raise no more."""
-    customers: Annotated[int, Field(ge=1)]
+    customers: Annotated[int, Field(ge=1, le=10**9)]
     need_rate: NonNegativeRate = Field(description="needs per active customer, e.g. '1 /30d'")
 
 
@@ -199,7 +199,7 @@ class Shift(Strict):
 
 
 class Team(Strict):
-    agents: Annotated[int, Field(ge=0)]
+    agents: Annotated[int, Field(ge=0, le=10**6)]
     channels: Annotated[list[str], Field(min_length=1)]
     needs: list[str] | None = Field(None, description="need types this team handles (default: all)")
     proficiency: Annotated[float, Field(gt=0)] = 1.0

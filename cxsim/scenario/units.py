@@ -6,6 +6,7 @@ or per minute (rates); a string carries its own unit and is converted here, once
 
 from __future__ import annotations
 
+import math
 import re
 
 #: Minutes per unit. Weeks and days are calendar units of the simulation clock (24 h days).
@@ -34,20 +35,33 @@ def _unit(name: str) -> float:
         raise ValueError(f"unknown time unit {name!r} (use one of {known})") from None
 
 
+def _finite(value: float | int, what: str) -> float:
+    """A float that is neither infinite nor NaN (a huge integer counts as infinite)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, not {value!r}")
+    return number
+
+
 def parse_duration(value: object) -> float:
     """Minutes from a number (already minutes) or a string such as ``"90 s"`` or ``"8 h"``."""
     if isinstance(value, bool):
         raise ValueError("a duration must be a number of minutes or a string like '90 s'")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(value, "a duration")
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match:
-            return float(match.group(1)) * _unit(match.group(2))
+            return _finite(float(match.group(1)) * _unit(match.group(2)), "a duration")
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             pass
+        else:
+            return _finite(number, "a duration")
     raise ValueError(f"{value!r} is not a duration: write minutes as a number or a string like '90 s', '6 min', '8 h', '30 d'")
 
 
@@ -59,16 +73,21 @@ def parse_rate(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("a rate must be a number per minute or a string like '200 /h'")
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(value, "a rate")
     if isinstance(value, str):
         match = _RATE.match(value)
         if match:
             count, span, unit = match.groups()
-            return float(count) / ((float(span) if span else 1.0) * _unit(unit))
+            minutes = (float(span) if span else 1.0) * _unit(unit)
+            if not 0 < minutes < math.inf:
+                raise ValueError(f"{value!r}: the time span of a rate must be positive and finite")
+            return _finite(float(count) / minutes, "a rate")
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             pass
+        else:
+            return _finite(number, "a rate")
     raise ValueError(f"{value!r} is not a rate: write a number per minute or a string like '200 /h', '12 /min', '0.5 /d'")
 
 

@@ -17,7 +17,9 @@ import simpy
 
 from ...compiled import Dist, Params
 from ...experiment.seeds import Stream, streams
-from ...kernels import QUALITY_GAP, QUALITY_LEVEL, next_arrival, resolution_probability, sample_duration
+from ...kernels import (
+    QUALITY_GAP, QUALITY_LEVEL, customer_delay, next_arrival, resolution_probability, sample_duration,
+)
 from ...records import (
     ABANDONED, FIRST, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, UNFINISHED,
     AgentRecord, Day, Encounter, Journey, Recorder,
@@ -107,7 +109,7 @@ class Model:
                 if retry >= ch.retrial_probability:
                     self.close(need, GIVEN_UP)
                     return
-                yield self.env.timeout(delay)
+                yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
                 kind = RETRIAL
                 continue
             if outcome == _SELF_FAILED:
@@ -117,7 +119,7 @@ class Model:
             if give_up < p.give_up:
                 self.close(need, GIVEN_UP)
                 return
-            yield self.env.timeout(delay)
+            yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
             channel, kind = pick(p.switch_cdf[channel], where), REPEAT
 
     def contact(self, need: Need, channel: int, kind: int) -> Generator[simpy.Event, object, int]:

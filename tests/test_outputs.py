@@ -1,0 +1,92 @@
+"""Outputs: summary.json in MODEL.md §10's form, reproducibility, independent streams, atomic folders."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import cxsim
+from cxsim.experiment.runner import Results
+from cxsim.metrics import ORDER
+
+from helpers import SCENARIOS
+
+
+def small(name: str = "contact_centre.yaml", **update):
+    scenario = cxsim.load_scenario(SCENARIOS / name)
+    return scenario.model_copy(update={"horizon": 1440.0, "warmup": 120.0, **update})
+
+
+def test_summary_has_the_documented_form(tmp_path):
+    results = cxsim.run(small(), replications=3, seed=7)
+    folder = results.write(tmp_path / "out")
+    summary = json.loads((folder / "summary.json").read_text())
+    assert set(summary) == {"scenario", "seed", "replications", "engine", "policies", "differences"}
+    assert (summary["scenario"], summary["seed"], summary["replications"], summary["engine"]) == \
+        ("contact_centre", 7, 3, "simpy")
+    metrics = summary["policies"]["baseline"]["metrics"]
+    for name, m in metrics.items():
+        assert name.split(".")[0] in ORDER, name
+        assert set(m) == {"mean", "ci_low", "ci_high", "n"} and m["n"] == 3
+        assert m["ci_low"] <= m["mean"] <= m["ci_high"]
+    for share in ("p_wait", "service_level", "p_abandon", "occupancy", "fcr", "failure_demand_share"):
+        assert 0 <= metrics[share]["mean"] <= 1
+    # No population-free metric is faked: what the model does not produce yet is absent, not zero.
+    assert "nps_true" not in metrics and "churn_rate" not in metrics
+    for table in ("encounters", "journeys", "agents", "daily", "metrics"):
+        assert (folder / f"{table}.parquet").exists()
+
+
+def test_same_seed_same_files_different_seed_different_results(tmp_path):
+    a = cxsim.run(small(), replications=2, seed=11).write(tmp_path / "a")
+    b = cxsim.run(small(), replications=2, seed=11).write(tmp_path / "b")
+    for f in sorted(p.name for p in a.iterdir()):
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    c = cxsim.run(small(), replications=2, seed=12)
+    assert not c.metrics.equals(cxsim.run(small(), replications=2, seed=11).metrics)
+
+
+def test_each_purpose_has_its_own_stream():
+    """Changing patience must not move arrivals or needs: the basis of common random numbers."""
+    base = small("erlang_a.yaml", horizon=240.0, warmup=0.0)
+    patient = base.model_copy(update={"channels": {"phone": base.channels["phone"].model_copy(
+        update={"patience": base.channels["phone"].patience.model_copy(update={"mean": 20.0})})}})
+    a, b = cxsim.run(base, replications=1), cxsim.run(patient, replications=1)
+    ja, jb = a.table("journeys").sort_values("need"), b.table("journeys").sort_values("need")
+    assert np.array_equal(ja["created"].to_numpy(), jb["created"].to_numpy())
+    assert a.metrics["p_abandon"].iloc[0] > b.metrics["p_abandon"].iloc[0]
+
+
+def test_replications_are_independent():
+    results = cxsim.run(small("erlang_a.yaml", horizon=120.0, warmup=0.0), replications=2)
+    j = results.table("journeys")
+    first = j[j["replication"] == 0]["created"].to_numpy()[:50]
+    second = j[j["replication"] == 1]["created"].to_numpy()[:50]
+    assert not np.allclose(first, second)
+
+
+def test_a_failed_write_leaves_no_folder(tmp_path, monkeypatch):
+    results = cxsim.run(small("erlang_a.yaml", horizon=60.0, warmup=0.0), replications=1)
+    original = Results.table
+
+    def broken(self, name):
+        if name == "daily":
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C half-way through the tables
+        return original(self, name)
+
+    monkeypatch.setattr(Results, "table", broken)
+    with pytest.raises(KeyboardInterrupt):
+        results.write(tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rewriting_replaces_the_folder_whole(tmp_path):
+    out = tmp_path / "out"
+    cxsim.run(small("erlang_a.yaml", horizon=60.0, warmup=0.0), replications=1).write(out)
+    (out / "stale.txt").write_text("from an earlier run")
+    cxsim.run(small("erlang_a.yaml", horizon=60.0, warmup=0.0), replications=2).write(out)
+    assert not (out / "stale.txt").exists()
+    assert json.loads((out / "summary.json").read_text())["replications"] == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
