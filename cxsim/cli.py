@@ -31,7 +31,7 @@ EXIT_BAD_INPUT = 2
 
 def _fail(problems: list[str]) -> None:
     for line in problems:
-        err.print(line, markup=False, highlight=False)
+        typer.echo(line, err=True)  # one problem per line, never wrapped: editors jump to FILE:LINE:COL
     raise typer.Exit(EXIT_BAD_INPUT)
 
 

@@ -69,9 +69,13 @@ def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str,
     j = jour[jour["created"] >= p.warmup] if len(jour) else jour
     ended = j[j["status"] != "open"] if len(j) else j
     solved_in_window = int(((jour["status"] == "solved") & (jour["ended"] >= p.warmup)).sum()) if len(jour) else 0
-    # A flow ratio, not an average over finished journeys: journeys still open at the horizon are
-    # the long ones, so averaging the finished ones would understate failure demand.
-    out["contacts_per_need"] = _ratio(float(len(finished)), solved_in_window)
+    # A flow ratio of completions in the window, not an average over finished journeys: journeys
+    # still open at the horizon are the long ones, so averaging finished ones would understate it.
+    completed = 0
+    if len(enc):
+        done = enc[enc["outcome"] != "open"]
+        completed = int(((done["arrived"] + done["wait"].fillna(0.0) + done["handle"]) >= p.warmup).sum())
+    out["contacts_per_need"] = _ratio(float(completed), solved_in_window)
     if len(ended):
         solved = ended[ended["status"] == "solved"]
         out["time_to_resolution"] = float((solved["ended"] - solved["created"]).mean()) if len(solved) else math.nan
