@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -106,6 +107,9 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
     replications = replications or scenario.replications
     seed = scenario.seed if seed is None else seed
     simulate = get_engine(engine)
+    # Long-lived objects from imports (numba, pandas, pydantic) need not be re-scanned by every
+    # full garbage collection during a run: measured ~12 % of run time otherwise.
+    gc.freeze()
     rows, tables = [], {}
     for rep in range(replications):
         record = simulate(params, seed, rep)

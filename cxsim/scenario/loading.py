@@ -8,6 +8,7 @@ the deep merge of ``extends`` in a side table keyed by field path.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,18 +182,46 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     data, where = _read(path, ())
     top = Where(str(path), 1, 1)
+    problems: list[Located] = []
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
+        errors = exc.errors()
+        for error in errors:
             real, at = _locate(tuple(error["loc"]), data, where, top)
             problems.append(Located(at, format_path(real), _message(error)))
-        raise ScenarioError(_unique(problems)) from None
-    problems = [Located(_locate(p, data, where, top)[1], format_path(p), m) for p, m in cross_check(scenario)]
+        scenario = _without(data, [tuple(e["loc"]) for e in errors])
+    if scenario is not None:
+        problems += [Located(_locate(p, data, where, top)[1], format_path(p), m) for p, m in cross_check(scenario)]
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(_unique(problems))
     return scenario
+
+
+def _without(data: dict, bad: list[FieldPath]) -> Scenario | None:
+    """The scenario with every faulty key dropped (so defaults stand in), or None if that fails too.
+
+    This lets whole-scenario checks (a team skilled for a missing channel, warm-up too long) run
+    even when some fields are wrong, so one ``validate`` reports every problem at once.
+    """
+    pruned = copy.deepcopy(data)
+    for loc in bad:
+        node: Any = pruned
+        real = [part for part in loc if part not in _TAGS]
+        for part in real[:-1]:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                node = None
+                break
+        if isinstance(node, dict) and real and real[-1] in node:
+            del node[real[-1]]
+    try:
+        return Scenario.model_validate(pruned)
+    except ValidationError:
+        return None
 
 
 def _unique(problems: list[Located]) -> list[Located]:

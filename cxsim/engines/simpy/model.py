@@ -10,6 +10,7 @@ is a kernel from :mod:`cxsim.kernels`, shared with the fast engine.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import Generator
 
 import numpy as np
@@ -51,8 +52,9 @@ def draw(d: Dist, stream: Stream) -> float:
     return sample_duration(d.kind, d.a, d.b, d.values, stream.uniform(), stream.uniform())
 
 
-def pick(cdf: np.ndarray, u: float) -> int:
-    return int(np.searchsorted(cdf, u, side="right"))
+def pick(cdf: list[float], u: float) -> int:
+    """Index drawn from a cumulative distribution (the same rule as ``np.searchsorted(..., 'right')``)."""
+    return bisect_right(cdf, u)
 
 
 class Model:
@@ -70,6 +72,10 @@ class Model:
         self.offered = self.handled = self.abandoned = 0
         self.created = self.solved = self.given_up = 0
         self._self_service = [ch.kind == "self_service" for ch in params.channels]
+        # Python lists for the per-contact look-ups: indexing numpy from Python is slow.
+        self._need_cdf, self._channel_cdf = params.need_cdf.tolist(), params.channel_cdf.tolist()
+        self._switch_cdf = params.switch_cdf.tolist()
+        self._base_resolution = params.need_resolution.tolist()
 
     # --- processes ------------------------------------------------------------------------------
     def arrivals(self) -> Generator[simpy.Event, None, None]:
@@ -86,7 +92,7 @@ class Model:
 
     def new_need(self) -> Need:
         p, stream = self.p, self.rng["needs"]
-        need_type, channel, who = pick(p.need_cdf, stream.uniform()), pick(p.channel_cdf, stream.uniform()), stream.uniform()
+        need_type, channel, who = pick(self._need_cdf, stream.uniform()), pick(self._channel_cdf, stream.uniform()), stream.uniform()
         customer = int(who * p.population) if p.population else -1
         need = Need(self.next_need, customer, need_type, channel, self.env.now)
         self.next_need += 1
@@ -113,14 +119,14 @@ class Model:
                 kind = RETRIAL
                 continue
             if outcome == _SELF_FAILED:
-                channel, kind = pick(p.switch_cdf[channel], returns.uniform()), SWITCH
+                channel, kind = pick(self._switch_cdf[channel], returns.uniform()), SWITCH
                 continue
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
             if give_up < p.give_up:
                 self.close(need, GIVEN_UP)
                 return
             yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
-            channel, kind = pick(p.switch_cdf[channel], where), REPEAT
+            channel, kind = pick(self._switch_cdf[channel], where), REPEAT
 
     def contact(self, need: Need, channel: int, kind: int) -> Generator[simpy.Event, object, int]:
         """One contact: self-service, or queue → (abandon | agent handles it) → solved or not."""
@@ -163,7 +169,7 @@ class Model:
         handle = needed * (1.0 + ch.slowdown * (agent.sessions - 1))  # concurrent chats slow each other
         yield env.timeout(handle)
         solved = self.rng["resolution"].uniform() < resolution_probability(
-            p.need_resolution[need.type], handle, needed, 1.0, QUALITY_GAP, QUALITY_LEVEL)
+            self._base_resolution[need.type], handle, needed, 1.0, QUALITY_GAP, QUALITY_LEVEL)
         router.release(agent)
         self.handled += 1
         need.ticket = None

@@ -1,0 +1,38 @@
+"""How much time an encounter gets: the standard, work pressure and the handle-time budget (MODEL.md §5).
+
+Oliva & Sterman (2001): under pressure people cut corners — time given = standard · exp(α·WP),
+α ≈ −0.64 — while slack buys back very little time (people do not slow down much), which is why a
+standard that has eroded stays eroded.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+OVERRUN_CONTINUE = 0  # finish the work whatever the budget
+OVERRUN_CLOSE = 1     # wrap up at the budget: a rushed encounter
+OVERRUN_TRANSFER = 2  # hand off at the budget: a new wait and a new encounter elsewhere
+
+
+@njit(cache=True)
+def pressure_multiplier(pressure: float, alpha: float, alpha_slack: float) -> float:
+    """Share of the standard actually given at work pressure ``pressure`` (exp(α·WP), asymmetric)."""
+    if pressure >= 0.0:
+        return math.exp(alpha * pressure)
+    return math.exp(alpha_slack * pressure)
+
+
+@njit(cache=True)
+def time_given(needed: float, standard: float, multiplier: float, budget: float, overrun: int) -> tuple[float, bool]:
+    """Minutes of work an encounter gets, and whether it ran into the handle-time budget.
+
+    The agent means to give ``needed × standard × multiplier`` (never more than the work needs);
+    a budget below that is enforced by ``close`` and ``transfer`` and ignored by ``continue``.
+    A budget of ``inf`` means no target.
+    """
+    intended = needed * min(1.0, standard * multiplier)
+    if intended > budget and overrun != OVERRUN_CONTINUE:
+        return budget, True
+    return intended, False
