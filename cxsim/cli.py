@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -27,6 +28,10 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+
+
+class Engine(str, Enum):
+    simpy = "simpy"
 
 
 def _fail(problems: list[str]) -> None:
@@ -87,7 +92,7 @@ def run(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Default: the scenario's."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: str = typer.Option("simpy", help="Simulation engine."),
+    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine."),
     tables: bool = typer.Option(True, "--tables/--no-tables", help="Write the per-contact tables as Parquet."),
 ) -> None:
     """Run a scenario's replications, print the results table and write the output folder."""
@@ -98,9 +103,9 @@ def run(
     n = replications or scenario.replications
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task(f"{scenario.name}: replications", total=n)
-        results = run_scenario(scenario, replications=n, seed=seed, engine=engine, keep_tables=tables,
-                               on_replication=lambda _rep: progress.advance(task))
+        task = progress.add_task(f"{scenario.name}: runs", total=n * len(scenario.policies))
+        results = run_scenario(scenario, replications=n, seed=seed, engine=engine.value, keep_tables=tables,
+                               on_replication=lambda _policy, _rep: progress.advance(task))
     folder = results.write(output or Path("results") / scenario.name)
     out.print(results_table(results))
     per_channel = channel_table(results)

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .kernels import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL
+from .kernels.experience import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST
+from .kernels.handling import OVERRUN_CLOSE, OVERRUN_CONTINUE, OVERRUN_TRANSFER
+from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
 from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
 
 CHANNEL_KINDS = ("phone", "chat", "email", "self_service")
@@ -52,6 +55,7 @@ class ChannelParams:
     retrial_delay: Dist
     target: float
     p_self: float
+    expected_wait: float
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,38 @@ class TeamParams:
 
 
 @dataclass(frozen=True)
+class Levers:
+    """A policy's levers, as the engine applies them."""
+    budget: float            # handle-time target in minutes (inf: none)
+    overrun: int             # kernels.handling.OVERRUN_*
+    ownership: bool
+    pinned: bool             # the standard cannot erode
+    empathy: float           # minutes added to each answered encounter
+    staffing: float
+    support: float           # wellbeing support: recovery ×, upset ÷
+    transfer_overhead: float
+
+
+_OVERRUN = {"continue": OVERRUN_CONTINUE, "close": OVERRUN_CLOSE, "transfer": OVERRUN_TRANSFER}
+_RULES = {"weakest": RULE_WEAKEST, "peak_end": RULE_PEAK_END, "mean": RULE_MEAN}
+
+
+def compile_levers(levers: dict) -> Levers:
+    return Levers(budget=budget(levers), overrun=_OVERRUN[levers["overrun"]], ownership=bool(levers["ownership"]),
+                  pinned=levers["standard"] == "pinned", empathy=float(levers["empathy_time"]),
+                  staffing=float(levers["staffing"]), support=float(levers["wellbeing_support"]),
+                  transfer_overhead=float(levers["transfer_overhead"]))
+
+
+@dataclass(frozen=True)
 class Params:
     name: str
     horizon: float
     warmup: float
     week_rate: np.ndarray        # 168 arrival rates per minute (per customer with a population)
     week_profile: np.ndarray     # the same shape with mean 1: customers' own clock for delays
+    change_at: np.ndarray        # demand factor changes (spikes): times ...
+    factor: np.ndarray           # ... and the factor from each on
     population: int              # 0: open arrivals
     need_names: tuple[str, ...]
     need_cdf: np.ndarray         # cumulative shares of need types
@@ -84,6 +114,19 @@ class Params:
     return_delay: Dist
     give_up: float
     teams: tuple[TeamParams, ...]
+    policy: str
+    #: The policy over time: (from minute, levers), the first from 0.
+    timeline: tuple[tuple[float, Levers], ...]
+    mechanisms: Mechanisms
+    erosion: Erosion
+    wellbeing: Wellbeing
+    experience: Experience
+    loyalty: Loyalty
+    journey_rule: int
+
+    @property
+    def levers(self) -> Levers:
+        return self.timeline[0][1]
 
     @property
     def queue_count(self) -> int:
@@ -107,8 +150,32 @@ def _cdf(weights: np.ndarray) -> np.ndarray:
     return c
 
 
-def compile_scenario(s: Scenario) -> Params:
-    """Resolve a validated scenario into the numbers the engines run on."""
+def _spikes(spikes) -> tuple[np.ndarray, np.ndarray]:
+    """Piecewise-constant demand factor: overlapping spikes multiply."""
+    times = sorted({t for sp in spikes for t in (sp.start, sp.start + sp.length)})
+    factors = [math.prod(sp.factor for sp in spikes if sp.start <= t < sp.start + sp.length) for t in times]
+    return np.array(times, dtype=float), np.array(factors, dtype=float)
+
+
+def policy_timeline(s: Scenario, policy: str) -> tuple[tuple[float, Levers], ...]:
+    """A policy's levers from time 0, then after each of its interventions."""
+    levers = resolve_policy(policy, s.policies)
+    timeline = [(0.0, compile_levers(levers))]
+    spec = s.policies.get(policy)
+    for step in sorted(spec.interventions if spec else [], key=lambda i: i.at):
+        if step.policy is not None:
+            levers = resolve_policy(step.policy, s.policies)
+        else:
+            levers = {**levers, **{k: v for k, v in step.set.model_dump().items() if k in step.set.model_fields_set}}
+        timeline.append((step.at, compile_levers(levers)))
+    return tuple(timeline)
+
+
+def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
+    """Resolve a validated scenario, run under one of its policies, into the numbers the engines run on."""
+    policy = policy or next(iter(s.policies))
+    timeline = policy_timeline(s, policy)
+    staffing = timeline[0][1].staffing
     need_names = tuple(s.needs)
     channel_names = tuple(s.channels)
     ci = {c: i for i, c in enumerate(channel_names)}
@@ -119,6 +186,7 @@ def compile_scenario(s: Scenario) -> Params:
     hourly, weekly = _profile(demand.hourly_profile, 24), _profile(demand.weekly_profile, 7)
     week_profile = np.outer(weekly, hourly).ravel()
     week_rate = base_rate * week_profile
+    change_at, factor = _spikes(demand.spikes)
 
     channels = []
     for name, ch in s.channels.items():
@@ -127,7 +195,7 @@ def compile_scenario(s: Scenario) -> Params:
             name=name, kind=ch.kind, sessions=ch.sessions, slowdown=ch.slowdown,
             patience=compile_distribution(patience) if patience else None,
             retrial_probability=ch.retrial.probability, retrial_delay=compile_distribution(ch.retrial.delay),
-            target=ch.target, p_self=ch.p_self or 0.0))
+            target=ch.target, p_self=ch.p_self or 0.0, expected_wait=ch.expected))
 
     mix = np.array([demand.channel_mix.get(c, 0.0) if demand.channel_mix else 1.0 for c in channel_names])
     n = len(channel_names)
@@ -157,15 +225,17 @@ def compile_scenario(s: Scenario) -> Params:
                             for d in team.shift.days))
 
     teams = tuple(TeamParams(
-        name=name, agents=t.agents, channels=tuple(ci[c] for c in t.channels),
+        name=name, agents=int(round(t.agents * staffing)), channels=tuple(ci[c] for c in t.channels),
         needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
         cost_per_minute=t.cost_per_hour / 60.0, shifts=shifts(t)) for name, t in s.teams.items())
 
     return Params(
-        name=s.name, horizon=s.horizon, warmup=s.warmup, week_rate=week_rate, week_profile=week_profile,
+        name=s.name, horizon=s.horizon, warmup=s.warmup, week_rate=week_rate, week_profile=week_profile, change_at=change_at, factor=factor,
         population=demand.population.customers if demand.population else 0,
         need_names=need_names, need_cdf=_cdf(np.array([x.share for x in s.needs.values()])),
         need_work=tuple(compile_distribution(x.work_time) for x in s.needs.values()),
         need_resolution=np.array([x.resolution for x in s.needs.values()]),
         channels=tuple(channels), channel_cdf=_cdf(mix), switch_cdf=switch_cdf,
-        return_delay=compile_distribution(s.returns.delay), give_up=s.returns.give_up, teams=teams)
+        return_delay=compile_distribution(s.returns.delay), give_up=s.returns.give_up, teams=teams,
+        policy=policy, timeline=timeline, mechanisms=s.mechanisms, erosion=s.erosion, wellbeing=s.wellbeing,
+        experience=s.experience, loyalty=s.loyalty, journey_rule=_RULES[s.experience.journey_rule])

@@ -34,7 +34,13 @@ def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str,
     out: dict[str, float] = {}
     e = enc[enc["arrived"] >= p.warmup] if len(enc) else enc
     finished = e[e["outcome"] != "open"] if len(e) else e
-    queued = e[(e["outcome"] != "self_service") & e["wait"].notna()] if len(e) else e
+    # Waits are measured on contacts that *left the queue* in the window (answered or abandoned):
+    # in steady state these are an unbiased sample, whereas contacts that *arrived* in it lose the
+    # long waits still under way at the horizon.
+    # Callbacks (ownership) are made by the agent: nobody holds in a queue for them.
+    queued = enc[(enc["outcome"] != "self_service") & (enc["kind"] != "callback") & enc["wait"].notna()
+                 & (enc["arrived"] + enc["wait"] >= p.warmup)] if len(enc) else enc
+    abandoning = {c.name for c in p.channels if c.patience is not None}
     assisted = [c.name for c in p.channels if c.kind != "self_service"]
     target = {c.name: c.target for c in p.channels}
     window = daily[daily["start"] >= p.warmup]
@@ -47,7 +53,8 @@ def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str,
         out["p_wait" + suffix] = float((q["wait"] > 0).mean())
         out["mean_wait" + suffix] = float(q["wait"].mean())
         out["service_level" + suffix] = float(on_time.mean())
-        out["p_abandon" + suffix] = float((~answered).mean())
+        if set(q["channel"].unique()) & abandoning:
+            out["p_abandon" + suffix] = float((~answered).mean())
         handled_q = q[q["outcome"] == "handled"]
         if len(handled_q):
             out["aht" + suffix] = float(handled_q["handle"].mean())
@@ -63,11 +70,15 @@ def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str,
     out["cost_per_contact"] = _ratio(staff_cost, handled)
 
     if len(finished):
-        first = finished[finished["contact_no"] == 1]
+        # First-contact resolution: of the needs an agent handled, the share solved by the first agent.
+        handled_contacts = finished[finished["outcome"] == "handled"]
+        first = handled_contacts.loc[handled_contacts.groupby("need")["contact_no"].idxmin()] \
+            if len(handled_contacts) else handled_contacts
         out["fcr"] = float(first["resolved"].mean()) if len(first) else math.nan
         out["failure_demand_share"] = float((finished["kind"] != "first").mean())
-    j = jour[jour["created"] >= p.warmup] if len(jour) else jour
-    ended = j[j["status"] != "open"] if len(j) else j
+    # Journeys that *ended* in the window: in steady state an unbiased sample of journeys (those
+    # created in it would lose the long ones still open at the horizon).
+    ended = jour[(jour["status"] != "open") & (jour["ended"] >= p.warmup)] if len(jour) else jour
     solved_in_window = int(((jour["status"] == "solved") & (jour["ended"] >= p.warmup)).sum()) if len(jour) else 0
     # A flow ratio of completions in the window, not an average over finished journeys: journeys
     # still open at the horizon are the long ones, so averaging finished ones would understate it.
@@ -82,7 +93,47 @@ def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str,
         out["needs_given_up"] = float((ended["status"] == "given_up").mean())
     out["staff_cost"] = staff_cost
     out["cost_per_solved_need"] = _ratio(staff_cost, solved_in_window)
+    out.update(_experience(jour, p))
+    out.update(_employees(tables["agents"], window, p))
+    out.update(_customers(window, p, staff_cost))
     return {k: v for k, v in out.items() if not (isinstance(v, float) and math.isnan(v))}
+
+
+def _nps(ltr: pd.Series) -> float:
+    """Net promoter score: % answering 9–10 minus % answering 0–6, in [−100, 100]."""
+    return 100.0 * (float((ltr >= 9).mean()) - float((ltr <= 6).mean())) if len(ltr) else math.nan
+
+
+def _experience(jour: pd.DataFrame, p: Params) -> dict[str, float]:
+    if not p.mechanisms.experience or not len(jour):
+        return {}
+    ended = jour[(jour["status"] != "open") & (jour["ended"] >= p.warmup)]
+    return {"journey_score": float(ended["score"].mean()) if len(ended) else math.nan,
+            "nps_true": _nps(ended["recommend"]),
+            "nps_measured": _nps(ended.loc[ended["responded"].astype(bool), "recommend"])}
+
+
+def _employees(agents: pd.DataFrame, window: pd.DataFrame, p: Params) -> dict[str, float]:
+    if not p.mechanisms.wellbeing or not len(window):
+        return {}
+    days = float((window["end"] - window["start"]).sum()) / 1440.0
+    head_count = sum(t.agents for t in p.teams) or math.nan
+    weights = (window["end"] - window["start"]).to_numpy()
+    return {"wellbeing": float((window["wellbeing"] * weights).sum() / weights.sum()),
+            "burnout_absence_days": float((window["absent"] * weights).sum() / 1440.0) / head_count,
+            "attrition": float(window["leavers"].sum()) / head_count * 365.0 / days,
+            "boreout": float(agents["boreout_days"].sum()) / max(1.0, float(agents["staffed"].sum()) / 480.0)}
+
+
+def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:
+    if not p.population or not p.mechanisms.loyalty or not len(window):
+        return {}
+    months = float((window["end"] - window["start"]).sum()) / (30 * 1440.0)
+    customer_months = float(window["customer_area"].sum()) / (30 * 1440.0)
+    revenue = customer_months * p.loyalty.value_per_month
+    return {"churn_rate": _ratio(float(window["churned"].sum()), customer_months),
+            "customers_lost": float(window["churned"].sum()),
+            "revenue": revenue, "net_value": revenue - staff_cost}
 
 
 def little(tables: dict[str, pd.DataFrame], p: Params) -> tuple[float, float, float]:

@@ -12,9 +12,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-# Contact kinds: why this contact happened. Everything but FIRST is failure demand.
-FIRST, REPEAT, RETRIAL, SWITCH, TRANSFER = range(5)
-KINDS = ("first", "repeat", "retrial", "switch", "transfer")
+# Contact kinds: why this contact happened. Everything but FIRST is failure demand; a CALLBACK is
+# a repeat that the owning agent makes instead of the customer queueing again (ownership).
+FIRST, REPEAT, RETRIAL, SWITCH, TRANSFER, CALLBACK = range(6)
+KINDS = ("first", "repeat", "retrial", "switch", "transfer", "callback")
 
 # Contact outcomes.
 HANDLED, ABANDONED, SELF_SERVICE, OPEN = range(4)
@@ -37,10 +38,12 @@ class Encounter(NamedTuple):
     wait: float          # time in queue (until answer or abandonment); NaN if still waiting at the horizon
     handle: float        # time with the agent; 0 when not answered
     time_needed: float   # work the need required from this agent (before any cut)
+    time_given: float    # work the agent actually gave it (≤ needed when rushed)
     outcome: int         # OUTCOMES
     resolved: bool
     agent: int           # -1 when no agent took it
     team: int
+    score: float         # encounter experience score 0–10 (NaN with the experience mechanism off)
 
 
 class Journey(NamedTuple):
@@ -54,7 +57,12 @@ class Journey(NamedTuple):
     status: int          # STATUSES
     contacts: int
     abandons: int
+    transfers: int
     first_contact_resolved: bool
+    score: float         # journey score 0–10 by the scenario's rule (NaN: experience off, or open)
+    recommend: int       # likelihood to recommend 0–10 (-1: not asked)
+    responded: bool      # answered the survey
+    churned: bool        # left right after this journey
 
 
 class AgentRecord(NamedTuple):
@@ -63,6 +71,11 @@ class AgentRecord(NamedTuple):
     staffed: float       # on-duty minutes within the measurement window
     busy: float          # minutes with at least one contact, within the window
     handled: int
+    wellbeing: float     # W at the horizon (or when the agent left)
+    absent_days: float
+    boreout_days: int
+    hired: float         # NaN for the original staff
+    left: float          # NaN if still employed
 
 
 class Day(NamedTuple):
@@ -81,6 +94,23 @@ class Day(NamedTuple):
     busy_area: float     # ∫ agents with work dt
     staffed_area: float  # ∫ agents on duty dt
     staff_cost: float
+    journeys_ended: int
+    score_sum: float     # Σ journey scores of the journeys that ended
+    promoters: int       # recommend 9–10, among journeys that ended
+    detractors: int      # recommend 0–6
+    respondents: int
+    respondent_promoters: int
+    respondent_detractors: int
+    wellbeing: float     # mean W of employed agents at the end of the period
+    standard: float      # the team's standard (share of needed time) at the end of the period
+    pressure: float      # mean perceived work pressure over the period
+    time_per_case: float # mean time given to the encounters handled in the period
+    customers: int       # active customers at the end of the period
+    churned: int
+    acquired: int
+    customer_area: float # ∫ active customers dt (revenue = value × this)
+    absent: int          # agents absent at the end of the period
+    leavers: int
 
 
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:

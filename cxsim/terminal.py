@@ -11,18 +11,31 @@ _COUNTS = {"contacts_handled", "customers_lost"}
 _MONEY = {"cost_per_contact", "staff_cost", "revenue", "cost_per_solved_need", "net_value"}
 
 
-def fmt(metric: str, value: float | None) -> str:
-    """A value as a person reads it: times with a unit, shares as numbers in [0, 1]."""
+def _unit(metric: str, value: float) -> tuple[float, str, str]:
+    """Scale, suffix and number format that suit ``value`` of ``metric``."""
+    base = metric.split(".")[0]
+    v = abs(value)
+    if base in _TIMES:
+        if v < 2:
+            return 60.0, " s", ".1f"
+        return (1.0, " min", ".2f") if v < 120 else (1 / 60, " h", ".1f")
+    if base in _COUNTS:
+        return 1.0, "", ",.0f"
+    if base in _MONEY:
+        if v >= 1e6:
+            return 1e-6, " M", ",.2f"
+        return (1e-3, " k", ",.1f") if v >= 1e4 else (1.0, "", ",.2f")
+    if base.startswith("nps"):
+        return 1.0, "", ".1f"
+    return (1.0, "", ".4f") if v < 10 else (1.0, "", ",.2f")
+
+
+def fmt(metric: str, value: float | None, like: float | None = None) -> str:
+    """A value as a person reads it, in the unit that suits ``like`` (default: the value itself)."""
     if value is None:
         return "–"
-    base = metric.split(".")[0]
-    if base in _TIMES:
-        return f"{value * 60:.1f} s" if abs(value) < 2 else (f"{value:.2f} min" if abs(value) < 120 else f"{value / 60:.1f} h")
-    if base in _COUNTS:
-        return f"{value:,.0f}"
-    if base in _MONEY:
-        return f"{value:,.2f}"
-    return f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
+    scale, suffix, spec = _unit(metric, value if like is None else like)
+    return f"{value * scale:{spec}}{suffix}"
 
 
 def _view(metric: str) -> str:
@@ -45,7 +58,7 @@ def _table(results, names: list[str], suffix: str) -> Table:
     summary = results.summary()
     policies = list(summary["policies"])
     table = Table(title=f"{summary['scenario']}{suffix}: {summary['replications']} replications, seed {summary['seed']}, "
-                        f"engine {summary['engine']}; mean [95 % CI]", title_justify="left")
+                        f"engine {summary['engine']}; mean ± 95 % CI half-width", title_justify="left")
     table.add_column("view", style="dim")
     table.add_column("metric")
     for policy in policies:
@@ -62,8 +75,9 @@ def _table(results, names: list[str], suffix: str) -> Table:
                 cells.append("")
             elif s["ci_low"] is None:
                 cells.append(fmt(metric, s["mean"]))
-            else:
-                cells.append(f"{fmt(metric, s['mean'])} [{fmt(metric, s['ci_low'])}, {fmt(metric, s['ci_high'])}]")
+            else:  # t-intervals are symmetric: mean ± half-width is the same information, shorter
+                half = (s["ci_high"] - s["ci_low"]) / 2
+                cells.append(f"{fmt(metric, s['mean'])} ± {fmt(metric, half, like=s['mean'])}")
         table.add_row(view if view != last_view else "", metric, *cells, end_section=False)
         last_view = view
     return table

@@ -82,7 +82,7 @@ BAD = {
     "warm-up beyond horizon": ({"l3": "warmup: 1 d"},
                                "s.yaml:3:1: warmup: warm-up (1440 min) must be shorter than the horizon (480 min)"),
     "unstable queue": ({"l19": "    agents: 48"},
-                       "s.yaml:4:1: demand: offered load 48 Erlangs is at or above the 48 agents on duty and nobody "
+                       "s.yaml:13:3: channels.phone: offered load 48 Erlangs is at or above the 48 agents serving it and nobody "
                        "abandons: the queue would grow without bound (add agents or allow abandonment)"),
     "yaml syntax": ({"l14": "    kind: phone: chat"},
                     "s.yaml:14:16: YAML syntax error: mapping values are not allowed here"),
@@ -144,7 +144,7 @@ def test_validate_reports_every_whole_scenario_problem_at_once(tmp_path: Path) -
     assert sorted(error_lines(proc)) == sorted([
         "s.yaml:3:1: warmup: warm-up (540 min) must be shorter than the horizon (480 min)",
         "s.yaml:20:23: teams.agents.channels[1]: channel 'chat' does not exist (channels: phone)",
-        "s.yaml:4:1: demand: offered load 48 Erlangs is at or above the 40 agents on duty and nobody abandons: "
+        "s.yaml:13:3: channels.phone: offered load 48 Erlangs is at or above the 40 agents serving it and nobody abandons: "
         "the queue would grow without bound (add agents or allow abandonment)",
     ])
 

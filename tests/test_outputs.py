@@ -26,17 +26,33 @@ def test_summary_has_the_documented_form(tmp_path):
     assert set(summary) == {"scenario", "seed", "replications", "engine", "policies", "differences"}
     assert (summary["scenario"], summary["seed"], summary["replications"], summary["engine"]) == \
         ("contact_centre", 7, 3, "simpy")
-    metrics = summary["policies"]["baseline"]["metrics"]
-    for name, m in metrics.items():
-        assert name.split(".")[0] in ORDER, name
-        assert set(m) == {"mean", "ci_low", "ci_high", "n"} and m["n"] == 3
-        assert m["ci_low"] <= m["mean"] <= m["ci_high"]
+    assert list(summary["policies"]) == ["efficiency", "encounter"]
+    assert list(summary["differences"]) == ["encounter-efficiency"]
+    metrics = summary["policies"]["efficiency"]["metrics"]
+    for block in (metrics, summary["policies"]["encounter"]["metrics"], summary["differences"]["encounter-efficiency"]):
+        for name, m in block.items():
+            assert name.split(".")[0] in ORDER, name
+            assert set(m) == {"mean", "ci_low", "ci_high", "n"} and m["n"] == 3
+            assert m["ci_low"] <= m["mean"] <= m["ci_high"]
+    # A paired difference is the difference of the means.
+    gap = summary["differences"]["encounter-efficiency"]["aht"]["mean"]
+    assert gap == pytest.approx(summary["policies"]["encounter"]["metrics"]["aht"]["mean"] - metrics["aht"]["mean"])
     for share in ("p_wait", "service_level", "p_abandon", "occupancy", "fcr", "failure_demand_share"):
         assert 0 <= metrics[share]["mean"] <= 1
-    # No population-free metric is faked: what the model does not produce yet is absent, not zero.
-    assert "nps_true" not in metrics and "churn_rate" not in metrics
+    # The default centre has a population and every mechanism on: it reports every §10 metric.
+    assert set(ORDER) <= set(metrics), set(ORDER) - set(metrics)
+    assert -100 <= metrics["nps_true"]["mean"] <= 100 and -100 <= metrics["nps_measured"]["mean"] <= 100
     for table in ("encounters", "journeys", "agents", "daily", "metrics"):
         assert (folder / f"{table}.parquet").exists()
+
+
+def test_metrics_a_scenario_cannot_produce_are_absent():
+    """Open arrivals and every mechanism off: no churn, NPS or wellbeing is faked as zero."""
+    metrics = cxsim.run(small("erlang_a.yaml", horizon=120.0, warmup=0.0), replications=2).summary()
+    present = set(metrics["policies"]["baseline"]["metrics"])
+    assert not present & {"nps_true", "nps_measured", "journey_score", "churn_rate", "customers_lost", "revenue",
+                           "net_value", "wellbeing", "attrition", "boreout", "burnout_absence_days"}
+    assert {"p_wait", "p_abandon", "fcr", "contacts_per_need"} <= present
 
 
 def test_same_seed_same_files_different_seed_different_results(tmp_path):

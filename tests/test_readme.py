@@ -43,7 +43,7 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def _environment() -> dict[str, str]:
-    env = dict(os.environ, COLUMNS="100", NO_COLOR="1", TERM="dumb")
+    env = dict(os.environ, COLUMNS="120", NO_COLOR="1", TERM="dumb")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

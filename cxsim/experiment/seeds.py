@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 #: The purposes that get their own stream, in a fixed order (the order is part of the seed key).
-PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns")
+PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns", "experience", "workforce",
+            "customers", "loyalty")
 
 BLOCK = 4096
 

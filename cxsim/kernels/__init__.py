@@ -6,11 +6,11 @@ Keeping the rules here, compiled, means the SimPy reference engine and the fast 
 drift apart on a rule, and a rule is tested once.
 """
 
-from .arrivals import advance, customer_delay, next_arrival
+from .arrivals import advance, customer_delay, intensity, next_arrival, next_arrival_shaped
 from .resolution import QUALITY_GAP, QUALITY_LEVEL, delivered_quality, resolution_probability
 from .sampling import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, sample_duration
 
 __all__ = [
     "DIST_DETERMINISTIC", "DIST_EMPIRICAL", "DIST_EXPONENTIAL", "DIST_LOGNORMAL", "QUALITY_GAP", "QUALITY_LEVEL",
-    "advance", "customer_delay", "delivered_quality", "next_arrival", "resolution_probability", "sample_duration",
+    "advance", "customer_delay", "delivered_quality", "intensity", "next_arrival", "next_arrival_shaped", "resolution_probability", "sample_duration",
 ]

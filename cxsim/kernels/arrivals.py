@@ -63,3 +63,37 @@ def customer_delay(now: float, delay: float, week_profile: np.ndarray) -> float:
     (mean 1) lands in office hours as often as first contacts do, instead of at 3 a.m.
     """
     return advance(now, delay, week_profile, 1.0)
+
+
+@njit(cache=True)
+def intensity(start: float, end: float, week_rate: np.ndarray, scale: float) -> float:
+    """∫ scale · week_rate from ``start`` to ``end`` (the expected number of arrivals)."""
+    total = 0.0
+    t = start
+    while t < end:
+        slot = min(int((t % WEEK) // HOUR), 167)
+        slot_end = min(t - (t % HOUR) + HOUR, end)
+        total += week_rate[slot] * scale * (slot_end - t)
+        t = slot_end
+    return total
+
+
+@njit(cache=True)
+def next_arrival_shaped(now: float, u: float, week_rate: np.ndarray, scale: float, change_at: np.ndarray,
+                        factor: np.ndarray) -> float:
+    """``next_arrival`` with demand multiplied by ``factor[i]`` from ``change_at[i]`` on (spikes).
+
+    ``change_at`` is sorted; before ``change_at[0]`` the factor is 1. Exact: the unit exponential is
+    spent segment by segment.
+    """
+    remaining = -math.log1p(-u)
+    t = now
+    while True:
+        i = np.searchsorted(change_at, t, side="right") - 1
+        f = factor[i] if i >= 0 else 1.0
+        end = change_at[i + 1] if i + 1 < change_at.shape[0] else math.inf
+        candidate = advance(t, remaining, week_rate, scale * f)
+        if candidate <= end:
+            return candidate
+        remaining -= intensity(t, end, week_rate, scale * f)
+        t = end

@@ -34,7 +34,7 @@ def encounter_score(neutral: float, expectation_shift: float, wait: float, expec
     c_res = 1.0 if solved else -1.0
     if answered:
         rushed = 1.0 - min(1.0, given_share)
-        c_emp = 0.5 * min(1.0, empathy_minutes) + (wellbeing - 0.7) - 4.0 * rushed
+        c_emp = 0.5 * min(1.0, empathy_minutes) + 0.5 * (wellbeing - 0.7) - 4.0 * rushed
     else:
         c_emp = -0.5  # nobody listened
     c_effort = -min(1.0, 0.35 * (contact_no - 1) + 0.5 * transfers)

@@ -18,16 +18,21 @@ DIST_EMPIRICAL = 3    # values = the sample to resample
 
 
 @njit(cache=True)
+def standard_normal(u1: float, u2: float) -> float:
+    """One standard normal from two uniforms (Box–Muller)."""
+    return math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@njit(cache=True)
 def sample_duration(kind: int, a: float, b: float, values: np.ndarray, u1: float, u2: float) -> float:
     """One duration (minutes) of the given distribution from two uniforms in [0, 1)."""
     if kind == DIST_EXPONENTIAL:
         return -a * math.log1p(-u1)
     if kind == DIST_LOGNORMAL:
-        # Box–Muller: exact normal from two uniforms (1 - u keeps the log finite).
-        z = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
-        return math.exp(a + b * z)
+        return math.exp(a + b * standard_normal(u1, u2))
     if kind == DIST_DETERMINISTIC:
         return a
     n = values.shape[0]
     i = int(u1 * n)
     return values[i if i < n else n - 1]
+

@@ -54,9 +54,9 @@ def quality_effect(w: float, onset: float, max_loss: float) -> float:
 
 
 @njit(cache=True)
-def attrition_probability(w: float, base_per_year: float, sensitivity: float, days: float) -> float:
-    """Probability of leaving within ``days``: a base hazard that rises exponentially as W falls."""
-    hazard = -math.log1p(-min(base_per_year, 0.999)) / 365.0 * math.exp(sensitivity * (1.0 - w))
+def attrition_probability(w: float, reference: float, base_per_year: float, sensitivity: float, days: float) -> float:
+    """Probability of leaving within ``days``: the base hazard at W = ``reference``, rising as W falls."""
+    hazard = -math.log1p(-min(base_per_year, 0.999)) / 365.0 * math.exp(sensitivity * (reference - w))
     return 1.0 - math.exp(-hazard * days)
 
 

@@ -9,72 +9,15 @@ at the line in the file.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import Field, model_validator
 
-from .units import DURATION_PATTERN, RATE_PATTERN, parse_duration, parse_rate
-
-Duration = Annotated[
-    float,
-    BeforeValidator(parse_duration),
-    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": DURATION_PATTERN}],
-                    "description": "minutes, or a string with a unit: '90 s', '6 min', '8 h', '30 d'"}),
-]
-Rate = Annotated[
-    float,
-    BeforeValidator(parse_rate),
-    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": RATE_PATTERN}],
-                    "description": "per minute, or a string with a unit: '200 /h', '0.5 /d'"}),
-]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveDuration = Annotated[Duration, Field(gt=0.0)]
-NonNegativeDuration = Annotated[Duration, Field(ge=0.0)]
-NonNegativeRate = Annotated[Rate, Field(ge=0.0)]
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- distributions -------------------------------------------------------------------------
-
-class Exponential(Strict):
-    """Memoryless: what the queueing oracles assume."""
-    dist: Literal["exponential"]
-    mean: PositiveDuration
-
-
-class Lognormal(Strict):
-    """Right-skewed work times: most are short, a few are very long (cv ≈ 1 by default)."""
-    dist: Literal["lognormal"]
-    mean: PositiveDuration
-    cv: Annotated[float, Field(gt=0.0)] = 1.0
-
-
-class Deterministic(Strict):
-    dist: Literal["deterministic"]
-    value: NonNegativeDuration
-
-
-class Empirical(Strict):
-    """Resample measured durations, each equally likely."""
-    dist: Literal["empirical"]
-    values: Annotated[list[NonNegativeDuration], Field(min_length=1)]
-
-
-Distribution = Annotated[Union[Exponential, Lognormal, Deterministic, Empirical], Field(discriminator="dist")]
-
-
-def distribution_mean(d: Exponential | Lognormal | Deterministic | Empirical) -> float:
-    if isinstance(d, Deterministic):
-        return d.value
-    if isinstance(d, Empirical):
-        return sum(d.values) / len(d.values)
-    return d.mean
-
+from .mechanisms import BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Wellbeing, resolve_policy
+from .types import (
+    WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
+    NonNegativeRate, PositiveDuration, Probability, Strict, distribution_mean,
+)
 
 # --- demand ----------------------------------------------------------------------------------
 
@@ -89,6 +32,13 @@ class Population(Strict):
     need_rate: NonNegativeRate = Field(description="needs per active customer, e.g. '1 /30d'")
 
 
+class Spike(Strict):
+    """Demand × ``factor`` from ``start`` for ``length`` (a campaign, an outage, a season)."""
+    start: NonNegativeDuration
+    length: PositiveDuration
+    factor: Annotated[float, Field(ge=0)]
+
+
 class Demand(Strict):
     open: OpenArrivals | None = None
     population: Population | None = None
@@ -98,6 +48,7 @@ class Demand(Strict):
         None, description="7 relative weights, Monday first; normalised to mean 1")
     channel_mix: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict, description="share of first contacts per channel (relative weights); default: equal")
+    spikes: list[Spike] = Field(default_factory=list, description="temporary changes of demand")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Demand":
@@ -165,6 +116,13 @@ class Channel(Strict):
         return self.patience or Exponential(dist="exponential", mean=3.0)
 
     @property
+    def expected(self) -> float:
+        """The wait customers expect in this channel (experience compares waits against it)."""
+        if self.expected_wait is not None:
+            return self.expected_wait
+        return {"phone": 1.0, "chat": 2.0, "email": 8 * 60.0, "self_service": 0.0}[self.kind]
+
+    @property
     def target(self) -> float:
         if self.service_level_target is not None:
             return self.service_level_target
@@ -186,7 +144,7 @@ class Returns(Strict):
 class Shift(Strict):
     start: NonNegativeDuration = Field(description="time of day the shift starts, e.g. '8 h'")
     length: PositiveDuration = Field(description="e.g. '8 h'")
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+    days: Annotated[list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]], Field(min_length=1)] = Field(
         default_factory=lambda: list(WEEKDAYS))
 
     @model_validator(mode="after")
@@ -221,7 +179,23 @@ class Scenario(Strict):
     channels: Annotated[dict[str, Channel], Field(min_length=1)]
     teams: Annotated[dict[str, Team], Field(min_length=1)]
     returns: Returns = Field(default_factory=Returns)
-    records: bool = Field(True, description="keep per-contact and per-need tables (off: summary only)")
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    erosion: Erosion = Field(default_factory=Erosion)
+    wellbeing: Wellbeing = Field(default_factory=Wellbeing)
+    experience: Experience = Field(default_factory=Experience)
+    loyalty: Loyalty = Field(default_factory=Loyalty)
+    policies: dict[str, Policy] = Field(
+        default_factory=lambda: {"baseline": Policy()},
+        description="policies to compare on the same customers; the first is the reference for differences")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _policy_list(cls, data):
+        # `policies: [efficiency, encounter]` is short for `policies: {efficiency: {}, encounter: {}}`.
+        if isinstance(data, dict) and isinstance(data.get("policies"), list) and \
+                all(isinstance(p, str) for p in data["policies"]):
+            data = {**data, "policies": {p: {} for p in data["policies"]}}
+        return data
 
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -259,7 +233,7 @@ def cross_check(s: Scenario) -> list[Problem]:
         if sum(row.values()) > 1 + 1e-9:
             problems.append((("returns", "switch", src), f"switch probabilities add up to {sum(row.values()):g} > 1"))
     # Every contact that can arrive in an assisted channel needs someone who can take it.
-    served = {(c, n) for t in s.teams.values() for c in t.channels for n in (t.needs or needs)}
+    served = {(c, n) for t in s.teams.values() if t.agents > 0 for c in t.channels for n in (t.needs or needs)}
     for c in sorted(assisted):
         missing = [n for n in sorted(needs) if (c, n) not in served]
         if missing and _reachable(s, c):
@@ -267,6 +241,26 @@ def cross_check(s: Scenario) -> list[Problem]:
     if not assisted:
         problems.append((("channels",), "at least one channel must be staffed (phone, chat or email)"))
     problems.extend(_stability(s))
+    problems.extend(_policy_problems(s))
+    return problems
+
+
+def _policy_problems(s: Scenario) -> list[Problem]:
+    problems: list[Problem] = []
+    if not s.policies:
+        return [(("policies",), "list at least one policy (built in: " + ", ".join(BUILT_IN) + ")")]
+    for name, policy in s.policies.items():
+        try:
+            resolve_policy(name, s.policies)
+        except ValueError as exc:
+            problems.append((("policies", name, "extends"), str(exc)))
+        for i, step in enumerate(policy.interventions):
+            if step.policy is not None and step.policy not in s.policies and step.policy not in BUILT_IN:
+                problems.append((("policies", name, "interventions", i, "policy"),
+                                 f"unknown policy {step.policy!r}"))
+            if step.at >= s.horizon:
+                problems.append((("policies", name, "interventions", i, "at"),
+                                 f"at {step.at:g} min is not before the horizon ({s.horizon:g} min)"))
     return problems
 
 
@@ -278,14 +272,13 @@ def _reachable(s: Scenario, channel: str) -> bool:
 
 
 def _stability(s: Scenario) -> list[Problem]:
-    """Refuse a queue that can only grow: first-contact load alone at or above staffed capacity.
+    """Refuse a queue that can only grow: a channel nobody abandons whose first-contact load alone
+    is at or above the capacity of the teams that serve it.
 
-    Only checked when nobody abandons (abandonment keeps any queue finite) and everyone is always
-    on duty: with shifts, the run is a transient and a long queue is something to see, not an error.
+    Only checked for teams always on duty: with shifts the run is a transient, and a queue that
+    builds overnight is something to see, not an error. Shared teams count fully for each channel
+    they serve, so this errs on the side of accepting.
     """
-    assisted = [c for c, ch in s.channels.items() if ch.kind != "self_service"]
-    if any(s.channels[c].abandonment for c in assisted) or any(t.shift for t in s.teams.values()):
-        return []
     if s.demand.open is not None:
         rate = s.demand.open.rate
     else:
@@ -293,10 +286,19 @@ def _stability(s: Scenario) -> list[Problem]:
         rate = s.demand.population.customers * s.demand.population.need_rate
     total_share = sum(n.share for n in s.needs.values()) or 1.0
     work = sum(n.share * distribution_mean(n.work_time) for n in s.needs.values()) / total_share
-    load = rate * work  # Erlangs of first-contact work
-    capacity = sum(t.agents * t.proficiency * max(s.channels[c].sessions for c in t.channels if c in s.channels)
-                   for t in s.teams.values() if any(c in s.channels for c in t.channels))
-    if capacity > 0 and load >= capacity:
-        return [(("demand",), f"offered load {load:.4g} Erlangs is at or above the {capacity:g} agents on duty and "
-                              "nobody abandons: the queue would grow without bound (add agents or allow abandonment)")]
-    return []
+    mix = s.demand.channel_mix or {c: 1.0 for c in s.channels}
+    total_mix = sum(mix.values()) or 1.0
+    problems: list[Problem] = []
+    for name, ch in s.channels.items():
+        if ch.kind == "self_service" or ch.abandonment:
+            continue
+        teams = [t for t in s.teams.values() if name in t.channels and t.agents > 0]
+        if not teams or any(t.shift for t in teams):
+            continue
+        load = rate * mix.get(name, 0.0) / total_mix * work  # Erlangs of first-contact work
+        capacity = sum(t.agents * t.proficiency * ch.sessions for t in teams)
+        if load >= capacity:
+            problems.append((("channels", name), f"offered load {load:.4g} Erlangs is at or above the {capacity:g} "
+                             "agents serving it and nobody abandons: the queue would grow without bound "
+                             "(add agents or allow abandonment)"))
+    return problems

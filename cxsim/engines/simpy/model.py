@@ -2,9 +2,10 @@
 
 This is the engine to read (and to extend) to see what the model does. Each need is a process
 that makes contacts until it is solved or the customer gives up; each contact waits in a FIFO
-queue (or abandons), is handled by an agent and may or may not solve the need. Every model rule
-it applies — how long work takes, whether a contact solves the need, when the next need arrives —
-is a kernel from :mod:`cxsim.kernels`, shared with the fast engine.
+queue (or abandons), is handled by an agent under the policy of the moment, and may or may not
+solve the need. Every model rule it applies — how long work takes, how much time the policy and
+the pressure allow, whether a contact solves the need, how the customer experiences it — is a
+kernel from :mod:`cxsim.kernels`, shared with the fast engine.
 """
 
 from __future__ import annotations
@@ -13,38 +14,57 @@ import math
 from bisect import bisect_right
 from typing import Generator
 
-import numpy as np
 import simpy
 
 from ...compiled import Dist, Params
 from ...experiment.seeds import Stream, streams
 from ...kernels import (
-    QUALITY_GAP, QUALITY_LEVEL, customer_delay, next_arrival, resolution_probability, sample_duration,
+    QUALITY_GAP, QUALITY_LEVEL, customer_delay, next_arrival, next_arrival_shaped, resolution_probability,
+    sample_duration,
 )
+from ...kernels.experience import encounter_score, journey_score
+from ...kernels.handling import OVERRUN_TRANSFER, time_given
+from ...kernels.loyalty import likelihood_to_recommend, nps_class, survey_response_probability
+from ...kernels.sampling import standard_normal
 from ...records import (
-    ABANDONED, FIRST, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, UNFINISHED,
-    AgentRecord, Day, Encounter, Journey, Recorder,
+    ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER,
+    UNFINISHED,
+    AgentRecord, Encounter, Journey, Recorder,
 )
-from .staff import Router, Ticket
+from .customers import Customers
+from .ledger import Ledger
+from .staff import Agent, Router, Ticket
+from .workforce import Organisation, Workforce, effectiveness
 
 DAY = 1440.0
+NAN = math.nan
 
 # What one contact did for its need.
-_SOLVED, _UNSOLVED, _ABANDONED, _SELF_FAILED = range(4)
+_SOLVED, _UNSOLVED, _ABANDONED, _SELF_FAILED, _TRANSFERRED = range(5)
 
 
 class Need:
     """One customer need: the unit a journey is about."""
 
-    __slots__ = ("id", "customer", "type", "first_channel", "created", "contacts", "abandons", "first_resolved",
-                 "ticket")
+    __slots__ = ("id", "customer", "type", "first_channel", "created", "work", "contacts", "abandons", "transfers",
+                 "first_resolved", "ticket", "lowest", "peak", "peak_gap", "last", "total", "scored")
 
-    def __init__(self, need_id: int, customer: int, need_type: int, channel: int, created: float):
+    def __init__(self, need_id: int, customer: int, need_type: int, channel: int, created: float, work: float):
         self.id, self.customer, self.type, self.first_channel, self.created = need_id, customer, need_type, channel, created
-        self.contacts = 0
-        self.abandons = 0
+        self.work = work  # T_need: what solving it takes from an agent of proficiency 1 (MODEL.md §2)
+        self.contacts = self.abandons = self.transfers = 0
         self.first_resolved = False
         self.ticket: Ticket | None = None
+        # Running aggregates of encounter scores, enough for every journey rule.
+        self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = 10.0, 0.0, -1.0, 0.0, 0.0, 0
+
+    def add_score(self, score: float, neutral: float) -> None:
+        self.lowest = min(self.lowest, score)
+        if abs(score - neutral) > self.peak_gap:
+            self.peak, self.peak_gap = score, abs(score - neutral)
+        self.last = score
+        self.total += score
+        self.scored += 1
 
 
 def draw(d: Dist, stream: Stream) -> float:
@@ -58,57 +78,76 @@ def pick(cdf: list[float], u: float) -> int:
 
 
 class Model:
-    """One replication of one scenario."""
+    """One replication of one scenario under one policy."""
 
     def __init__(self, params: Params, seed: int, replication: int):
-        self.p = params
+        p = self.p = params
         self.env = simpy.Environment()
         self.rng = streams(seed, replication)
         self.router = Router(self.env, params)
         self.record = Recorder()
         self.open_needs: dict[int, Need] = {}
         self.next_need = 0
-        # Running totals; the daily process turns them into per-day rows.
-        self.offered = self.handled = self.abandoned = 0
-        self.created = self.solved = self.given_up = 0
+        self.mech = params.mechanisms
+        self.levers = params.levers
+        mean_work = sum((c - prev) * w.mean for c, prev, w in
+                        zip(params.need_cdf, [0.0, *params.need_cdf[:-1]], params.need_work))
+        self.org = Organisation(self.env, params, self.router, mean_work)
+        self.org.pinned = self.levers.pinned
+        self.workforce = Workforce(self.env, params, self.router, self.rng["workforce"], self.org) \
+            if self.mech.wellbeing else None
+        if self.workforce:
+            self.workforce.support = self.levers.support
+        self.customers = Customers(self.env, params, self.rng["customers"], self.rng["loyalty"]) \
+            if params.population else None
+        self.ledger = Ledger(self)
         self._self_service = [ch.kind == "self_service" for ch in params.channels]
         # Python lists for the per-contact look-ups: indexing numpy from Python is slow.
         self._need_cdf, self._channel_cdf = params.need_cdf.tolist(), params.channel_cdf.tolist()
         self._switch_cdf = params.switch_cdf.tolist()
         self._base_resolution = params.need_resolution.tolist()
 
-    # --- processes ------------------------------------------------------------------------------
+    # --- demand -------------------------------------------------------------------------------
     def arrivals(self) -> Generator[simpy.Event, None, None]:
         """Needs arrive as a non-homogeneous Poisson process (kernels.arrivals)."""
         p, stream = self.p, self.rng["arrivals"]
-        scale = float(p.population) if p.population else 1.0
         t = 0.0
         while True:
-            t = next_arrival(t, stream.uniform(), p.week_rate, scale)
+            scale = float(len(self.customers.active)) if self.customers else 1.0
+            if len(p.change_at):
+                t = next_arrival_shaped(t, stream.uniform(), p.week_rate, scale, p.change_at, p.factor)
+            else:
+                t = next_arrival(t, stream.uniform(), p.week_rate, scale)
             if t >= p.horizon:
                 return
             yield self.env.timeout(t - self.env.now)
             self.env.process(self.journey(self.new_need()))
 
     def new_need(self) -> Need:
-        p, stream = self.p, self.rng["needs"]
+        stream = self.rng["needs"]
         need_type, channel, who = pick(self._need_cdf, stream.uniform()), pick(self._channel_cdf, stream.uniform()), stream.uniform()
-        customer = int(who * p.population) if p.population else -1
-        need = Need(self.next_need, customer, need_type, channel, self.env.now)
+        customer = self.customers.pick(who) if self.customers else -1
+        work = draw(self.p.need_work[need_type], self.rng["work"])
+        need = Need(self.next_need, customer, need_type, channel, self.env.now, work)
         self.next_need += 1
-        self.created += 1
+        self.ledger.created += 1
         self.open_needs[need.id] = need
         return need
 
+    # --- the journey ----------------------------------------------------------------------------
     def journey(self, need: Need) -> Generator[simpy.Event, object, None]:
         """Contacts about one need until it is solved or the customer gives up (MODEL.md §3, §5)."""
         p, returns = self.p, self.rng["returns"]
-        channel, kind = need.first_channel, FIRST
+        channel, kind, work, owner = need.first_channel, FIRST, -1.0, None
         while True:
-            outcome = yield from self.contact(need, channel, kind)
+            outcome, agent, left = yield from self.contact(need, channel, kind, work, owner)
+            work, owner = -1.0, None
             if outcome == _SOLVED:
                 self.close(need, SOLVED)
                 return
+            if outcome == _TRANSFERRED:
+                kind, work = TRANSFER, left  # a hand-off: a new wait, a new encounter, the rest of the work
+                continue
             if outcome == _ABANDONED:
                 ch = p.channels[channel]
                 retry, delay = returns.uniform(), draw(ch.retrial_delay, returns)
@@ -122,78 +161,149 @@ class Model:
                 channel, kind = pick(self._switch_cdf[channel], returns.uniform()), SWITCH
                 continue
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
-            if give_up < p.give_up:
+            owned = self.mech.handling and self.levers.ownership and agent is not None and not agent.gone
+            if give_up < p.give_up and not owned:  # an owner calls back: nobody is left alone with it
                 self.close(need, GIVEN_UP)
                 return
             yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
-            channel, kind = pick(self._switch_cdf[channel], where), REPEAT
+            if owned and not agent.gone:
+                kind, owner = CALLBACK, agent
+            else:
+                channel, kind = pick(self._switch_cdf[channel], where), REPEAT
 
-    def contact(self, need: Need, channel: int, kind: int) -> Generator[simpy.Event, object, int]:
-        """One contact: self-service, or queue → (abandon | agent handles it) → solved or not."""
+    def contact(self, need: Need, channel: int, kind: int, work: float, owner: Agent | None
+                ) -> Generator[simpy.Event, object, tuple[int, Agent | None, float]]:
+        """One contact: self-service, or queue → (abandon | an agent handles it) → solved or not."""
         p, env, router = self.p, self.env, self.router
         need.contacts += 1
-        self.offered += 1
+        self.ledger.offered += 1
         now = env.now
         if self._self_service[channel]:
             solved = self.rng["resolution"].uniform() < p.channels[channel].p_self
-            self.log(need, kind, channel, now, 0.0, 0.0, 0.0, SELF_SERVICE, solved, None)
+            score = self.experience(need, channel, 0.0, True, solved, 1.0, 0.0, None)
+            self.log(need, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, None, score)
             if need.contacts == 1:
                 need.first_resolved = solved
-            return _SOLVED if solved else _SELF_FAILED
+            return (_SOLVED if solved else _SELF_FAILED), None, 0.0
 
         queue = p.queue_of(channel, need.type)
-        ticket = Ticket(need, channel, queue, kind, now)
+        ticket = Ticket(need, channel, queue, kind, now, work, owner)
         need.ticket = ticket
-        agent = router.find_agent(queue, channel)
+        self.org.offered(queue)
+        if owner is not None:
+            ticket.event = env.event()  # the owner may pick the callback up later
+            agent = router.offer_callback(ticket)
+        else:
+            agent = router.find_agent(queue, channel)
         if agent is not None:
             router.assign(ticket, agent)
         else:
-            ticket.event = env.event()
-            router.enqueue(ticket)
-            patience = p.channels[channel].patience
-            if patience is not None:
-                # Patience is a callback, not a competing process: cheaper than `req | timeout`.
-                env.timeout(draw(patience, self.rng["patience"])).callbacks.append(
-                    lambda _event, t=ticket: None if t.done else router.abandon(t))
+            if owner is None:
+                ticket.event = env.event()
+                router.enqueue(ticket)
+                patience = p.channels[channel].patience
+                if patience is not None:
+                    # Patience is a callback, not a competing process: cheaper than `req | timeout`.
+                    env.timeout(draw(patience, self.rng["patience"])).callbacks.append(
+                        lambda _event, t=ticket: None if t.done else router.abandon(t))
             agent = yield ticket.event
             if agent is None:
                 need.abandons += 1
-                self.abandoned += 1
+                self.ledger.abandoned += 1
                 need.ticket = None
-                self.log(need, kind, channel, ticket.arrived, ticket.wait, 0.0, 0.0, ABANDONED, False, None)
-                return _ABANDONED
+                score = self.experience(need, channel, ticket.wait, False, False, 0.0, 0.0, None)
+                self.log(need, kind, channel, ticket.arrived, ticket.wait, 0.0, 0.0, 0.0, ABANDONED, False, None, score)
+                return _ABANDONED, None, 0.0
 
-        work = self.rng["work"]
-        needed = draw(p.need_work[need.type], work) / agent.team.proficiency
-        ch = p.channels[channel]
-        handle = needed * (1.0 + ch.slowdown * (agent.sessions - 1))  # concurrent chats slow each other
+        needed, given, handle, transfer = self.handling(need, ticket, agent)
         yield env.timeout(handle)
+        quality = self.workforce.quality(agent) if self.workforce else 1.0
         solved = self.rng["resolution"].uniform() < resolution_probability(
-            self._base_resolution[need.type], handle, needed, 1.0, QUALITY_GAP, QUALITY_LEVEL)
+            self._base_resolution[need.type], given, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
+        solved = solved and not transfer
+        score = self.experience(need, channel, ticket.wait, True, solved, given / needed if needed > 0 else 1.0,
+                                handle - given, agent)
+        if self.workforce and score < p.wellbeing.upset_below:
+            agent.upset += 1
         router.release(agent)
-        self.handled += 1
+        self.ledger.handled += 1
         need.ticket = None
         if need.contacts == 1:
             need.first_resolved = solved
-        self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, HANDLED, solved, agent)
-        return _SOLVED if solved else _UNSOLVED
+        self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
+        if transfer:
+            need.transfers += 1
+            return _TRANSFERRED, agent, needed - given + self.levers.transfer_overhead
+        return (_SOLVED if solved else _UNSOLVED), agent, 0.0
 
-    def log(self, need: Need, kind: int, channel: int, arrived: float, wait: float, handle: float, needed: float,
-            outcome: int, solved: bool, agent) -> None:
-        self.record.encounters.append(Encounter(
-            need.id, need.customer, need.contacts, kind, channel, need.type, arrived, wait, handle, needed,
-            outcome, solved, agent.id if agent else -1, agent.team.index if agent else -1))
+    def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, bool]:
+        """Work needed, time given, time spent with the customer, and whether it is handed off (MODEL.md §5)."""
+        p, levers = self.p, self.levers
+        if ticket.work >= 0:
+            needed = ticket.work  # a transfer carries the work that is left
+        else:
+            speed = self.workforce.speed(agent) if self.workforce else 1.0
+            needed = need.work / (effectiveness(agent, self.env.now, p) * speed)
+        if self.mech.handling:
+            # A transferred case reaches someone with no target to meet: it is theirs to finish.
+            budget = levers.budget if ticket.kind != TRANSFER else math.inf
+            overrun, empathy = levers.overrun, levers.empathy
+        else:
+            budget, overrun, empathy = math.inf, 0, 0.0
+        team = agent.team.index
+        given, overran = time_given(needed, self.org.standard[team], self.org.multiplier[team], budget, overrun)
+        self.org.given(team, given / needed if needed > 0 else 1.0)
+        self.ledger.time_given += given
+        self.ledger.cases += 1
+        ch = p.channels[ticket.channel]
+        handle = (given + empathy) * (1.0 + ch.slowdown * (agent.sessions - 1))  # concurrent chats slow each other
+        return needed, given, handle, overran and overrun == OVERRUN_TRANSFER
+
+    # --- experience and what follows --------------------------------------------------------------
+    def experience(self, need: Need, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
+                   empathy: float, agent: Agent | None) -> float:
+        """The encounter's score (kernels.experience), added to the journey's aggregates."""
+        if not self.mech.experience:
+            return NAN
+        e = self.p.experience
+        shift = 0.5 * (self.customers.expectation[need.customer] - e.neutral) if self.customers else 0.0
+        wellbeing = agent.wellbeing if agent is not None else 0.7  # no person: neutral empathy
+        score = encounter_score(e.neutral, shift, wait, self.p.channels[channel].expected_wait, answered, solved,
+                                given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
+                                e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion)
+        need.add_score(score, e.neutral)
+        return score
 
     def close(self, need: Need, status: int) -> None:
+        """The journey ends: score it, ask for a recommendation, and let the customer react."""
+        ledger = self.ledger
         if status == SOLVED:
-            self.solved += 1
+            ledger.solved += 1
         else:
-            self.given_up += 1
+            ledger.given_up += 1
         del self.open_needs[need.id]
+        score, ltr, responded, churned = NAN, -1, False, False
+        if self.mech.experience:
+            e, rng = self.p.experience, self.rng["experience"]
+            score = journey_score(self.p.journey_rule, need.lowest, need.peak, need.last, need.total, need.scored)
+            ltr = likelihood_to_recommend(score, standard_normal(rng.uniform(), rng.uniform()), e.recommend_spread)
+            responded = rng.uniform() < survey_response_probability(ltr, e.survey_rate, e.survey_extremity)
+            ledger.journey(score, nps_class(ltr), responded)
+            if self.customers and self.mech.loyalty and self.customers.is_active(need.customer):
+                lo = self.p.loyalty
+                high_effort = need.contacts >= lo.high_effort_contacts or need.transfers > 0 or status == GIVEN_UP
+                churned = self.customers.after_journey(need.customer, score, high_effort, nps_class(ltr))
         self.record.journeys.append(Journey(
             need.id, need.customer, need.type, need.first_channel, need.created, self.env.now, status,
-            need.contacts, need.abandons, need.first_resolved))
+            need.contacts, need.abandons, need.transfers, need.first_resolved, score, ltr, responded, churned))
 
+    def log(self, need: Need, kind: int, channel: int, arrived: float, wait: float, handle: float, needed: float,
+            given: float, outcome: int, solved: bool, agent: Agent | None, score: float) -> None:
+        self.record.encounters.append(Encounter(
+            need.id, need.customer, need.contacts, kind, channel, need.type, arrived, wait, handle, needed, given,
+            outcome, solved, agent.id if agent else -1, agent.team.index if agent else -1, score))
+
+    # --- time ---------------------------------------------------------------------------------------
     def shifts(self, team) -> Generator[simpy.Event, None, None]:
         """Bring a team on and off duty, week after week."""
         week = 7 * DAY
@@ -203,49 +313,58 @@ class Model:
                 if start_of_week + on > self.env.now:
                     yield self.env.timeout(start_of_week + on - self.env.now)
                 if start_of_week + off > self.env.now:
-                    for agent in team.agents:
-                        self.router.go_on_duty(agent)
+                    self.router.start_shift(team)
                     yield self.env.timeout(start_of_week + off - self.env.now)
                     self.router.end_shift(team)
             start_of_week += week
 
-    def periods(self) -> Generator[simpy.Event, None, None]:
-        """Close a row of the daily table at every midnight, and at the end of the warm-up."""
-        cuts = sorted({d * DAY for d in range(1, int(math.ceil(self.p.horizon / DAY)))} | {self.p.warmup} - {0.0})
-        self._last = (0.0, self._totals(0.0))
-        for cut in cuts:
-            if cut >= self.p.horizon:
-                break
-            yield self.env.timeout(cut - self.env.now)
-            self.close_period(cut)
+    def interventions(self) -> Generator[simpy.Event, None, None]:
+        """Switch the policy's levers at the times its interventions give (MODEL.md §9)."""
+        for at, levers in self.p.timeline[1:]:
+            yield self.env.timeout(at - self.env.now)
+            if levers.staffing != self.levers.staffing:
+                self.restaff(levers.staffing)
+            self.levers = levers
+            self.org.pinned = levers.pinned
+            if self.workforce:
+                self.workforce.support = levers.support
 
-    # --- bookkeeping ----------------------------------------------------------------------------
-    def _totals(self, now: float) -> tuple:
-        r = self.router
-        cost = sum(t.staffed.area_at(now) * t.cost_per_minute for t in r.teams)
-        return (self.offered, self.handled, self.abandoned, self.created, self.solved, self.given_up,
-                r.waiting.area_at(now), r.busy.area_at(now), sum(t.staffed.area_at(now) for t in r.teams), cost)
-
-    def close_period(self, now: float) -> None:
-        start, before = self._last
-        after = self._totals(now)
-        d = [a - b for a, b in zip(after, before)]
-        self.record.days.append(Day(int(start // DAY), start, now, *d[:6], len(self.open_needs), *d[6:]))
-        self._last = (now, after)
-        if now == self.p.warmup:
-            self._at_warmup = {a.id: (a.staffed.area_at(now), a.busy.area_at(now), a.handled) for a in self.router.agents}
+    def restaff(self, staffing: float) -> None:
+        """A new head count: leavers go without replacement (idle ones first), new hires start now."""
+        for team, spec in zip(self.router.teams, self.p.teams):
+            target = int(round(spec.agents / self.p.levers.staffing * staffing))
+            employed = [a for a in team.agents if not a.gone]
+            for agent in sorted(employed, key=lambda a: (a.sessions > 0, -a.hired))[:max(0, len(employed) - target)]:
+                self.router.remove(agent)
+                team.agents.remove(agent)
+            for _ in range(max(0, target - len(employed))):
+                if self.workforce:
+                    self.workforce.hire(team)
+                else:
+                    agent = Agent(-1, team, hired=self.env.now)
+                    self.router.register(agent)
+                    team.agents.append(agent)
+                    if team.on_shift:
+                        self.router.go_on_duty(agent)
 
     def run(self) -> Recorder:
         p, env = self.p, self.env
-        self._at_warmup = {a.id: (0.0, 0.0, 0) for a in self.router.agents}
         for team in self.router.teams:
             if team.shifts is None:
-                for agent in team.agents:
-                    self.router.go_on_duty(agent)
+                self.router.start_shift(team)
             else:
                 env.process(self.shifts(team))
         env.process(self.arrivals())
-        env.process(self.periods())
+        env.process(self.ledger.periods())
+        if self.mech.erosion:
+            env.process(self.org.run())
+        if self.workforce:
+            env.process(self.workforce.daily())
+        if self.customers and self.mech.loyalty:
+            env.process(self.customers.background_churn())
+            env.process(self.customers.background_acquisition())
+        if len(p.timeline) > 1:
+            env.process(self.interventions())
         env.run(until=p.horizon)
         self.finish()
         return self.record
@@ -253,19 +372,24 @@ class Model:
     def finish(self) -> None:
         """Close the books at the horizon: the last period, agents, and every need still open."""
         now = self.p.horizon
-        self.close_period(now)
+        self.ledger.close_period(now)
+        at_warmup = self.ledger.at_warmup
         for a in self.router.agents:
-            staffed0, busy0, handled0 = self._at_warmup[a.id]
-            self.record.agents.append(AgentRecord(a.id, a.team.index, a.staffed.area_at(now) - staffed0,
-                                                  a.busy.area_at(now) - busy0, a.handled - handled0))
+            if self.workforce and not a.gone:
+                self.workforce.update(a)
+            staffed0, busy0, handled0 = at_warmup.get(a.id, (0.0, 0.0, 0))
+            hired = a.hired if a.hired > -1e17 else NAN
+            self.record.agents.append(AgentRecord(
+                a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
+                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left))
         for need in self.open_needs.values():
             t = need.ticket
             if t is not None:  # waiting or being served right now
-                wait = t.wait if t.agent is not None else math.nan
-                self.log(need, t.kind, t.channel, t.arrived, wait, math.nan, math.nan, OPEN, False, t.agent)
+                wait = t.wait if t.agent is not None else NAN
+                self.log(need, t.kind, t.channel, t.arrived, wait, NAN, NAN, NAN, OPEN, False, t.agent, NAN)
             self.record.journeys.append(Journey(
-                need.id, need.customer, need.type, need.first_channel, need.created, math.nan, UNFINISHED,
-                need.contacts, need.abandons, need.first_resolved))
+                need.id, need.customer, need.type, need.first_channel, need.created, NAN, UNFINISHED,
+                need.contacts, need.abandons, need.transfers, need.first_resolved, NAN, -1, False, False))
 
 
 def simulate(params: Params, seed: int, replication: int) -> Recorder:

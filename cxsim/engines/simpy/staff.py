@@ -1,10 +1,10 @@
 """Agents, teams, queues and routing for the SimPy reference engine.
 
 Routing rules (MODEL.md §3–§4): a contact goes to the longest-idle agent skilled for its channel
-and need type; each (channel, need type) pair is a FIFO queue; a freed agent takes the contact
-that has waited longest among the queues it is skilled for. Chat agents may hold several sessions
-of the same channel at once. Agents come on and off duty with their team's shift; an agent whose
-shift ends mid-contact finishes it first.
+and need type; each (channel, need type) pair is a FIFO queue; a freed agent first calls back the
+customers whose cases it owns, then takes the contact that has waited longest among the queues it
+is skilled for. Chat agents may hold several sessions of the same channel at once. Agents come on
+and off duty with their team's shift (finishing what is in hand), may be absent or leave.
 """
 
 from __future__ import annotations
@@ -36,28 +36,47 @@ class Level:
 
 
 class Agent:
-    __slots__ = ("id", "team", "sessions", "channel", "idle_since", "on_duty", "leaving", "busy", "staffed", "handled")
+    __slots__ = ("id", "team", "sessions", "channel", "idle_since", "on_duty", "leaving", "busy", "staffed", "handled",
+                 "wellbeing", "since", "upset", "low_since", "absent", "gone", "hired", "callbacks", "absent_minutes",
+                 "boreout_days", "left")
 
-    def __init__(self, agent_id: int, team: "Team"):
+    def __init__(self, agent_id: int, team: "Team", hired: float = -1e18, wellbeing: float = 1.0):
         self.id, self.team = agent_id, team
         self.sessions = 0          # contacts in hand (chat agents may hold several)
         self.channel = -1          # channel of the sessions in hand
         self.idle_since = 0.0
         self.on_duty = False
-        self.leaving = False       # shift over: finish what is in hand, then go
+        self.leaving = False       # shift over (or absent, or leaving the company): finish, then go
         self.busy = Level()        # 1 while holding at least one contact
         self.staffed = Level()     # 1 while on duty
         self.handled = 0
+        self.wellbeing = wellbeing  # W in [0, 1] (stays 1 with the wellbeing mechanism off)
+        self.since = 0.0           # last wellbeing update
+        self.upset = 0             # upset customers since the last update
+        self.low_since = -1.0      # when W fell below the burnout threshold (-1: it is not below)
+        self.absent = False
+        self.gone = False          # has left the company
+        self.hired = hired         # rookies ramp up from this time
+        self.callbacks: deque[Ticket] = deque()  # owned cases waiting for this agent's call
+        self.absent_minutes = 0.0
+        self.boreout_days = 0
+        self.left = float("nan")
+
+    @property
+    def available(self) -> bool:
+        """Can be brought on duty: employed, not off sick."""
+        return not self.absent and not self.gone
 
 
 class Team:
     __slots__ = ("index", "name", "agents", "idle", "queues", "queues_by_channel", "proficiency", "cost_per_minute",
-                 "staffed", "shifts")
+                 "staffed", "shifts", "on_shift")
 
     def __init__(self, index: int, params: "Params"):
         spec = params.teams[index]
         self.index, self.name = index, spec.name
-        self.agents = [Agent(-1, self) for _ in range(spec.agents)]
+        self.agents = [Agent(-1, self, wellbeing=params.wellbeing.initial if params.mechanisms.wellbeing else 1.0)
+                       for _ in range(spec.agents)]
         self.idle: deque[Agent] = deque()  # longest idle first
         self.queues = [params.queue_of(c, n) for c in spec.channels for n in spec.needs]
         self.queues_by_channel = {c: [params.queue_of(c, n) for n in spec.needs] for c in spec.channels}
@@ -65,20 +84,24 @@ class Team:
         self.cost_per_minute = spec.cost_per_minute
         self.staffed = Level()
         self.shifts = spec.shifts
+        self.on_shift = spec.shifts is None
 
 
 class Ticket:
     """A contact waiting for, or held by, an agent."""
 
-    __slots__ = ("need", "channel", "queue", "kind", "arrived", "event", "agent", "done", "wait", "started")
+    __slots__ = ("need", "channel", "queue", "kind", "arrived", "event", "agent", "done", "wait", "started", "work",
+                 "owner")
 
-    def __init__(self, need, channel: int, queue: int, kind: int, arrived: float):
+    def __init__(self, need, channel: int, queue: int, kind: int, arrived: float, work: float = -1.0, owner=None):
         self.need, self.channel, self.queue, self.kind, self.arrived = need, channel, queue, kind, arrived
         self.event: simpy.Event | None = None
         self.agent: Agent | None = None
         self.done = False         # answered or abandoned: no longer in the queue
         self.wait = 0.0
         self.started = -1.0
+        self.work = work          # work already known (a transfer carries what is left); -1: draw it
+        self.owner: Agent | None = owner  # a callback by the agent who owns the case
 
 
 class Router:
@@ -87,18 +110,22 @@ class Router:
     def __init__(self, env: "simpy.Environment", params: "Params"):
         self.env = env
         self.teams = [Team(i, params) for i in range(len(params.teams))]
-        agent_id = 0
+        self.agents: list[Agent] = []
         for team in self.teams:
             for agent in team.agents:
-                agent.id = agent_id
-                agent_id += 1
-        self.agents = [a for t in self.teams for a in t.agents]
+                self.register(agent)
         self.sessions = [ch.sessions for ch in params.channels]
         self.queues: list[deque[Ticket]] = [deque() for _ in range(params.queue_count)]
         self.teams_for_queue = [[t for t in self.teams if q in t.queues] for q in range(params.queue_count)]
         self.waiting = Level()   # contacts in all queues
+        self.queued = [0] * params.queue_count  # contacts waiting per queue (abandoned ones excluded)
         self.busy = Level()      # agents holding at least one contact
-        self.on_assign: Callable[[Ticket], None] | None = None
+        #: Called with an agent just before its state (off, idle, busy) changes: the wellbeing hook.
+        self.before_change: Callable[[Agent], None] = lambda agent: None
+
+    def register(self, agent: Agent) -> None:
+        agent.id = len(self.agents)
+        self.agents.append(agent)
 
     # --- contacts arrive ---------------------------------------------------------------------
     def find_agent(self, queue: int, channel: int) -> Agent | None:
@@ -118,14 +145,27 @@ class Router:
                 return min(candidates, key=lambda a: (a.sessions, a.idle_since))
         return None
 
+    def offer_callback(self, ticket: Ticket) -> Agent | None:
+        """An owned case comes back: its owner takes it now if free, else it waits for the owner."""
+        owner = ticket.owner
+        assert owner is not None
+        if owner.on_duty and not owner.leaving and owner.sessions == 0 and owner in owner.team.idle:
+            owner.team.idle.remove(owner)
+            return owner
+        owner.callbacks.append(ticket)
+        self.waiting.change(self.env.now, 1)
+        return None
+
     def enqueue(self, ticket: Ticket) -> None:
         self.queues[ticket.queue].append(ticket)
+        self.queued[ticket.queue] += 1
         self.waiting.change(self.env.now, 1)
 
     def abandon(self, ticket: Ticket) -> None:
         """Patience ran out before an agent came (the ticket stays in the deque, marked done)."""
         ticket.done = True
         ticket.wait = self.env.now - ticket.arrived
+        self.queued[ticket.queue] -= 1
         self.waiting.change(self.env.now, -1)
         ticket.event.succeed(None)  # type: ignore[union-attr]
 
@@ -133,6 +173,7 @@ class Router:
         now = self.env.now
         ticket.agent, ticket.started, ticket.wait = agent, now, now - ticket.arrived
         if agent.sessions == 0:
+            self.before_change(agent)
             agent.channel = ticket.channel
             agent.busy.change(now, 1)
             self.busy.change(now, 1)
@@ -140,6 +181,8 @@ class Router:
 
     # --- agents free up ----------------------------------------------------------------------
     def release(self, agent: Agent) -> None:
+        if agent.sessions == 1:
+            self.before_change(agent)
         agent.sessions -= 1
         agent.handled += 1
         if agent.sessions == 0:
@@ -152,10 +195,15 @@ class Router:
         self.pull(agent)
 
     def pull(self, agent: Agent) -> None:
-        """Give a free agent the longest-waiting contact it can take, until it is full or none wait."""
+        """Give a free agent its own callbacks first, then the longest-waiting contact it can take."""
         team = agent.team
-        while True:
+        while not agent.leaving:
             if agent.sessions == 0:
+                if agent.callbacks:
+                    ticket = agent.callbacks.popleft()
+                    self.waiting.change(self.env.now, -1)
+                    self._hand_over(ticket, agent)
+                    continue
                 queues = team.queues
             elif agent.sessions < self.sessions[agent.channel]:
                 queues = team.queues_by_channel[agent.channel]
@@ -174,34 +222,64 @@ class Router:
                     team.idle.append(agent)
                 return
             self.queues[oldest.queue].popleft()
-            oldest.done = True
+            self.queued[oldest.queue] -= 1
             self.waiting.change(self.env.now, -1)
-            self.assign(oldest, agent)
-            oldest.event.succeed(agent)  # type: ignore[union-attr]
+            self._hand_over(oldest, agent)
 
-    # --- shifts --------------------------------------------------------------------------------
+    def _hand_over(self, ticket: Ticket, agent: Agent) -> None:
+        ticket.done = True
+        self.assign(ticket, agent)
+        ticket.event.succeed(agent)  # type: ignore[union-attr]
+
+    # --- shifts, absence, leaving ----------------------------------------------------------------
     def go_on_duty(self, agent: Agent) -> None:
-        now = self.env.now
+        if not agent.available:
+            return
         agent.leaving = False
         if agent.on_duty:
             return
+        self.before_change(agent)
+        now = self.env.now
         agent.on_duty = True
         agent.staffed.change(now, 1)
         agent.team.staffed.change(now, 1)
         self.pull(agent)
 
     def go_off_duty(self, agent: Agent) -> None:
-        now = self.env.now
         if agent.sessions > 0:
             agent.leaving = True
             return
         if agent.on_duty:
+            self.before_change(agent)
+            now = self.env.now
             agent.on_duty = False
             agent.leaving = False
             agent.staffed.change(now, -1)
             agent.team.staffed.change(now, -1)
+            if agent in agent.team.idle:
+                agent.team.idle.remove(agent)
 
     def end_shift(self, team: Team) -> None:
+        team.on_shift = False
         for agent in team.agents:
             self.go_off_duty(agent)
-        team.idle = deque(a for a in team.idle if a.on_duty and not a.leaving)
+
+    def start_shift(self, team: Team) -> None:
+        team.on_shift = True
+        for agent in team.agents:
+            self.go_on_duty(agent)
+
+    def remove(self, agent: Agent) -> None:
+        """The agent leaves the company: owned cases go to the public queues."""
+        agent.gone = True
+        agent.left = self.env.now
+        self.go_off_duty(agent)
+        while agent.callbacks:
+            ticket = agent.callbacks.popleft()
+            self.waiting.change(self.env.now, -1)
+            ticket.owner = None
+            free = self.find_agent(ticket.queue, ticket.channel)
+            if free is not None:
+                self._hand_over(ticket, free)
+            else:
+                self.enqueue(ticket)

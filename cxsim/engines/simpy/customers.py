@@ -1,0 +1,119 @@
+"""Customers of the SimPy engine: who raises a need, and what they do after a journey (MODEL.md §2, §7–§8).
+
+With a population, each active customer raises needs; churned customers raise no more, so a
+policy that loses customers also loses demand, revenue and referrals. Background churn and
+background acquisition are Poisson processes over the population (exactly the same as a
+memoryless lifetime per customer, at a fraction of the cost); journeys add churn through the
+relationship balance, and word of mouth adds or deters customers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from ...kernels.loyalty import churn_probability, relationship_after
+from ...kernels.sampling import standard_normal
+from .staff import Level
+
+if TYPE_CHECKING:
+    from ...compiled import Params
+    from ...experiment.seeds import Stream
+
+MONTH = 30 * 1440.0
+
+
+class Customers:
+    """The population: active customers, their expectation X and relationship balance R."""
+
+    def __init__(self, env: simpy.Environment, params: "Params", creation: "Stream", decisions: "Stream"):
+        # Two streams: who the customers are (identical under every policy) and what they decide.
+        self.env, self.p, self.new, self.rng = env, params, creation, decisions
+        self.loyal = params.mechanisms.loyalty
+        n = params.population
+        self.initial = n
+        self.expectation: list[float] = []
+        self.balance: list[float] = []
+        self.active: list[int] = []       # ids of active customers, in any order
+        self.position: list[int] = []     # id -> index in `active`, -1 once churned
+        self.count = Level(0.0)           # active customers over time (revenue is its integral)
+        self.churned = self.acquired = self.deterred = 0
+        self._deterrence_owed = 0         # acquisitions that detractors' word of mouth will cancel
+        for _ in range(n):
+            self._add()
+
+    def _add(self) -> int:
+        cid = len(self.position)
+        sd = self.p.experience.expectation_sd if self.p.mechanisms.experience else 0.0
+        # X ~ Normal(neutral, sd), clipped to the 0–10 scale; two uniforms like every draw.
+        z = standard_normal(self.new.uniform(), self.new.uniform())
+        self.expectation.append(min(10.0, max(0.0, self.p.experience.neutral + sd * z)))
+        self.balance.append(0.0)
+        self.position.append(len(self.active))
+        self.active.append(cid)
+        self.count.change(self.env.now, 1)
+        return cid
+
+    def pick(self, u: float) -> int:
+        """A uniformly chosen active customer."""
+        return self.active[min(int(u * len(self.active)), len(self.active) - 1)]
+
+    def is_active(self, cid: int) -> bool:
+        return self.position[cid] >= 0
+
+    def churn(self, cid: int) -> None:
+        i = self.position[cid]
+        if i < 0:
+            return
+        last = self.active.pop()
+        if last != cid:
+            self.active[i] = last
+            self.position[last] = i
+        self.position[cid] = -1
+        self.churned += 1
+        self.count.change(self.env.now, -1)
+
+    # --- after a journey --------------------------------------------------------------------------
+    def after_journey(self, cid: int, score: float, high_effort: bool, nps_class: int) -> bool:
+        """Update R, maybe churn, maybe spread word of mouth. Returns whether the customer left."""
+        lo = self.p.loyalty
+        u_churn, u_word = self.rng.uniform(), self.rng.uniform()
+        self.balance[cid] = relationship_after(self.balance[cid], score, lo.comparison_level, lo.learning)
+        left = u_churn < churn_probability(self.balance[cid], high_effort, lo.journey_churn, lo.sensitivity,
+                                           lo.effort_multiplier, 30.0)
+        if left:
+            self.churn(cid)
+        if nps_class > 0 and u_word < lo.referral:
+            self._add()
+            self.acquired += 1
+        elif nps_class < 0 and u_word < lo.deterrence:
+            self._deterrence_owed += 1
+        return left
+
+    # --- background processes ---------------------------------------------------------------------
+    def background_churn(self) -> Generator[simpy.Event, None, None]:
+        """Customers leave for reasons of their own at ``churn_per_month`` (memoryless)."""
+        hazard = -math.log1p(-self.p.loyalty.churn_per_month) / MONTH
+        while True:
+            n = len(self.active)
+            if n == 0:
+                return
+            yield self.env.timeout(-math.log1p(-self.rng.uniform()) / (hazard * n))
+            self.churn(self.pick(self.rng.uniform()))
+
+    def background_acquisition(self) -> Generator[simpy.Event, None, None]:
+        """New customers at the rate that keeps the population steady with background churn alone."""
+        hazard = -math.log1p(-self.p.loyalty.churn_per_month) / MONTH
+        rate = hazard * self.initial
+        if rate <= 0:
+            return
+        while True:
+            yield self.env.timeout(-math.log1p(-self.rng.uniform()) / rate)
+            if self._deterrence_owed > 0:
+                self._deterrence_owed -= 1
+                self.deterred += 1
+            else:
+                self._add()
+                self.acquired += 1

@@ -1,0 +1,202 @@
+"""Workforce and organisation processes of the SimPy engine: wellbeing, absence, attrition, hiring,
+and the work pressure that erodes the team's standard (MODEL.md §4–§5).
+
+The rules themselves are kernels (:mod:`cxsim.kernels.wellbeing`, :mod:`cxsim.kernels.erosion`);
+this module decides *when* they are applied: at every change of an agent's state, once a day for
+the slow processes, and every ``erosion.interval`` for pressure and the standard.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from ...compiled import compile_distribution
+from ...kernels import sample_duration
+from ...kernels.erosion import erode_standard, smooth, work_pressure
+from ...kernels.handling import pressure_multiplier
+from ...kernels.wellbeing import (
+    attrition_probability, boreout_after, quality_effect, rookie_effectiveness, speed_effect, wellbeing_after,
+)
+from .staff import Agent, Router
+
+if TYPE_CHECKING:
+    from ...compiled import Params
+    from ...experiment.seeds import Stream
+
+DAY = 1440.0
+HOUR = 60.0
+
+
+class Organisation:
+    """Work pressure and the standard of time per case, per team (erosion on), or neither (off).
+
+    Each team feels the pressure of the queues it serves: the work offered to them recently plus
+    the work waiting in them (to be cleared within ``clear_time``), against the effective capacity
+    of its agents on duty. A team with nobody on duty keeps its last pressure.
+    """
+
+    def __init__(self, env: simpy.Environment, params: "Params", router: Router, mean_work: float):
+        self.env, self.p, self.router, self.mean_work = env, params, router, mean_work
+        n = len(router.teams)
+        self.pressure = [0.0] * n      # perceived work pressure, smoothed
+        self.standard = [1.0] * n      # share of the needed time the team considers normal to give
+        self.multiplier = [1.0] * n    # pressure_multiplier(pressure): given relative to the standard
+        self.pinned = False
+        self.pressure_area = 0.0       # ∫ mean pressure dt, for the daily table
+        self._offered = [0] * params.queue_count   # contacts offered to each queue since the last update
+        self._given = [0.0] * n                    # Σ time given / time needed since the last update
+        self._count = [0] * n
+
+    def offered(self, queue: int) -> None:
+        self._offered[queue] += 1
+
+    def given(self, team: int, share: float) -> None:
+        self._given[team] += share
+        self._count[team] += 1
+
+    def mean(self, values: list[float]) -> float:
+        """Head-count weighted mean over teams, for the daily table."""
+        sizes = [len(t.agents) for t in self.router.teams]
+        return sum(v * n for v, n in zip(values, sizes)) / sum(sizes) if sum(sizes) else values[0]
+
+    def run(self) -> Generator[simpy.Event, None, None]:
+        e, router = self.p.erosion, self.router
+        tau_up = math.inf if e.standard_up is None else e.standard_up
+        share = [1.0 / max(1, len(teams)) for teams in router.teams_for_queue]  # shared queues split their work
+        while True:
+            yield self.env.timeout(e.interval)
+            now = self.env.now
+            for i, team in enumerate(router.teams):
+                capacity = sum(effectiveness(a, now, self.p) for a in team.agents if a.on_duty)
+                if capacity > 0:
+                    offered = sum(self._offered[q] * share[q] for q in team.queues)
+                    waiting = sum(router.queued[q] * share[q] for q in team.queues)
+                    required = (offered / e.interval + waiting / e.clear_time) * self.mean_work
+                    self.pressure[i] = smooth(self.pressure[i], work_pressure(required, capacity), e.interval,
+                                              e.smoothing)
+                    self.multiplier[i] = pressure_multiplier(self.pressure[i], e.alpha, e.alpha_slack)
+                if self.pinned:
+                    self.standard[i] = 1.0
+                elif self._count[i]:
+                    self.standard[i] = erode_standard(self.standard[i], self._given[i] / self._count[i], e.interval,
+                                                      e.standard_down, tau_up)
+            self.pressure_area += self.mean(self.pressure) * e.interval
+            self._offered = [0] * len(self._offered)
+            self._given, self._count = [0.0] * len(self._given), [0] * len(self._count)
+
+
+def effectiveness(agent: Agent, now: float, p: "Params") -> float:
+    """Proficiency of the agent now: team proficiency × rookie ramp-up (wellbeing mechanism)."""
+    if not p.mechanisms.wellbeing:
+        return agent.team.proficiency
+    w = p.wellbeing
+    return agent.team.proficiency * rookie_effectiveness(now - agent.hired, w.rookie_start, w.ramp_up)
+
+
+class Workforce:
+    """Agent wellbeing over time, and what follows from it: absence, attrition and replacement."""
+
+    def __init__(self, env: simpy.Environment, params: "Params", router: Router, stream: "Stream",
+                 organisation: Organisation):
+        self.env, self.p, self.router, self.rng, self.org = env, params, router, stream, organisation
+        self.w = params.wellbeing
+        self.absence = compile_distribution(self.w.absence)
+        self.support = 1.0
+        self.leavers = 0
+        self.hires = 0
+        self._daily: dict[int, tuple[float, float]] = {}
+        router.before_change = self.update
+
+    # --- applied at every state change ------------------------------------------------------
+    def update(self, agent: Agent) -> None:
+        """Bring the agent's W up to now, by the state it has been in since the last update."""
+        now = self.env.now
+        dt = now - agent.since
+        if dt <= 0 and agent.upset == 0:
+            return
+        busy = dt if agent.sessions > 0 else 0.0
+        idle = dt if agent.sessions == 0 and agent.on_duty else 0.0
+        off = dt if not agent.on_duty else 0.0
+        w = self.w
+        agent.wellbeing = wellbeing_after(
+            agent.wellbeing, busy, idle, off, self.org.pressure[agent.team.index], float(agent.upset), w.drain_per_busy_hour / HOUR,
+            w.pressure_drain, w.upset_hit, w.recover_idle_per_hour / HOUR, w.recover_off_per_hour / HOUR,
+            self.support)
+        agent.since, agent.upset = now, 0
+
+    def speed(self, agent: Agent) -> float:
+        return speed_effect(agent.wellbeing, self.w.speed_onset, self.w.speed_loss)
+
+    def quality(self, agent: Agent) -> float:
+        return quality_effect(agent.wellbeing, self.w.quality_onset, self.w.quality_loss)
+
+    # --- applied once a day -------------------------------------------------------------------
+    def daily(self) -> Generator[simpy.Event, None, None]:
+        w = self.w
+        while True:
+            self._daily = {a.id: (a.staffed.area_at(self.env.now), a.busy.area_at(self.env.now))
+                           for a in self.router.agents}
+            yield self.env.timeout(DAY)
+            now = self.env.now
+            for agent in list(self.router.agents):
+                if agent.gone:
+                    continue
+                self.update(agent)
+                staffed0, busy0 = self._daily.get(agent.id, (0.0, 0.0))
+                staffed = agent.staffed.area_at(now) - staffed0
+                if staffed > 0:
+                    occupancy = (agent.busy.area_at(now) - busy0) / staffed
+                    if occupancy < w.boreout_below:
+                        agent.boreout_days += 1
+                        agent.wellbeing = boreout_after(agent.wellbeing, occupancy, w.boreout_below,
+                                                        w.boreout_per_day / DAY, DAY)
+                if agent.absent:
+                    agent.absent_minutes += DAY
+                # Every agent draws the same number of uniforms each day: common random numbers.
+                u_absent, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
+                self._burnout(agent, now, u_absent, d1, d2)
+                if u_leave < attrition_probability(agent.wellbeing, w.initial, w.attrition_per_year,
+                                                   w.attrition_sensitivity, 1.0):
+                    self._leave(agent)
+
+    def _burnout(self, agent: Agent, now: float, u: float, d1: float, d2: float) -> None:
+        if agent.absent:
+            return
+        if agent.wellbeing >= self.w.burnout_below:
+            agent.low_since = -1.0
+            return
+        if agent.low_since < 0:
+            agent.low_since = now
+            return
+        if now - agent.low_since >= self.w.burnout_after:
+            agent.absent = True
+            agent.low_since = -1.0
+            self.router.go_off_duty(agent)
+            a = self.absence
+            length = sample_duration(a.kind, a.a, a.b, a.values, d1, d2)
+            self.env.timeout(length).callbacks.append(lambda _e, agent=agent: self._back(agent))
+
+    def _back(self, agent: Agent) -> None:
+        agent.absent = False
+        if agent.team.on_shift and not agent.gone:
+            self.router.go_on_duty(agent)
+
+    def _leave(self, agent: Agent) -> None:
+        self.leavers += 1
+        self.router.remove(agent)
+        team = agent.team
+        team.agents.remove(agent)
+        self.env.timeout(self.w.hiring_delay).callbacks.append(lambda _e, t=team: self.hire(t))
+
+    def hire(self, team) -> None:
+        """A rookie joins the team now and ramps up (Oliva & Sterman: ~0.35 effective, ~12 weeks)."""
+        rookie = Agent(-1, team, hired=self.env.now, wellbeing=self.w.initial)
+        rookie.since = self.env.now
+        self.router.register(rookie)
+        team.agents.append(rookie)
+        self.hires += 1
+        if team.on_shift:
+            self.router.go_on_duty(rookie)

@@ -1,0 +1,160 @@
+"""Scenario sections for the process-versus-experience mechanisms (MODEL.md §4–§9).
+
+Each mechanism has a switch in ``mechanisms:`` and a parameter block with the MODEL.md defaults
+(*calibrate* values are starting points). Policies are named bundles of levers; ``efficiency``
+and ``encounter`` are built in, and a scenario may define its own by extending them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
+
+WEEK = 7 * 1440.0
+
+
+class Mechanisms(Strict):
+    """Switches: with every mechanism off the model is exactly the queueing core.
+
+    ``mechanisms: off`` (or ``on``) sets them all at once.
+    """
+    handling: bool = Field(True, description="policy time budget, overrun action, ownership, empathy time")
+    erosion: bool = Field(True, description="work pressure, corner cutting and eroding standards")
+    wellbeing: bool = Field(True, description="agent wellbeing, boreout, burnout absence, attrition, rookies")
+    experience: bool = Field(True, description="encounter and journey scores, likelihood to recommend, NPS")
+    loyalty: bool = Field(True, description="relationship balance, churn, word of mouth, revenue (population only)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _all_at_once(cls, value: Any) -> Any:
+        if isinstance(value, bool) or value in ("on", "off"):
+            on = value is True or value == "on"
+            return {name: on for name in ("handling", "erosion", "wellbeing", "experience", "loyalty")}
+        return value
+
+
+class Erosion(Strict):
+    alpha: float = Field(-0.64, description="time given = standard · exp(alpha · pressure) under pressure")
+    alpha_slack: float = Field(-0.1, description="the same under slack: slack buys back little time")
+    standard_down: PositiveDuration = Field(19 * WEEK, description="time constant of the standard eroding")
+    standard_up: PositiveDuration | None = Field(None, description="time constant of recovery (default never)")
+    interval: PositiveDuration = Field(30.0, description="how often pressure and the standard are updated")
+    smoothing: PositiveDuration = Field(240.0, description="time constant of perceived pressure")
+    clear_time: PositiveDuration = Field(60.0, description="the backlog should be cleared within this")
+
+
+class Wellbeing(Strict):
+    initial: Probability = 0.8
+    drain_per_busy_hour: Annotated[float, Field(ge=0)] = 0.03
+    pressure_drain: Annotated[float, Field(ge=0)] = 1.5
+    upset_hit: Annotated[float, Field(ge=0)] = 0.004
+    upset_below: Annotated[float, Field(ge=0, le=10)] = Field(4.0, description="encounter score that upsets the agent")
+    recover_idle_per_hour: Annotated[float, Field(ge=0)] = 0.3
+    recover_off_per_hour: Annotated[float, Field(ge=0)] = 0.08
+    boreout_below: Probability = Field(0.3, description="daily occupancy below which engagement falls")
+    boreout_per_day: Annotated[float, Field(ge=0)] = 0.02
+    speed_onset: Probability = 0.3
+    speed_loss: Probability = 0.3
+    quality_onset: Probability = 0.85
+    quality_loss: Probability = 0.5
+    burnout_below: Probability = 0.25
+    burnout_after: PositiveDuration = Field(3 * 1440.0, description="time below the threshold before absence")
+    absence: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=10 * 1440.0))
+    attrition_per_year: Probability = 0.35
+    attrition_sensitivity: Annotated[float, Field(ge=0)] = Field(2.5, description="hazard × exp(s·(initial − W))")
+    hiring_delay: NonNegativeDuration = 6 * WEEK
+    rookie_start: Probability = 0.35
+    ramp_up: NonNegativeDuration = 12 * WEEK
+
+
+class Experience(Strict):
+    journey_rule: Literal["weakest", "peak_end", "mean"] = "weakest"
+    neutral: Annotated[float, Field(ge=0, le=10)] = Field(7.0, description="score of an encounter that just meets expectations")
+    loss_aversion: Annotated[float, Field(ge=1)] = 2.0
+    weight_wait: Annotated[float, Field(ge=0)] = 1.0
+    weight_resolution: Annotated[float, Field(ge=0)] = 1.5
+    weight_empathy: Annotated[float, Field(ge=0)] = 1.0
+    weight_effort: Annotated[float, Field(ge=0)] = 1.0
+    expectation_sd: Annotated[float, Field(ge=0)] = Field(1.0, description="spread of customers' expectation X")
+    recommend_spread: Annotated[float, Field(ge=0)] = 1.0
+    survey_rate: Probability = Field(0.08, description="response rate of a lukewarm customer")
+    survey_extremity: Annotated[float, Field(ge=0)] = Field(2.0, description="extra response at 0 or 10")
+
+
+class Loyalty(Strict):
+    comparison_level: Annotated[float, Field(ge=0, le=10)] = 7.0
+    learning: Probability = 0.3
+    churn_per_month: Probability = 0.01
+    journey_churn: Annotated[float, Field(ge=0)] = Field(0.005, description="churn hazard a journey adds at R = 0")
+    sensitivity: Annotated[float, Field(ge=0)] = 0.6
+    effort_multiplier: Annotated[float, Field(ge=1)] = 3.0
+    high_effort_contacts: Annotated[int, Field(ge=2)] = 3
+    referral: Probability = Field(0.06, description="chance a promoter's word of mouth brings a customer")
+    deterrence: Probability = Field(0.02, description="chance a detractor's deters one (≈ 3:1)")
+    value_per_month: Annotated[float, Field(ge=0)] = 30.0
+
+
+class Levers(Strict):
+    """The levers a policy sets; unset levers come from the policy it extends."""
+    handle_time_target: PositiveDuration | None = None
+    overrun: Literal["close", "transfer", "continue"] | None = None
+    ownership: bool | None = None
+    standard: Literal["eroding", "pinned"] | None = None
+    empathy_time: NonNegativeDuration | None = None
+    staffing: Annotated[float, Field(gt=0)] | None = Field(None, description="multiplier on every team's head count")
+    wellbeing_support: Annotated[float, Field(ge=1)] | None = Field(None, description="recovery × this, upset ÷ this")
+    transfer_overhead: NonNegativeDuration | None = Field(None, description="re-explaining after a hand-off")
+
+
+class Intervention(Strict):
+    """From time ``at`` on, run another policy or change levers (the seeds' step 4: follow-up)."""
+    at: NonNegativeDuration
+    policy: str | None = None
+    set: Levers | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> "Intervention":
+        if (self.policy is None) == (self.set is None):
+            raise ValueError("give exactly one of 'policy' (switch to it) or 'set' (levers to change)")
+        return self
+
+
+class Policy(Levers):
+    extends: str | None = Field(None, description="built-in or scenario policy this one starts from")
+    interventions: list[Intervention] = Field(default_factory=list)
+
+
+#: Built-in policies, lever by lever (README "Policies").
+BUILT_IN: dict[str, dict[str, Any]] = {
+    "baseline": dict(handle_time_target=None, overrun="continue", ownership=False, standard="eroding",
+                     empathy_time=0.0, staffing=1.0, wellbeing_support=1.0, transfer_overhead=2.0),
+    "efficiency": dict(handle_time_target=5.0, overrun="close", ownership=False, standard="eroding",
+                       empathy_time=0.0, staffing=0.85, wellbeing_support=1.0, transfer_overhead=2.0),
+    "encounter": dict(handle_time_target=None, overrun="continue", ownership=True, standard="pinned",
+                      empathy_time=1.0, staffing=1.0, wellbeing_support=1.5, transfer_overhead=2.0),
+}
+
+
+def resolve_policy(name: str, policies: dict[str, Policy], seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """All levers of a policy, following ``extends`` down to a built-in."""
+    if name in seen:
+        raise ValueError(f"circular policy extends: {' -> '.join(seen + (name,))}")
+    spec = policies.get(name)
+    if spec is None:
+        if name in BUILT_IN:
+            return dict(BUILT_IN[name])
+        raise ValueError(f"unknown policy {name!r} (built in: {', '.join(BUILT_IN)})")
+    base_name = spec.extends or (name if name in BUILT_IN else "baseline")
+    levers = dict(BUILT_IN[base_name]) if base_name == name else resolve_policy(base_name, policies, seen + (name,))
+    levers.update({k: v for k, v in spec.model_dump(exclude={"extends", "interventions"}).items()
+                   if v is not None and k in spec.model_fields_set})
+    return levers
+
+
+def budget(levers: dict[str, Any]) -> float:
+    target = levers.get("handle_time_target")
+    return math.inf if target is None else float(target)
