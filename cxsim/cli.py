@@ -86,6 +86,45 @@ def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Writ
         err.print(f"wrote {output}")
 
 
+def _experiment(file: Path, replications, seed, output, engine: "Engine", tables: bool, jobs: int,
+                scheduler, sets, precision, max_replications: int, fresh: bool, policies=None):
+    """Load, run (resumably) and write one experiment; the shared body of run and compare."""
+    from .experiment.runner import cache_folder, run as run_scenario
+    from .scenario import ScenarioError
+
+    scenario = _load(file)
+    folder = output or Path("results") / scenario.name
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task(f"{scenario.name}: runs", total=None)
+            results = run_scenario(
+                scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
+                policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
+                max_replications=max_replications, cache=cache_folder(folder), fresh=fresh,
+                on_run=lambda done, total: progress.update(task, completed=done, total=total))
+    except ScenarioError as exc:
+        _fail([str(p) for p in exc.problems])
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: finished runs are kept in {cache_folder(folder)}; "
+                   "run the same command again to complete the rest", err=True)
+        raise typer.Exit(130) from None
+    written = results.write(folder)
+    import shutil
+    shutil.rmtree(cache_folder(folder), ignore_errors=True)
+    return results, written
+
+
+_JOBS = typer.Option(1, "--jobs", "-j", min=1, help="Local worker processes.")
+_SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
+_SET = typer.Option(None, "--set", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
+_PRECISION = typer.Option(None, "--precision", min=0.0,
+                          help="Add replications until every headline metric's 95 % half-width is below this "
+                               "fraction of its mean (e.g. 0.05).")
+_MAX_REPS = typer.Option(200, "--max-replications", min=1, help="Cap for --precision.")
+_FRESH = typer.Option(False, "--fresh", help="Discard finished runs of an interrupted earlier run.")
+
+
 @app.command()
 def run(
     file: Path = typer.Argument(..., help="Scenario file."),
@@ -93,25 +132,108 @@ def run(
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
     engine: Engine = typer.Option(Engine.simpy, help="Simulation engine."),
-    tables: bool = typer.Option(True, "--tables/--no-tables", help="Write the per-contact tables as Parquet."),
+    tables: Optional[bool] = typer.Option(None, "--tables/--no-tables",
+                                          help="Write per-contact tables (default: yes, except for sweeps)."),
+    jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
+    precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
 ) -> None:
-    """Run a scenario's replications, print the results table and write the output folder."""
-    from .experiment.runner import run as run_scenario
-    from .terminal import channel_table, results_table
+    """Run a scenario (every policy, every sweep point), print the results and write the output folder."""
+    from .terminal import channel_table, results_table, sweep_table
 
-    scenario = _load(file)
-    n = replications or scenario.replications
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task(f"{scenario.name}: runs", total=n * len(scenario.policies))
-        results = run_scenario(scenario, replications=n, seed=seed, engine=engine.value, keep_tables=tables,
-                               on_replication=lambda _policy, _rep: progress.advance(task))
-    folder = results.write(output or Path("results") / scenario.name)
+    sweeping = bool(sets) or bool(_load(file).sweep)
+    results, folder = _experiment(file, replications, seed, output, engine, (not sweeping) if tables is None else tables,
+                                  jobs, scheduler, sets, precision, max_replications, fresh)
+    if results.is_sweep:
+        out.print(sweep_table(results))
+        out.print(f"wrote {folder}/ (summary.json per point, runs.parquet: one row per run)", highlight=False)
+        return
     out.print(results_table(results))
     per_channel = channel_table(results)
     if per_channel is not None:
         out.print(per_channel)
     out.print(f"wrote {folder}/ (summary.json, metrics and tables as Parquet)", highlight=False)
+
+
+@app.command()
+def compare(
+    file: Path = typer.Argument(..., help="Scenario file with two or more policies."),
+    policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated; the first is the reference."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
+    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine."),
+    jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
+    precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
+) -> None:
+    """Compare policies on the same customers: both views side by side, paired differences, plain sentences."""
+    from .terminal import decision_table, findings
+
+    names = [p.strip() for p in policies.split(",")] if policies else None
+    if names is not None and len(names) < 2 or names is None and len(_load(file).policies) < 2:
+        _fail([f"{file}: compare needs at least two policies (list them under 'policies:' or pass --policies a,b)"])
+    results, folder = _experiment(file, replications, seed, output, engine, False, jobs, scheduler, None, precision,
+                                  max_replications, fresh, policies=names)
+    out.print(decision_table(results))
+    for sentence in findings(results):
+        out.print(f"• {sentence}", highlight=False)
+    out.print(f"wrote {folder}/", highlight=False)
+
+
+@app.command()
+def staff(
+    file: Path = typer.Argument(..., help="Scenario file."),
+    team: str = typer.Option(..., "--team", help="The team whose head count is searched."),
+    target: str = typer.Option(..., "--target", help="e.g. 'service_level>=0.8', 'nps_true>=20', "
+                                                     "'contacts_per_need<=1.6'."),
+    policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated (default: all)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
+    low: Optional[int] = typer.Option(None, "--min", min=0, help="Smallest head count to try (default: the "
+                                                                   "offered load of a single-team scenario, else 1)."),
+    high: int = typer.Option(1000, "--max", min=1, help="Largest head count to try."),
+    jobs: int = _JOBS,
+) -> None:
+    """Find the smallest head count of a team that meets a target, per policy, with its interval."""
+    from .experiment.runner import run as run_scenario
+    from .experiment.staffing import parse_target, smallest_team
+    from .scenario import ScenarioError
+    from .scenario.schema import distribution_mean
+
+    scenario = _load(file)
+    if team not in scenario.teams:
+        _fail([f"{file}: no team {team!r} (teams: {', '.join(scenario.teams)})"])
+    try:
+        goal = parse_target(target)
+    except ValueError as exc:
+        _fail([f"cxsim staff: {exc}"])
+    names = [p.strip() for p in policies.split(",")] if policies else list(scenario.policies)
+    if low is None:
+        low = 1
+        if len(scenario.teams) == 1 and scenario.demand.open is not None:
+            work = sum(n.share * distribution_mean(n.work_time) for n in scenario.needs.values())
+            low = max(1, int(scenario.demand.open.rate * work / sum(n.share for n in scenario.needs.values())))
+    n = replications or scenario.replications
+    table = Table(title=f"{scenario.name}: smallest {team} head count with {goal} (mean over {n} replications)",
+                  title_justify="left")
+    for column in ("policy", "agents", f"{goal.metric} at that head count", "one fewer"):
+        table.add_column(column, justify="right" if column != "policy" else "left")
+
+    def one(s, policy, reps):
+        return run_scenario(s, replications=reps, policies=[policy], keep_tables=False, jobs=jobs)
+
+    try:
+        for policy in names:
+            answer = smallest_team(scenario, team, goal, policy, n, one, low, high)
+            if answer.agents is None:
+                table.add_row(policy, f"> {high}", "not met", "")
+                continue
+            cell = lambda s: "" if s is None or s["ci_low"] is None else \
+                f"{s['mean']:.4g} [{s['ci_low']:.4g}, {s['ci_high']:.4g}]"  # noqa: E731
+            table.add_row(policy, str(answer.agents), cell(answer.at), cell(answer.below))
+    except ScenarioError as exc:
+        _fail([str(p) for p in exc.problems])
+    except ValueError as exc:
+        _fail([f"cxsim staff: {exc}"])
+    out.print(table)
 
 
 @app.command()

@@ -230,7 +230,7 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         cost_per_minute=t.cost_per_hour / 60.0, shifts=shifts(t)) for name, t in s.teams.items())
 
     return Params(
-        name=s.name, horizon=s.horizon, warmup=s.warmup, week_rate=week_rate, week_profile=week_profile, change_at=change_at, factor=factor,
+        name=s.name, horizon=s.horizon, warmup=0.0 if s.warmup == "auto" else s.warmup, week_rate=week_rate, week_profile=week_profile, change_at=change_at, factor=factor,
         population=demand.population.customers if demand.population else 0,
         need_names=need_names, need_cdf=_cdf(np.array([x.share for x in s.needs.values()])),
         need_work=tuple(compile_distribution(x.work_time) for x in s.needs.values()),

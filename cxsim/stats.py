@@ -43,3 +43,34 @@ def half_width(summary: dict) -> float:
     if summary.get("ci_low") is None or summary.get("ci_high") is None:
         return math.inf
     return (summary["ci_high"] - summary["ci_low"]) / 2
+
+
+def relative_half_width(summary: dict, scale: float | None = None) -> float:
+    """Half-width over |mean| (or over ``scale`` for metrics near zero by nature, such as NPS)."""
+    hw = half_width(summary)
+    if math.isinf(hw):
+        return math.inf
+    denominator = scale if scale is not None else abs(summary["mean"] or 0.0)
+    return hw / denominator if denominator else (0.0 if hw == 0 else math.inf)
+
+
+def mser(series, batch: int = 5) -> int:
+    """MSER-5 truncation point (White 1997): how many leading observations to delete.
+
+    The series is averaged in batches of ``batch``; the truncation minimises the squared standard
+    error of the remaining mean, searched over the first half (a minimum later than that means the
+    run is too short to tell). Returns a number of observations of the original series.
+    """
+    x = np.asarray(series, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size // batch
+    if n < 4:
+        return 0
+    means = x[: n * batch].reshape(n, batch).mean(axis=1)
+    best, best_d = math.inf, 0
+    for d in range(n // 2 + 1):
+        rest = means[d:]
+        value = rest.var() / rest.size  # ∝ Σ(x − x̄)² / (n − d)²
+        if value < best:
+            best, best_d = value, d
+    return best_d * batch

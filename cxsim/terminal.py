@@ -81,3 +81,102 @@ def _table(results, names: list[str], suffix: str) -> Table:
         table.add_row(view if view != last_view else "", metric, *cells, end_section=False)
         last_view = view
     return table
+
+
+#: The decision view: what each side of the understanding gap looks at (MODEL.md §1, §10).
+DECISION = {
+    "provider": ("aht", "occupancy", "service_level", "cost_per_contact"),
+    "customer": ("contacts_per_need", "time_to_resolution", "fcr", "nps_true", "churn_rate"),
+    "business": ("cost_per_solved_need", "net_value"),
+}
+LABELS = {
+    "aht": "average handle time", "occupancy": "occupancy", "service_level": "service level",
+    "cost_per_contact": "cost per contact", "contacts_per_need": "contacts per need",
+    "time_to_resolution": "time to resolution", "fcr": "first-contact resolution", "nps_true": "NPS",
+    "churn_rate": "monthly churn", "cost_per_solved_need": "cost per solved need", "net_value": "net value",
+}
+
+
+def _cell(metric: str, s: dict | None) -> str:
+    if s is None:
+        return ""
+    if s["ci_low"] is None:
+        return fmt(metric, s["mean"])
+    return f"{fmt(metric, s['mean'])} ± {fmt(metric, (s['ci_high'] - s['ci_low']) / 2, like=s['mean'])}"
+
+
+def _interval(metric: str, s: dict) -> str:
+    like = s["mean"]
+    return f"{fmt(metric, s['mean'])} [{fmt(metric, s['ci_low'], like)}, {fmt(metric, s['ci_high'], like)}]"
+
+
+def decision_table(results) -> Table:
+    """Each policy's provider and customer view side by side, and the paired difference with its interval."""
+    summary = results.summary()
+    policies = list(summary["policies"])
+    table = Table(title=f"{summary['scenario']}: {summary['replications']} replications on common random numbers",
+                  title_justify="left")
+    table.add_column("view", style="dim")
+    table.add_column("metric")
+    for p in policies:
+        table.add_column(p, justify="right")
+    for d in summary["differences"]:
+        table.add_column(f"{d} [95 % CI]", justify="right")
+    for view, names in DECISION.items():
+        first = True
+        for metric in names:
+            blocks = [summary["policies"][p]["metrics"].get(metric) for p in policies]
+            if all(b is None for b in blocks):
+                continue
+            diffs = [summary["differences"][d].get(metric) for d in summary["differences"]]
+            table.add_row(view if first else "", LABELS[metric], *(_cell(metric, b) for b in blocks),
+                          *(_interval(metric, d) if d and d["ci_low"] is not None else "" for d in diffs))
+            first = False
+    return table
+
+
+def findings(results) -> list[str]:
+    """One plain sentence per headline metric and comparison, saying only what the interval says."""
+    summary = results.summary()
+    sentences = []
+    for name, block in summary["differences"].items():
+        other, base = name.split("-", 1)
+        for names in DECISION.values():
+            for metric in names:
+                d = block.get(metric)
+                if d is None or d["ci_low"] is None:
+                    continue
+                label = LABELS[metric]
+                if d["ci_low"] > 0 or d["ci_high"] < 0:
+                    verb = "raises" if d["mean"] > 0 else "lowers"
+                    size = {k: abs(d[k]) for k in ("mean", "ci_low", "ci_high")}
+                    low, high = sorted((size["ci_low"], size["ci_high"]))
+                    sentences.append(f"{other} {verb} {label} by {fmt(metric, size['mean'])} "
+                                     f"[{fmt(metric, low, size['mean'])}, {fmt(metric, high, size['mean'])}] "
+                                     f"compared with {base}")
+                else:
+                    sentences.append(f"no clear difference in {label} between {other} and {base} "
+                                     f"({_interval(metric, d)})")
+    return sentences
+
+
+SWEEP_METRICS = ("service_level", "p_abandon", "aht", "contacts_per_need", "nps_true", "cost_per_solved_need")
+
+
+def sweep_table(results) -> Table:
+    """One row per grid point and policy: the lever values and the headline metrics."""
+    summary = results.summary()
+    present = [m for m in SWEEP_METRICS if m in results.metrics.columns]
+    table = Table(title=f"{summary['scenario']} sweep: {len(summary['points'])} points × "
+                        f"{len(results.policies)} policies × {summary['replications']} replications; "
+                        "mean ± 95 % CI half-width", title_justify="left")
+    for axis in results.axes:
+        table.add_column(axis, justify="right")
+    table.add_column("policy")
+    for m in present:
+        table.add_column(m, justify="right")
+    for point in summary["points"]:
+        for policy, block in point["policies"].items():
+            table.add_row(*(str(v) for v in point["values"].values()), policy,
+                          *(_cell(m, block["metrics"].get(m)) for m in present))
+    return table

@@ -23,7 +23,13 @@ def test_summary_has_the_documented_form(tmp_path):
     results = cxsim.run(small(), replications=3, seed=7)
     folder = results.write(tmp_path / "out")
     summary = json.loads((folder / "summary.json").read_text())
-    assert set(summary) == {"scenario", "seed", "replications", "engine", "policies", "differences"}
+    assert set(summary) == {"scenario", "seed", "replications", "engine", "policies", "differences", "precision"}
+    # The relative half-width of every metric, per policy, for --precision and for the reader.
+    for policy, block in summary["precision"].items():
+        for name, rel in block.items():
+            m = summary["policies"][policy]["metrics"][name]
+            if m["mean"] and not name.startswith("nps"):
+                assert rel == pytest.approx((m["ci_high"] - m["ci_low"]) / 2 / abs(m["mean"]))
     assert (summary["scenario"], summary["seed"], summary["replications"], summary["engine"]) == \
         ("contact_centre", 7, 3, "simpy")
     assert list(summary["policies"]) == ["efficiency", "encounter"]

@@ -9,7 +9,7 @@ at the line in the file.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -173,7 +173,8 @@ class Scenario(Strict):
     seed: Annotated[int, Field(ge=0)] = 2026
     replications: Annotated[int, Field(ge=1)] = 10
     horizon: PositiveDuration
-    warmup: NonNegativeDuration = 0.0
+    warmup: NonNegativeDuration | Literal["auto"] = Field(
+        0.0, description="time before measuring starts, or 'auto' (MSER-5 on each replication's daily series)")
     demand: Demand
     needs: Annotated[dict[str, NeedType], Field(min_length=1)]
     channels: Annotated[dict[str, Channel], Field(min_length=1)]
@@ -184,6 +185,8 @@ class Scenario(Strict):
     wellbeing: Wellbeing = Field(default_factory=Wellbeing)
     experience: Experience = Field(default_factory=Experience)
     loyalty: Loyalty = Field(default_factory=Loyalty)
+    sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
+        None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
     policies: dict[str, Policy] = Field(
         default_factory=lambda: {"baseline": Policy()},
         description="policies to compare on the same customers; the first is the reference for differences")
@@ -206,7 +209,7 @@ def cross_check(s: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     channels, needs = set(s.channels), set(s.needs)
     assisted = {c for c, ch in s.channels.items() if ch.kind != "self_service"}
-    if s.warmup >= s.horizon:
+    if s.warmup != "auto" and s.warmup >= s.horizon:
         problems.append((("warmup",), f"warm-up ({s.warmup:g} min) must be shorter than the horizon ({s.horizon:g} min)"))
     if sum(n.share for n in s.needs.values()) <= 0:
         problems.append((("needs",), "at least one need type must have a positive share"))

@@ -1,0 +1,143 @@
+"""What an experiment runs: grid points × policies × replications, each a self-contained task.
+
+A grid comes from the scenario's ``sweep:`` block and from ``--set path=v1,v2`` on the command
+line: each axis is a dotted path into the scenario and a list of values. Every point is validated
+up front (a bad value is reported before anything runs). A task's random streams depend only on
+the run's seed and its replication index — never on the worker, the backend or the order runs
+finish in — so every point and policy sees the same customers (common random numbers) and
+results are identical however they are computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..scenario import Located, Scenario, ScenarioError, cross_check
+from ..scenario.loading import Where, format_path
+from ..scenario.units import parse_duration
+
+Axes = dict[str, list[Any]]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid point: its index, the values of every axis, and the scenario with them applied."""
+    index: int
+    values: dict[str, Any]
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    point: Point
+    policy: str
+    replication: int
+
+    @property
+    def key(self) -> str:
+        return f"p{self.point.index:04d}-{self.policy}-r{self.replication:05d}"
+
+
+@dataclass
+class Plan:
+    """The grid of a run and the fingerprint that ties a results folder to it."""
+    scenario: Scenario
+    axes: Axes
+    points: list[Point]
+    policies: list[str]
+    seed: int
+    engine: str
+    auto_warmup: bool = False
+    fingerprint: str = field(default="")
+
+    def tasks(self, replications: range) -> list[Task]:
+        return [Task(point, policy, rep) for rep in replications for point in self.points for policy in self.policies]
+
+
+def parse_set(option: str) -> tuple[str, list[Any]]:
+    """``"teams.phone.agents=20,24,28"`` → (path, values); values are YAML scalars (numbers stay numbers)."""
+    path, sep, values = option.partition("=")
+    if not sep or not path.strip() or not values.strip():
+        raise ValueError(f"--set {option!r}: write dotted.path=value1,value2,...")
+    from ruamel.yaml import YAML
+
+    parsed = [YAML(typ="safe").load(v.strip()) if v.strip() else v for v in values.split(",")]
+    return path.strip(), parsed
+
+
+def _set(data: dict, path: str, value: Any) -> None:
+    keys = path.split(".")
+    node: Any = data
+    for i, key in enumerate(keys[:-1]):
+        if not isinstance(node, dict):
+            raise KeyError(".".join(keys[:i]))
+        node = node.setdefault(key, {})
+    if not isinstance(node, dict):
+        raise KeyError(".".join(keys[:-1]))
+    node[keys[-1]] = value
+
+
+def apply(scenario: Scenario, values: dict[str, Any], origin: str = "sweep") -> Scenario:
+    """The scenario with each dotted path set to its value, validated like a file would be."""
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    data.pop("sweep", None)
+    for path, value in values.items():
+        try:
+            _set(data, path, value)
+        except KeyError as exc:
+            raise ScenarioError([Located(Where(origin, 0, 0), path, f"{exc.args[0]} is not a mapping")]) from None
+    label = ", ".join(f"{k}={v}" for k, v in values.items())
+    try:
+        result = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([Located(Where(origin, 0, 0), format_path(tuple(e["loc"])), f"{e['msg']} (with {label})")
+                             for e in exc.errors()]) from None
+    problems = cross_check(result)
+    if problems:
+        raise ScenarioError([Located(Where(origin, 0, 0), format_path(p), f"{m} (with {label})") for p, m in problems])
+    return result
+
+
+def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[str] | None = None,
+              seed: int | None = None, engine: str = "simpy") -> Plan:
+    """The grid of the scenario's ``sweep:`` block and the ``--set`` options (which override it)."""
+    axes: Axes = {path: list(values) for path, values in (scenario.sweep or {}).items()}
+    for option in sets or []:
+        try:
+            path, values = parse_set(option)
+        except ValueError as exc:
+            raise ScenarioError([Located(Where("--set", 0, 0), "", str(exc))]) from None
+        axes[path] = values
+    names = policies or list(scenario.policies)
+    unknown = [p for p in names if p not in scenario.policies]
+    if unknown:
+        raise ScenarioError([Located(Where("--policies", 0, 0), "", f"unknown policy {', '.join(map(repr, unknown))} "
+                                     f"(the scenario has {', '.join(scenario.policies)})")])
+    base = scenario.model_copy(update={"sweep": None})
+    combos = list(itertools.product(*axes.values())) if axes else [()]
+    points = []
+    for i, combo in enumerate(combos):
+        values = dict(zip(axes, combo))
+        points.append(Point(i, values, apply(base, values) if values else base))
+    auto = scenario.warmup == "auto"
+    plan = Plan(base, axes, points, names, scenario.seed if seed is None else seed, engine, auto)
+    plan.fingerprint = fingerprint(plan)
+    return plan
+
+
+def fingerprint(plan: Plan) -> str:
+    """A hash of everything that decides a run's results except how many replications there are."""
+    blob = json.dumps({"scenario": plan.scenario.model_dump(mode="json"), "axes": plan.axes,
+                       "policies": plan.policies, "seed": plan.seed, "engine": plan.engine},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def warmup_minutes(value: Any) -> float:
+    return 0.0 if value == "auto" else parse_duration(value)
