@@ -61,7 +61,8 @@ class ChannelParams:
 @dataclass(frozen=True)
 class TeamParams:
     name: str
-    agents: int
+    agents: int                  # head count under the policy's staffing at the start
+    base_agents: int             # head count in the scenario (staffing 1.0)
     channels: tuple[int, ...]
     needs: tuple[int, ...]
     proficiency: float
@@ -225,7 +226,7 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
                             for d in team.shift.days))
 
     teams = tuple(TeamParams(
-        name=name, agents=int(round(t.agents * staffing)), channels=tuple(ci[c] for c in t.channels),
+        name=name, agents=int(round(t.agents * staffing)), base_agents=t.agents, channels=tuple(ci[c] for c in t.channels),
         needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
         cost_per_minute=t.cost_per_hour / 60.0, shifts=shifts(t)) for name, t in s.teams.items())
 

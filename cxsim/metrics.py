@@ -114,15 +114,15 @@ def _experience(jour: pd.DataFrame, p: Params) -> dict[str, float]:
 
 
 def _employees(agents: pd.DataFrame, window: pd.DataFrame, p: Params) -> dict[str, float]:
+    """Wellbeing (time-weighted mean W), absence days and leavers per agent-year, boreout share of days."""
     if not p.mechanisms.wellbeing or not len(window):
         return {}
-    days = float((window["end"] - window["start"]).sum()) / 1440.0
-    head_count = sum(t.agents for t in p.teams) or math.nan
+    agent_years = float(window["employed_area"].sum()) / (365 * 1440.0)
     weights = (window["end"] - window["start"]).to_numpy()
     return {"wellbeing": float((window["wellbeing"] * weights).sum() / weights.sum()),
-            "burnout_absence_days": float((window["absent"] * weights).sum() / 1440.0) / head_count,
-            "attrition": float(window["leavers"].sum()) / head_count * 365.0 / days,
-            "boreout": float(agents["boreout_days"].sum()) / max(1.0, float(agents["staffed"].sum()) / 480.0)}
+            "burnout_absence_days": _ratio(float(window["absent_area"].sum()) / 1440.0, agent_years),
+            "attrition": _ratio(float(window["leavers"].sum()), agent_years),
+            "boreout": _ratio(float(window["boreout_days"].sum()), float(window["staffed_days"].sum()))}
 
 
 def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:

@@ -111,6 +111,10 @@ class Day(NamedTuple):
     customer_area: float # ∫ active customers dt (revenue = value × this)
     absent: int          # agents absent at the end of the period
     leavers: int
+    employed_area: float # ∫ agents on the payroll dt
+    absent_area: float   # ∫ agents off sick dt
+    boreout_days: int    # agent-days with occupancy below the boreout threshold ...
+    staffed_days: int    # ... out of agent-days with time on duty
 
 
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:

@@ -143,29 +143,39 @@ def test_oliva_sterman_after_a_spike_time_per_case_stays_low_with_eroding_standa
 def test_wellbeing_leads_customer_outcomes():
     """Cut wellbeing support: W falls first, NPS follows later, not earlier (the seeds' "coughs").
 
-    For each replication, the daily gap between the two policies (same customers, same random
-    numbers) is the response to the cut at week 6. Each response's half-time is the first day its
-    3-day trailing mean reaches half of its level over weeks 8–10. NPS must reach it later than
-    wellbeing does, with a 95 % interval of the lag above zero.
+    The daily gap between the two policies (same customers, same random numbers) is the response
+    to the cut at week 6. A response's half-time is the first day its 3-day trailing mean reaches
+    half of its level over weeks 8–10. The lag (NPS half-time − wellbeing half-time) is measured
+    on the mean response over replications, and its 95 % interval comes from a bootstrap over
+    replications (daily NPS is too noisy for one replication's half-time on its own).
     """
+    from scipy.stats import bootstrap
+
     scenario = variant("wellbeing.yaml", horizon=10 * 10080.0,
                        policies={k: v for k, v in cxsim.load_scenario(SCENARIOS / "wellbeing.yaml").policies.items()
                                  if k in ("steady", "support_cut")})
-    r = cxsim.run(scenario, replications=5)
+    r = cxsim.run(scenario, replications=8, jobs=2)
     d = r.table("daily")
     cut = 6 * 7
     d = d[d["day"] >= cut].copy()
     d["nps"] = 100 * (d["promoters"] - d["detractors"]) / d["journeys_ended"]
-    lags = []
-    for _, g in d.groupby("replication"):
-        wide = g.pivot_table(index="day", columns="policy", values=["wellbeing", "nps"])
-        gap = wide.xs("support_cut", axis=1, level=1) - wide.xs("steady", axis=1, level=1)
-        level = gap.loc[cut + 14:].mean()
-        assert level["wellbeing"] < 0 and level["nps"] < 0
-        trailing = gap.rolling(3, min_periods=1).mean()
-        half = {m: int((trailing[m] <= level[m] / 2).idxmax()) - cut for m in ("wellbeing", "nps")}
-        lags.append(half["nps"] - half["wellbeing"])
-    assert interval(lags)["ci_low"] > 0, lags
+    wide = d.pivot_table(index=["replication", "day"], columns="policy", values=["wellbeing", "nps"])
+    gaps = wide.xs("support_cut", axis=1, level=1) - wide.xs("steady", axis=1, level=1)
+    reps = np.array(sorted(gaps.index.get_level_values(0).unique()))
+
+    def lag(chosen) -> float:
+        mean = gaps.loc[list(reps[np.asarray(chosen, dtype=int)])].groupby("day").mean()
+        level = mean.loc[cut + 14:].mean()
+        trailing = mean.rolling(3, min_periods=1).mean()
+        half = {m: int((trailing[m] <= level[m] / 2).idxmax()) for m in ("wellbeing", "nps")}
+        return float(half["nps"] - half["wellbeing"])
+
+    everyone = np.arange(len(reps))
+    level = gaps.groupby("day").mean().loc[cut + 14:].mean()
+    assert level["wellbeing"] < 0 and level["nps"] < 0
+    ci = bootstrap((everyone,), lag, vectorized=False, n_resamples=499, method="percentile", random_state=1,
+                   confidence_level=0.95).confidence_interval
+    assert lag(everyone) > 0 and ci.low > 0, (lag(everyone), ci)
 
 
 # --- journeys and NPS --------------------------------------------------------------------------------------

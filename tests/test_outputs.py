@@ -20,7 +20,7 @@ def small(name: str = "contact_centre.yaml", **update):
 
 
 def test_summary_has_the_documented_form(tmp_path):
-    results = cxsim.run(small(), replications=3, seed=7)
+    results = cxsim.run(small(horizon=2 * 1440.0), replications=3, seed=7)  # two days: daily employee metrics
     folder = results.write(tmp_path / "out")
     summary = json.loads((folder / "summary.json").read_text())
     assert set(summary) == {"scenario", "seed", "replications", "engine", "policies", "differences", "precision"}

@@ -13,7 +13,7 @@ import numpy as np
 
 #: The purposes that get their own stream, in a fixed order (the order is part of the seed key).
 PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns", "experience", "workforce",
-            "customers", "loyalty")
+            "customers", "loyalty", "background")
 
 BLOCK = 4096
 

@@ -28,9 +28,11 @@ MONTH = 30 * 1440.0
 class Customers:
     """The population: active customers, their expectation X and relationship balance R."""
 
-    def __init__(self, env: simpy.Environment, params: "Params", creation: "Stream", decisions: "Stream"):
-        # Two streams: who the customers are (identical under every policy) and what they decide.
-        self.env, self.p, self.new, self.rng = env, params, creation, decisions
+    def __init__(self, env: simpy.Environment, params: "Params", creation: "Stream", decisions: "Stream",
+                 background: "Stream"):
+        # Three streams: who the customers are (identical under every policy), what they decide after
+        # a journey, and the background clocks of churn and acquisition.
+        self.env, self.p, self.new, self.rng, self.clock = env, params, creation, decisions, background
         self.loyal = params.mechanisms.loyalty
         n = params.population
         self.initial = n
@@ -100,8 +102,8 @@ class Customers:
             n = len(self.active)
             if n == 0:
                 return
-            yield self.env.timeout(-math.log1p(-self.rng.uniform()) / (hazard * n))
-            self.churn(self.pick(self.rng.uniform()))
+            yield self.env.timeout(-math.log1p(-self.clock.uniform()) / (hazard * n))
+            self.churn(self.pick(self.clock.uniform()))
 
     def background_acquisition(self) -> Generator[simpy.Event, None, None]:
         """New customers at the rate that keeps the population steady with background churn alone."""
@@ -110,7 +112,7 @@ class Customers:
         if rate <= 0:
             return
         while True:
-            yield self.env.timeout(-math.log1p(-self.rng.uniform()) / rate)
+            yield self.env.timeout(-math.log1p(-self.clock.uniform()) / rate)
             if self._deterrence_owed > 0:
                 self._deterrence_owed -= 1
                 self.deterred += 1

@@ -52,7 +52,10 @@ class Ledger:
                 self.journeys_ended, self.score_sum, self.promoters, self.detractors, self.respondents,
                 self.respondent_promoters, self.respondent_detractors, self.time_given, self.cases,
                 c.churned if c else 0, c.acquired if c else 0, c.count.area_at(now) if c else 0.0,
-                m.workforce.leavers if m.workforce else 0, m.org.pressure_area)
+                m.workforce.leavers if m.workforce else 0, m.org.pressure_area,
+                m.workforce.employed.area_at(now) if m.workforce else 0.0,
+                m.workforce.absent.area_at(now) if m.workforce else 0.0,
+                m.workforce.boreout_days if m.workforce else 0, m.workforce.staffed_days if m.workforce else 0)
 
     def periods(self) -> Generator[simpy.Event, None, None]:
         """Close a row of the daily table at every midnight, and at the end of the warm-up."""
@@ -70,13 +73,16 @@ class Ledger:
         after = self._totals(now)
         d = [a - b for a, b in zip(after, before)]
         employed = [a for a in m.router.agents if not a.gone]
+        if m.workforce:
+            for a in employed:
+                m.workforce.update(a)  # W as of now, not as of the agent's last event
         wellbeing = sum(a.wellbeing for a in employed) / len(employed) if employed else math.nan
         time_per_case = d[17] / d[18] if d[18] else math.nan
         m.record.days.append(Day(
             int(start // DAY), start, now, *d[:6], len(m.open_needs), *d[6:10], *d[10:17],
             wellbeing, m.org.mean(m.org.standard), d[23] / (now - start) if now > start else math.nan, time_per_case,
             len(m.customers.active) if m.customers else 0, d[19], d[20], d[21],
-            sum(1 for a in employed if a.absent), d[22]))
+            sum(1 for a in employed if a.absent), d[22], d[24], d[25], d[26], d[27]))
         self._last = (now, after)
         if now == m.p.warmup:
             self.at_warmup = {a.id: (a.staffed.area_at(now), a.busy.area_at(now), a.handled) for a in m.router.agents}

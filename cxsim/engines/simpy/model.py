@@ -98,7 +98,8 @@ class Model:
             if self.mech.wellbeing else None
         if self.workforce:
             self.workforce.support = self.levers.support
-        self.customers = Customers(self.env, params, self.rng["customers"], self.rng["loyalty"]) \
+        self.customers = Customers(self.env, params, self.rng["customers"], self.rng["loyalty"],
+                                   self.rng["background"]) \
             if params.population else None
         self.ledger = Ledger(self)
         self._self_service = [ch.kind == "self_service" for ch in params.channels]
@@ -187,6 +188,10 @@ class Model:
             return (_SOLVED if solved else _SELF_FAILED), None, 0.0
 
         queue = p.queue_of(channel, need.type)
+        patience = p.channels[channel].patience
+        # Every contact in a channel that abandons draws its patience, queued or not, so that the
+        # patience stream stays aligned across policies that answer at different speeds.
+        patient_for = draw(patience, self.rng["patience"]) if patience is not None and owner is None else 0.0
         ticket = Ticket(need, channel, queue, kind, now, work, owner)
         need.ticket = ticket
         self.org.offered(queue)
@@ -201,10 +206,9 @@ class Model:
             if owner is None:
                 ticket.event = env.event()
                 router.enqueue(ticket)
-                patience = p.channels[channel].patience
                 if patience is not None:
                     # Patience is a callback, not a competing process: cheaper than `req | timeout`.
-                    env.timeout(draw(patience, self.rng["patience"])).callbacks.append(
+                    env.timeout(patient_for).callbacks.append(
                         lambda _event, t=ticket: None if t.done else router.abandon(t))
             agent = yield ticket.event
             if agent is None:
@@ -215,14 +219,16 @@ class Model:
                 self.log(need, kind, channel, ticket.arrived, ticket.wait, 0.0, 0.0, 0.0, ABANDONED, False, None, score)
                 return _ABANDONED, None, 0.0
 
-        needed, given, handle, transfer = self.handling(need, ticket, agent)
+        needed, given, empathy, handle, transfer = self.handling(need, ticket, agent)
         yield env.timeout(handle)
         quality = self.workforce.quality(agent) if self.workforce else 1.0
         solved = self.rng["resolution"].uniform() < resolution_probability(
             self._base_resolution[need.type], given, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
         solved = solved and not transfer
-        score = self.experience(need, channel, ticket.wait, True, solved, given / needed if needed > 0 else 1.0,
-                                handle - given, agent)
+        # A callback is the agent calling the customer: nobody held in a queue for it.
+        wait = 0.0 if ticket.owner is not None else ticket.wait
+        score = self.experience(need, channel, wait, True, solved, given / needed if needed > 0 else 1.0,
+                                empathy, agent)
         if self.workforce and score < p.wellbeing.upset_below:
             agent.upset += 1
         router.release(agent)
@@ -233,17 +239,17 @@ class Model:
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
         if transfer:
             need.transfers += 1
-            return _TRANSFERRED, agent, needed - given + self.levers.transfer_overhead
+            left = (needed - given) / needed * (ticket.work if ticket.work >= 0 else need.work)
+            return _TRANSFERRED, agent, left + self.levers.transfer_overhead
         return (_SOLVED if solved else _UNSOLVED), agent, 0.0
 
-    def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, bool]:
-        """Work needed, time given, time spent with the customer, and whether it is handed off (MODEL.md §5)."""
+    def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, float, bool]:
+        """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
         p, levers = self.p, self.levers
-        if ticket.work >= 0:
-            needed = ticket.work  # a transfer carries the work that is left
-        else:
-            speed = self.workforce.speed(agent) if self.workforce else 1.0
-            needed = need.work / (effectiveness(agent, self.env.now, p) * speed)
+        speed = self.workforce.speed(agent) if self.workforce else 1.0
+        # A transfer carries the work that is left (in proficiency-1 minutes), plus re-explaining.
+        work = ticket.work if ticket.work >= 0 else need.work
+        needed = work / (effectiveness(agent, self.env.now, p) * speed)
         if self.mech.handling:
             # A transferred case reaches someone with no target to meet: it is theirs to finish.
             budget = levers.budget if ticket.kind != TRANSFER else math.inf
@@ -257,7 +263,7 @@ class Model:
         self.ledger.cases += 1
         ch = p.channels[ticket.channel]
         handle = (given + empathy) * (1.0 + ch.slowdown * (agent.sessions - 1))  # concurrent chats slow each other
-        return needed, given, handle, overran and overrun == OVERRUN_TRANSFER
+        return needed, given, empathy, handle, overran and overrun == OVERRUN_TRANSFER
 
     # --- experience and what follows --------------------------------------------------------------
     def experience(self, need: Need, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
@@ -332,11 +338,13 @@ class Model:
     def restaff(self, staffing: float) -> None:
         """A new head count: leavers go without replacement (idle ones first), new hires start now."""
         for team, spec in zip(self.router.teams, self.p.teams):
-            target = int(round(spec.agents / self.p.levers.staffing * staffing))
+            target = int(round(spec.base_agents * staffing))
             employed = [a for a in team.agents if not a.gone]
             for agent in sorted(employed, key=lambda a: (a.sessions > 0, -a.hired))[:max(0, len(employed) - target)]:
                 self.router.remove(agent)
                 team.agents.remove(agent)
+                if self.workforce:
+                    self.workforce.employed.change(self.env.now, -1)
             for _ in range(max(0, target - len(employed))):
                 if self.workforce:
                     self.workforce.hire(team)

@@ -38,7 +38,7 @@ class Level:
 class Agent:
     __slots__ = ("id", "team", "sessions", "channel", "idle_since", "on_duty", "leaving", "busy", "staffed", "handled",
                  "wellbeing", "since", "upset", "low_since", "absent", "gone", "hired", "callbacks", "absent_minutes",
-                 "boreout_days", "left")
+                 "boreout_days", "left", "absent_since")
 
     def __init__(self, agent_id: int, team: "Team", hired: float = -1e18, wellbeing: float = 1.0):
         self.id, self.team = agent_id, team
@@ -59,6 +59,7 @@ class Agent:
         self.hired = hired         # rookies ramp up from this time
         self.callbacks: deque[Ticket] = deque()  # owned cases waiting for this agent's call
         self.absent_minutes = 0.0
+        self.absent_since = 0.0
         self.boreout_days = 0
         self.left = float("nan")
 
@@ -274,6 +275,10 @@ class Router:
         agent.gone = True
         agent.left = self.env.now
         self.go_off_duty(agent)
+        self.hand_back(agent)
+
+    def hand_back(self, agent: Agent) -> None:
+        """Owned cases waiting for an agent who cannot call (absent, gone) go to the public queues."""
         while agent.callbacks:
             ticket = agent.callbacks.popleft()
             self.waiting.change(self.env.now, -1)

@@ -20,7 +20,7 @@ from ...kernels.handling import pressure_multiplier
 from ...kernels.wellbeing import (
     attrition_probability, boreout_after, quality_effect, rookie_effectiveness, speed_effect, wellbeing_after,
 )
-from .staff import Agent, Router
+from .staff import Agent, Level, Router
 
 if TYPE_CHECKING:
     from ...compiled import Params
@@ -107,6 +107,10 @@ class Workforce:
         self.support = 1.0
         self.leavers = 0
         self.hires = 0
+        self.employed = Level(float(len(router.agents)))  # agents on the payroll over time
+        self.absent = Level()                              # agents off sick over time
+        self.boreout_days = 0                              # agent-days of boreout ...
+        self.staffed_days = 0                              # ... out of agent-days with any time on duty
         self._daily: dict[int, tuple[float, float]] = {}
         router.before_change = self.update
 
@@ -126,6 +130,11 @@ class Workforce:
             w.pressure_drain, w.upset_hit, w.recover_idle_per_hour / HOUR, w.recover_off_per_hour / HOUR,
             self.support)
         agent.since, agent.upset = now, 0
+        if agent.wellbeing < w.burnout_below:
+            if agent.low_since < 0:
+                agent.low_since = now  # the burnout clock starts when W falls below, not at midnight
+        else:
+            agent.low_since = -1.0
 
     def speed(self, agent: Agent) -> float:
         return speed_effect(agent.wellbeing, self.w.speed_onset, self.w.speed_loss)
@@ -148,13 +157,13 @@ class Workforce:
                 staffed0, busy0 = self._daily.get(agent.id, (0.0, 0.0))
                 staffed = agent.staffed.area_at(now) - staffed0
                 if staffed > 0:
+                    self.staffed_days += 1
                     occupancy = (agent.busy.area_at(now) - busy0) / staffed
                     if occupancy < w.boreout_below:
                         agent.boreout_days += 1
+                        self.boreout_days += 1
                         agent.wellbeing = boreout_after(agent.wellbeing, occupancy, w.boreout_below,
                                                         w.boreout_per_day / DAY, DAY)
-                if agent.absent:
-                    agent.absent_minutes += DAY
                 # Every agent draws the same number of uniforms each day: common random numbers.
                 u_absent, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
                 self._burnout(agent, now, u_absent, d1, d2)
@@ -163,29 +172,33 @@ class Workforce:
                     self._leave(agent)
 
     def _burnout(self, agent: Agent, now: float, u: float, d1: float, d2: float) -> None:
-        if agent.absent:
-            return
-        if agent.wellbeing >= self.w.burnout_below:
-            agent.low_since = -1.0
-            return
-        if agent.low_since < 0:
-            agent.low_since = now
+        if agent.absent or agent.low_since < 0:
             return
         if now - agent.low_since >= self.w.burnout_after:
             agent.absent = True
+            agent.absent_since = now
+            self.absent.change(now, 1)
             agent.low_since = -1.0
             self.router.go_off_duty(agent)
+            self.router.hand_back(agent)
             a = self.absence
             length = sample_duration(a.kind, a.a, a.b, a.values, d1, d2)
             self.env.timeout(length).callbacks.append(lambda _e, agent=agent: self._back(agent))
 
     def _back(self, agent: Agent) -> None:
         agent.absent = False
+        agent.absent_minutes += self.env.now - agent.absent_since
+        self.absent.change(self.env.now, -1)
         if agent.team.on_shift and not agent.gone:
             self.router.go_on_duty(agent)
 
     def _leave(self, agent: Agent) -> None:
         self.leavers += 1
+        self.employed.change(self.env.now, -1)
+        if agent.absent:
+            agent.absent = False
+            agent.absent_minutes += self.env.now - agent.absent_since
+            self.absent.change(self.env.now, -1)
         self.router.remove(agent)
         team = agent.team
         team.agents.remove(agent)
@@ -198,5 +211,6 @@ class Workforce:
         self.router.register(rookie)
         team.agents.append(rookie)
         self.hires += 1
+        self.employed.change(self.env.now, 1)
         if team.on_shift:
             self.router.go_on_duty(rookie)
