@@ -237,6 +237,44 @@ def staff(
 
 
 @app.command()
+def plot(
+    results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
+    chart: str = typer.Option("all", "--chart", "-c", help="understanding_gap, policy_comparison, failure_demand, "
+                                                          "over_time, erosion, journeys, sweep, or all (comma-separated)."),
+    formats: str = typer.Option("svg,png,pdf", "--format", "-f", help="Comma-separated: svg, png, pdf."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the charts (default RESULTS/charts)."),
+) -> None:
+    """Slide-ready charts (16:9, large type, editable SVG text) whose titles state what the data says."""
+    from .charts.commands import plot as draw
+    from .charts.load import ChartUnavailable
+
+    try:
+        files = draw(results, chart, formats, output)
+    except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
+        _fail([f"cxsim plot: {exc}"])
+        return
+    for f in files:
+        out.print(f"wrote {f}", highlight=False)
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file (default RESULTS/report.html)."),
+) -> None:
+    """One self-contained HTML page: charts, the summary table, the scenario as run, version and seed."""
+    from .charts.commands import report as write_report
+    from .charts.load import ChartUnavailable
+
+    try:
+        page = write_report(results, output)
+    except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
+        _fail([f"cxsim report: {exc}"])
+        return
+    out.print(f"wrote {page}", highlight=False)
+
+
+@app.command()
 def erlang(
     rate: str = typer.Option(..., help="Arrival rate, e.g. '360 /30min' or '12 /min'."),
     aht: str = typer.Option(..., help="Mean handling time, e.g. '240 s'."),

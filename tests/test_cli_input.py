@@ -13,29 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-# A minimal valid scenario (scenarios/erlang_c.yaml without comments); tests replace single lines.
-VALID = """\
-name: tiny
-horizon: 8 h
-warmup: 30 min
-demand:
-  open:
-    rate: 360 /30min
-needs:
-  call:
-    share: 1
-    work_time: {dist: exponential, mean: 240 s}
-    resolution: 1.0
-channels:
-  phone:
-    kind: phone
-    abandons: false
-    service_level_target: 20 s
-teams:
-  agents:
-    agents: 55
-    channels: [phone]
-"""
+from helpers import VALID  # noqa: E402  (the minimal valid scenario both files vary)
 
 UNKNOWN_KEY = "unknown key (check the spelling; `cxsim schema` lists the valid keys)"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,12 +35,15 @@ def console_commands() -> list[tuple[str, str, int]]:
     return out
 
 
-@pytest.fixture
-def workdir(tmp_path: Path) -> Path:
-    """A fresh folder with the repository's scenarios and docs, as a user's checkout would have."""
-    for name in ("scenarios", "docs"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    return tmp_path
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """One folder for the whole README, as a user's checkout would be: commands run in order, so a
+    later command (``cxsim plot results/...``) finds what an earlier one wrote. ``docs`` is a copy,
+    so that commands writing into it never touch the repository."""
+    folder = tmp_path_factory.mktemp("readme")
+    (folder / "scenarios").symlink_to(ROOT / "scenarios")
+    shutil.copytree(ROOT / "docs", folder / "docs")
+    return folder
 
 
 def _environment() -> dict[str, str]:
@@ -71,6 +75,8 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
 
 
 @pytest.mark.parametrize("index", range(len(blocks("python"))))
-def test_python_block(index, workdir, monkeypatch):
+def test_python_block(index, tmp_path, monkeypatch):
+    workdir = tmp_path
+    (workdir / "scenarios").symlink_to(ROOT / "scenarios")
     monkeypatch.chdir(workdir)
     exec(compile(blocks("python")[index][1], f"README.md python block {index}", "exec"), {})

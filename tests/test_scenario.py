@@ -14,29 +14,7 @@ from cxsim.scenario import ScenarioError, load_scenario, parse_duration, parse_r
 from cxsim.scenario.loading import Located, Where
 
 # A minimal valid scenario (scenarios/erlang_c.yaml without comments). Line numbers matter: the
-# tests below replace single lines and expect problems at these lines.
-VALID = """\
-name: tiny
-horizon: 8 h
-warmup: 30 min
-demand:
-  open:
-    rate: 360 /30min
-needs:
-  call:
-    share: 1
-    work_time: {dist: exponential, mean: 240 s}
-    resolution: 1.0
-channels:
-  phone:
-    kind: phone
-    abandons: false
-    service_level_target: 20 s
-teams:
-  agents:
-    agents: 55
-    channels: [phone]
-"""
+from helpers import VALID  # noqa: E402  (the minimal valid scenario both files vary)
 
 
 def variant_of(text: str, **lines: str) -> str:
