@@ -166,7 +166,7 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
     gc.freeze()
     try:
         rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
-        frame = pd.DataFrame(rows).sort_values(["point", "replication"], kind="stable")
+        frame = pd.DataFrame(rows)
         order = {p: i for i, p in enumerate(plan.policies)}
         frame = frame.sort_values(["point", "policy", "replication"], key=lambda c: c.map(order) if c.name == "policy"
                                   else c, kind="stable").reset_index(drop=True)
