@@ -31,7 +31,8 @@ EXIT_BAD_INPUT = 2
 
 
 class Engine(str, Enum):
-    simpy = "simpy"
+    simpy = "simpy"  # the readable reference
+    fast = "fast"    # the same model compiled with numba, for sweeps
 
 
 def _fail(problems: list[str]) -> None:
@@ -131,7 +132,7 @@ def run(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Default: the scenario's."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine."),
+    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
     tables: Optional[bool] = typer.Option(None, "--tables/--no-tables",
                                           help="Write per-contact tables (default: yes, except for sweeps)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
@@ -161,7 +162,7 @@ def compare(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine."),
+    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
 ) -> None:
@@ -191,6 +192,7 @@ def staff(
                                                                    "offered load of a single-team scenario, else 1)."),
     high: int = typer.Option(1000, "--max", min=1, help="Largest head count to try."),
     jobs: int = _JOBS,
+    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
 ) -> None:
     """Find the smallest head count of a team that meets a target, per policy, with its interval."""
     from .experiment.runner import run as run_scenario
@@ -218,7 +220,8 @@ def staff(
         table.add_column(column, justify="right" if column != "policy" else "left")
 
     def one(s, policy, reps):
-        return run_scenario(s, replications=reps, policies=[policy], keep_tables=False, jobs=jobs)
+        return run_scenario(s, replications=reps, policies=[policy], keep_tables=False, jobs=jobs,
+                            engine=engine.value)
 
     try:
         for policy in names:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
+from . import tallies
 from .compiled import Params
 
 #: The order metrics are shown in, by view (MODEL.md §10).
@@ -29,91 +31,89 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
 
+def _codes(column: pd.Series) -> np.ndarray:
+    return column.cat.codes.to_numpy(np.int64) if isinstance(column.dtype, pd.CategoricalDtype) \
+        else column.to_numpy(np.int64)
+
+
+def table_tallies(tables: dict[str, pd.DataFrame], p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """The metric tallies (:mod:`cxsim.tallies`) of a run's encounter and journey tables."""
+    enc, jour = tables["encounters"], tables["journeys"]
+    queues, counts = tallies.empty(len(p.channels))
+    f64 = lambda frame, name: frame[name].to_numpy(np.float64) if len(frame) else np.zeros(0)  # noqa: E731
+    i64 = lambda frame, name: _codes(frame[name]) if len(frame) else np.zeros(0, np.int64)  # noqa: E731
+    b = lambda frame, name: frame[name].to_numpy(np.bool_) if len(frame) else np.zeros(0, np.bool_)  # noqa: E731
+    tallies.add_tables(queues, counts, float(p.warmup), np.array([c.target for c in p.channels]),
+                       np.array([c.patience is not None for c in p.channels]), i64(enc, "need"), i64(enc, "kind"),
+                       i64(enc, "channel"), f64(enc, "arrived"), f64(enc, "wait"), f64(enc, "handle"),
+                       i64(enc, "outcome"), b(enc, "resolved"), i64(jour, "status"), f64(jour, "created"),
+                       f64(jour, "ended"), f64(jour, "score"), i64(jour, "recommend"), b(jour, "responded"))
+    return queues, counts
+
+
 def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str, float]:
-    enc, jour, daily = tables["encounters"], tables["journeys"], tables["daily"]
+    """The metrics of one replication from its tables."""
+    queues, counts = table_tallies(tables, p)
+    return tally_metrics(queues, counts, tables["daily"], p)
+
+
+def tally_metrics(queues: np.ndarray, counts: np.ndarray, daily: pd.DataFrame, p: Params) -> dict[str, float]:
+    """The metrics of one replication from its tallies and its daily table (MODEL.md §10)."""
     out: dict[str, float] = {}
-    e = enc[enc["arrived"] >= p.warmup] if len(enc) else enc
-    finished = e[e["outcome"] != "open"] if len(e) else e
-    # Waits are measured on contacts that *left the queue* in the window (answered or abandoned):
-    # in steady state these are an unbiased sample, whereas contacts that *arrived* in it lose the
-    # long waits still under way at the horizon.
-    # Callbacks (ownership) are made by the agent: nobody holds in a queue for them.
-    queued = enc[(enc["outcome"] != "self_service") & (enc["kind"] != "callback") & enc["wait"].notna()
-                 & (enc["arrived"] + enc["wait"] >= p.warmup)] if len(enc) else enc
-    abandoning = {c.name for c in p.channels if c.patience is not None}
-    assisted = [c.name for c in p.channels if c.kind != "self_service"]
-    target = {c.name: c.target for c in p.channels}
     window = daily[daily["start"] >= p.warmup]
 
-    def queue_metrics(q: pd.DataFrame, suffix: str) -> None:
-        if not len(q):
+    def queue_metrics(q: np.ndarray, suffix: str) -> None:
+        n = q[tallies.Q_N]
+        if not n:
             return
-        answered = q["outcome"] != "abandoned"
-        on_time = answered & (q["wait"] <= q["channel"].map(target).astype(float) + 1e-12)
-        out["p_wait" + suffix] = float((q["wait"] > 0).mean())
-        out["mean_wait" + suffix] = float(q["wait"].mean())
-        out["service_level" + suffix] = float(on_time.mean())
-        if set(q["channel"].unique()) & abandoning:
-            out["p_abandon" + suffix] = float((~answered).mean())
-        handled_q = q[q["outcome"] == "handled"]
-        if len(handled_q):
-            out["aht" + suffix] = float(handled_q["handle"].mean())
+        out["p_wait" + suffix] = q[tallies.Q_WAITED] / n
+        out["mean_wait" + suffix] = q[tallies.Q_WAIT] / n
+        out["service_level" + suffix] = q[tallies.Q_ON_TIME] / n
+        if q[tallies.Q_ABANDONING]:
+            out["p_abandon" + suffix] = q[tallies.Q_ABANDONED] / n
+        if q[tallies.Q_HANDLED]:
+            out["aht" + suffix] = q[tallies.Q_HANDLE] / q[tallies.Q_HANDLED]
 
-    queue_metrics(queued, "")
+    queue_metrics(queues[0], "")
+    assisted = [(i, c.name) for i, c in enumerate(p.channels) if c.kind != "self_service"]
     if len(assisted) > 1:
-        for c in assisted:
-            queue_metrics(queued[queued["channel"] == c], f".{c}")
+        for i, name in assisted:
+            queue_metrics(queues[1 + i], f".{name}")
     out["occupancy"] = _ratio(window["busy_area"].sum(), window["staffed_area"].sum())
-    handled = int((finished["outcome"] == "handled").sum()) if len(finished) else 0
+    handled = counts[tallies.C_HANDLED]
     out["contacts_handled"] = float(handled)
     staff_cost = float(window["staff_cost"].sum())
     out["cost_per_contact"] = _ratio(staff_cost, handled)
-
-    if len(finished):
+    if counts[tallies.C_FINISHED]:
         # First-contact resolution: of the needs an agent handled, the share solved by the first agent.
-        handled_contacts = finished[finished["outcome"] == "handled"]
-        first = handled_contacts.loc[handled_contacts.groupby("need")["contact_no"].idxmin()] \
-            if len(handled_contacts) else handled_contacts
-        out["fcr"] = float(first["resolved"].mean()) if len(first) else math.nan
-        out["failure_demand_share"] = float((finished["kind"] != "first").mean())
-    # Journeys that *ended* in the window: in steady state an unbiased sample of journeys (those
-    # created in it would lose the long ones still open at the horizon).
-    ended = jour[(jour["status"] != "open") & (jour["ended"] >= p.warmup)] if len(jour) else jour
-    solved_in_window = int(((jour["status"] == "solved") & (jour["ended"] >= p.warmup)).sum()) if len(jour) else 0
+        out["fcr"] = _ratio(counts[tallies.C_FCR_SOLVED], counts[tallies.C_FCR_NEEDS])
+        out["failure_demand_share"] = counts[tallies.C_FAILURE] / counts[tallies.C_FINISHED]
     # A flow ratio of completions in the window, not an average over finished journeys: journeys
     # still open at the horizon are the long ones, so averaging finished ones would understate it.
-    completed = 0
-    if len(enc):
-        done = enc[enc["outcome"] != "open"]
-        completed = int(((done["arrived"] + done["wait"].fillna(0.0) + done["handle"]) >= p.warmup).sum())
-    out["contacts_per_need"] = _ratio(float(completed), solved_in_window)
-    if len(ended):
-        solved = ended[ended["status"] == "solved"]
-        out["time_to_resolution"] = float((solved["ended"] - solved["created"]).mean()) if len(solved) else math.nan
-        out["needs_given_up"] = float((ended["status"] == "given_up").mean())
+    solved_in_window = counts[tallies.J_SOLVED]
+    out["contacts_per_need"] = _ratio(counts[tallies.C_COMPLETED], solved_in_window)
+    ended = counts[tallies.J_ENDED]
+    if ended:
+        out["time_to_resolution"] = _ratio(counts[tallies.J_SOLVED_TIME], solved_in_window)
+        out["needs_given_up"] = counts[tallies.J_GIVEN_UP] / ended
     out["staff_cost"] = staff_cost
     out["cost_per_solved_need"] = _ratio(staff_cost, solved_in_window)
-    out.update(_experience(jour, p))
-    out.update(_employees(tables["agents"], window, p))
+    if p.mechanisms.experience and counts[tallies.J_JOURNEYS]:
+        out["journey_score"] = _ratio(counts[tallies.J_SCORE], counts[tallies.J_SCORED])
+        out["nps_true"] = _nps(counts[tallies.J_PROMOTERS], counts[tallies.J_DETRACTORS], ended)
+        out["nps_measured"] = _nps(counts[tallies.J_RESP_PROMOTERS], counts[tallies.J_RESP_DETRACTORS],
+                                   counts[tallies.J_RESPONDENTS])
+    out.update(_employees(window, p))
     out.update(_customers(window, p, staff_cost))
-    return {k: v for k, v in out.items() if not (isinstance(v, float) and math.isnan(v))}
+    return {k: float(v) for k, v in out.items() if not (isinstance(v, float) and math.isnan(v))}
 
 
-def _nps(ltr: pd.Series) -> float:
+def _nps(promoters: float, detractors: float, n: float) -> float:
     """Net promoter score: % answering 9–10 minus % answering 0–6, in [−100, 100]."""
-    return 100.0 * (float((ltr >= 9).mean()) - float((ltr <= 6).mean())) if len(ltr) else math.nan
+    return 100.0 * (promoters / n - detractors / n) if n else math.nan
 
 
-def _experience(jour: pd.DataFrame, p: Params) -> dict[str, float]:
-    if not p.mechanisms.experience or not len(jour):
-        return {}
-    ended = jour[(jour["status"] != "open") & (jour["ended"] >= p.warmup)]
-    return {"journey_score": float(ended["score"].mean()) if len(ended) else math.nan,
-            "nps_true": _nps(ended["recommend"]),
-            "nps_measured": _nps(ended.loc[ended["responded"].astype(bool), "recommend"])}
-
-
-def _employees(agents: pd.DataFrame, window: pd.DataFrame, p: Params) -> dict[str, float]:
+def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
     """Wellbeing (time-weighted mean W), absence days and leavers per agent-year, boreout share of days."""
     if not p.mechanisms.wellbeing or not len(window):
         return {}

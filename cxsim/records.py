@@ -7,7 +7,7 @@ so a table is both compact on disk and readable in a notebook.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -126,6 +126,33 @@ def _categorical(codes: pd.Series, names: tuple[str, ...]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(names))
 
 
+def _typed(rows: np.ndarray, record: type) -> pd.DataFrame:
+    """A table from a float array with one column per field, cast back to the fields' types."""
+    if not len(rows):
+        return pd.DataFrame({f: pd.Series(dtype=float) for f in record._fields})
+    types = {int: np.int64, float: np.float64, bool: np.bool_}
+    hints = get_type_hints(record)
+    return pd.DataFrame({f: rows[:, i].astype(types[hints[f]])
+                         for i, f in enumerate(record._fields)})
+
+
+def _with_names(enc: pd.DataFrame, jour: pd.DataFrame, agents: pd.DataFrame, daily: pd.DataFrame,
+                names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]) -> dict[str, pd.DataFrame]:
+    channel_names, need_names, team_names = names
+    if len(enc):
+        enc["kind"] = _categorical(enc["kind"], KINDS)
+        enc["outcome"] = _categorical(enc["outcome"], OUTCOMES)
+        enc["channel"] = _categorical(enc["channel"], channel_names)
+        enc["need_type"] = _categorical(enc["need_type"], need_names)
+    if len(jour):
+        jour["status"] = _categorical(jour["status"], STATUSES)
+        jour["need_type"] = _categorical(jour["need_type"], need_names)
+        jour["first_channel"] = _categorical(jour["first_channel"], channel_names)
+    if len(agents):
+        agents["team"] = _categorical(agents["team"], team_names)
+    return {"encounters": enc, "journeys": jour, "agents": agents, "daily": daily}
+
+
 class Recorder:
     """Collects records during one replication and turns them into tables."""
 
@@ -137,18 +164,23 @@ class Recorder:
 
     def tables(self, channel_names: tuple[str, ...], need_names: tuple[str, ...],
                team_names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-        enc = _frame(self.encounters, Encounter)
-        jour = _frame(self.journeys, Journey)
-        if len(enc):
-            enc["kind"] = _categorical(enc["kind"], KINDS)
-            enc["outcome"] = _categorical(enc["outcome"], OUTCOMES)
-            enc["channel"] = _categorical(enc["channel"], channel_names)
-            enc["need_type"] = _categorical(enc["need_type"], need_names)
-        if len(jour):
-            jour["status"] = _categorical(jour["status"], STATUSES)
-            jour["need_type"] = _categorical(jour["need_type"], need_names)
-            jour["first_channel"] = _categorical(jour["first_channel"], channel_names)
-        agents = _frame(self.agents, AgentRecord)
-        if len(agents):
-            agents["team"] = _categorical(agents["team"], team_names)
-        return {"encounters": enc, "journeys": jour, "agents": agents, "daily": _frame(self.days, Day)}
+        return _with_names(_frame(self.encounters, Encounter), _frame(self.journeys, Journey),
+                           _frame(self.agents, AgentRecord), _frame(self.days, Day),
+                           (channel_names, need_names, team_names))
+
+
+class ArrayRecorder:
+    """The same tables from arrays with one row per record (the fast engine's output)."""
+
+    def __init__(self, encounters: np.ndarray, journeys: np.ndarray, agents: np.ndarray, days: np.ndarray) -> None:
+        self.encounter_rows, self.journey_rows, self.agent_rows, self.day_rows = encounters, journeys, agents, days
+
+    @property
+    def encounters(self) -> np.ndarray:
+        return self.encounter_rows
+
+    def tables(self, channel_names: tuple[str, ...], need_names: tuple[str, ...],
+               team_names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+        return _with_names(_typed(self.encounter_rows, Encounter), _typed(self.journey_rows, Journey),
+                           _typed(self.agent_rows, AgentRecord), _typed(self.day_rows, Day),
+                           (channel_names, need_names, team_names))

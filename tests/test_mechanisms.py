@@ -14,6 +14,8 @@ import cxsim
 from cxsim.kernels.experience import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST, journey_score
 from cxsim.kernels.loyalty import nps_class
 from cxsim.metrics import _nps
+from cxsim.records import SOLVED
+from cxsim import tallies
 from cxsim.scenario.mechanisms import Mechanisms, Policy
 from cxsim.stats import interval, paired_difference
 
@@ -201,12 +203,20 @@ def test_weakest_journey_score_is_the_minimum_encounter_score(default_centre):
     assert np.allclose(ended.to_numpy(), lowest.reindex(ended.index).to_numpy())
 
 
+def _nps_of(answers: list[int]) -> float:
+    """NPS as the metrics compute it: journeys tallied one by one (cxsim.tallies), then the score."""
+    counts = tallies.empty(1)[1]
+    for ltr in answers:
+        tallies.add_journey(counts, 0.0, SOLVED, 0.0, 1.0, 7.0, ltr, False)
+    return _nps(counts[tallies.J_PROMOTERS], counts[tallies.J_DETRACTORS], counts[tallies.J_ENDED])
+
+
 def test_nps_arithmetic():
     assert [nps_class(x) for x in range(11)] == [-1] * 7 + [0, 0] + [1, 1]
-    assert _nps(pd.Series([9, 10, 10, 10])) == 100
-    assert _nps(pd.Series([0, 6, 3])) == -100
-    assert _nps(pd.Series([9, 7, 6, 8])) == 0
-    assert _nps(pd.Series([10, 9, 0, 5, 7])) == pytest.approx(0.0)
+    assert _nps_of([9, 10, 10, 10]) == 100
+    assert _nps_of([0, 6, 3]) == -100
+    assert _nps_of([9, 7, 6, 8]) == 0
+    assert _nps_of([10, 9, 0, 5, 7]) == pytest.approx(0.0)
 
 
 def test_nps_measured_and_true_are_in_range(default_centre):

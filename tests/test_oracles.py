@@ -13,19 +13,29 @@ from cxsim.queueing import erlang_a, erlang_c
 from helpers import SCENARIOS, assert_matches_theory
 
 
-@pytest.fixture(scope="module")
-def erlang_c_run():
-    return cxsim.run(SCENARIOS / "erlang_c.yaml")
+#: The oracles hold on both engines. The fast engine runs on its own seed: with the scenario's seed
+#: it would repeat the SimPy engine's trajectory exactly (tests/test_fast_engine.py), and prove nothing new.
+ENGINES = [("simpy", None), ("fast", 9001)]
 
 
-@pytest.fixture(scope="module")
-def erlang_a_run():
-    return cxsim.run(SCENARIOS / "erlang_a.yaml")
+def _run(name: str, request) -> cxsim.Results:
+    engine, seed = request.param
+    return cxsim.run(SCENARIOS / name, engine=engine, seed=seed)
 
 
-@pytest.fixture(scope="module")
-def geometric_run():
-    return cxsim.run(SCENARIOS / "geometric.yaml")
+@pytest.fixture(scope="module", params=ENGINES, ids=[e for e, _ in ENGINES])
+def erlang_c_run(request):
+    return _run("erlang_c.yaml", request)
+
+
+@pytest.fixture(scope="module", params=ENGINES, ids=[e for e, _ in ENGINES])
+def erlang_a_run(request):
+    return _run("erlang_a.yaml", request)
+
+
+@pytest.fixture(scope="module", params=ENGINES, ids=[e for e, _ in ENGINES])
+def geometric_run(request):
+    return _run("geometric.yaml", request)
 
 
 def test_theory_values_are_the_published_ones():
@@ -55,13 +65,23 @@ def test_erlang_a_occupancy_is_carried_load(erlang_a_run):
                           max_rel_half_width=0.01)
 
 
-@pytest.mark.parametrize("run_name", ["erlang_c_run", "erlang_a_run", "geometric_run"])
-def test_littles_law_on_each_sample_path(run_name, request):
-    results = request.getfixturevalue(run_name)
+def _assert_littles_law(results: cxsim.Results) -> None:
     for rep in range(results.replications):
         L, lam, W = little(results.tables[("baseline", rep)], results.params)
         # Only contacts straddling the window's two ends separate L from λW.
         assert L == pytest.approx(lam * W, rel=0.02, abs=1e-3), f"replication {rep}: L={L}, λW={lam * W}"
+
+
+def test_littles_law_on_each_sample_path_erlang_c(erlang_c_run):
+    _assert_littles_law(erlang_c_run)
+
+
+def test_littles_law_on_each_sample_path_erlang_a(erlang_a_run):
+    _assert_littles_law(erlang_a_run)
+
+
+def test_littles_law_on_each_sample_path_geometric(geometric_run):
+    _assert_littles_law(geometric_run)
 
 
 def test_geometric_failure_demand(geometric_run):

@@ -10,8 +10,26 @@ from ..records import Recorder
 Engine = Callable[[Params, int, int], Recorder]
 
 
+#: Engine names, the reference first.
+ENGINES = ("simpy", "fast")
+
+
 def get_engine(name: str) -> Engine:
+    """The ``simulate(params, seed, replication)`` function of engine ``name``."""
     if name == "simpy":
         from .simpy import simulate
         return simulate
-    raise ValueError(f"unknown engine {name!r} (available: simpy)")
+    if name == "fast":
+        from .fast import simulate as fast
+        return fast
+    raise ValueError(f"unknown engine {name!r} (available: {', '.join(ENGINES)})")
+
+
+def get_summary(name: str) -> Callable[[Params, int, int], tuple] | None:
+    """Engine ``name``'s summary-only run (metric tallies and the daily table, no per-contact
+    records), or None if it has none: the SimPy engine always keeps its records."""
+    if name == "fast":
+        from .fast import simulate_summary
+        return simulate_summary
+    get_engine(name)  # an unknown name fails here
+    return None

@@ -41,6 +41,12 @@ def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(replication,))
 
 
+def generators(seed: int, replication: int) -> tuple[np.random.Generator, ...]:
+    """The same streams as bare numpy Generators, in ``PURPOSES`` order (for compiled engines)."""
+    return tuple(np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replication, k))))
+                 for k in range(len(PURPOSES)))
+
+
 def streams(seed: int, replication: int) -> dict[str, Stream]:
     """The independent streams of one replication, by purpose."""
     return {name: Stream(np.random.SeedSequence(seed, spawn_key=(replication, k)))

@@ -100,7 +100,7 @@ class Customers:
         hazard = -math.log1p(-self.p.loyalty.churn_per_month) / MONTH
         while True:
             n = len(self.active)
-            if n == 0:
+            if n == 0 or hazard <= 0:
                 return
             yield self.env.timeout(-math.log1p(-self.clock.uniform()) / (hazard * n))
             self.churn(self.pick(self.clock.uniform()))

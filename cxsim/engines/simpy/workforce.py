@@ -186,6 +186,8 @@ class Workforce:
             self.env.timeout(length).callbacks.append(lambda _e, agent=agent: self._back(agent))
 
     def _back(self, agent: Agent) -> None:
+        if not agent.absent:  # left the company while off sick: already accounted for in _leave
+            return
         agent.absent = False
         agent.absent_minutes += self.env.now - agent.absent_since
         self.absent.change(self.env.now, -1)

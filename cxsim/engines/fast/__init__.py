@@ -1,0 +1,10 @@
+"""The fast engine: the SimPy engine's model as one numba-compiled event loop over arrays.
+
+Same scenario, same compiled parameters, same kernels, same random streams consumed in the same
+order — so for the same seed it reproduces the SimPy engine's trajectory, only much faster. It
+exists for sweeps; the SimPy engine stays the one to read and extend.
+"""
+
+from .driver import simulate, simulate_summary
+
+__all__ = ["simulate", "simulate_summary"]

@@ -1,0 +1,80 @@
+"""Runs the compiled loop from Python: lay the state out, run one compiled call, hand back tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numba import njit
+from numba.experimental import structref
+
+from ...compiled import Params
+from ...experiment.seeds import generators
+from ...records import ArrayRecorder
+from .loop import finish, run_events, start
+from .params import pack
+from .state import (
+    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, ParamsType, WorldType, allocate,
+    borrow_streams, capacity, fill, grow, struct_type,
+)
+
+
+@njit(cache=True)
+def _advance(p_layout, p_type, w_layout, w_type, rng, begin: bool) -> int:
+    """Run the loop (from time 0 if ``begin``) until the horizon (0) or until arrays must grow (a code)."""
+    p = structref.new(p_type)
+    fill(p_layout, p)
+    w = structref.new(w_type)
+    fill(w_layout, w)
+    streams = borrow_streams(rng)
+    if begin:
+        start(p, w, streams)
+    return run_events(p, w, streams)
+
+
+@njit(cache=True)
+def _finish(p_layout, p_type, w_layout, w_type) -> None:
+    p = structref.new(p_type)
+    fill(p_layout, p)
+    w = structref.new(w_type)
+    fill(w_layout, w)
+    finish(p, w)
+
+
+def run(params: Params, seed: int, replication: int, keep_records: bool = True) -> tuple:
+    """One replication: (encounters, journeys, agents, days, queue tallies, count tallies, counters) arrays."""
+    p = pack(params)
+    p_type = struct_type(ParamsType, p)
+    record_cap = 4096 if keep_records else 0
+    w = allocate(p.n_teams, p.n_queues, p.n_channels, len(p.cuts) + 1, {
+        "needs": 1024, "agents": int(p.team_agents.sum() + p.tl_targets.sum()) + 16, "heap": 4096,
+        "customers": int(p.population * 1.25) + 16, "encounters": record_cap, "journeys": record_cap})
+    w.ic[I_KEEP] = keep_records
+    rng = generators(seed, replication)
+    code = _advance(p, p_type, w, struct_type(WorldType, w), rng, True)
+    while code:
+        w = grow(w, GROUP_OF_CODE[code])
+        code = _advance(p, p_type, w, struct_type(WorldType, w), rng, False)
+    # Room for the records of everything still open at the horizon, and one row per agent.
+    for group, used in (("encounters", I_ENC), ("journeys", I_JOUR)):
+        while keep_records and capacity(w, group) < w.ic[used] + w.ic[I_OPEN] + 1:
+            w = grow(w, group)
+    w = w._replace(agents_out=np.zeros((w.ic[I_AGENTS], AGENT_COLS)))
+    _finish(p, p_type, w, struct_type(WorldType, w))
+    return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic)
+
+
+def simulate(params: Params, seed: int, replication: int) -> ArrayRecorder:
+    """Run one replication with the fast engine and return its records (the same tables as the SimPy engine)."""
+    enc, jour, agents, days, *_ = run(params, seed, replication)
+    return ArrayRecorder(enc, jour, agents, days)
+
+
+def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """One replication that keeps no per-contact records: (queue tallies, count tallies, daily table).
+
+    Memory no longer grows with the number of contacts; :func:`cxsim.metrics.tally_metrics` turns
+    the result into exactly the metrics a full run would report.
+    """
+    _, _, agents, days, queues, counts, _ = run(params, seed, replication, keep_records=False)
+    return queues, counts, ArrayRecorder(np.zeros((0, 16)), np.zeros((0, 15)), agents, days).tables(
+        tuple(c.name for c in params.channels), params.need_names, tuple(t.name for t in params.teams))["daily"]

@@ -1,0 +1,80 @@
+"""The event heap: a binary min-heap on (time, priority, insertion number), like SimPy's.
+
+SimPy orders events by time, then priority (process starts are *urgent* and go first), then by
+the order they were scheduled. Keeping exactly that order is what makes the fast engine's
+trajectory identical to the SimPy engine's when both draw the same random numbers.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from .state import I_HEAP, I_SEQ
+
+URGENT, NORMAL = 0, 1
+_PRIORITY_SHIFT = 1 << 56  # priority and insertion number packed in one integer
+
+
+@njit(cache=True)
+def push(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
+    """Schedule event ``kind`` (with payload ``a``, ``b``) at ``time``."""
+    times, orders, kinds, aa, bb = w.h_time, w.h_order, w.h_kind, w.h_a, w.h_b  # locals: kept in registers
+    order = priority * _PRIORITY_SHIFT + w.ic[I_SEQ]
+    w.ic[I_SEQ] += 1
+    i = w.ic[I_HEAP]
+    w.ic[I_HEAP] = i + 1
+    while i > 0:  # sift the hole up, then drop the event in
+        parent = (i - 1) >> 1
+        tp = times[parent]
+        if time < tp or (time == tp and order < orders[parent]):
+            times[i], orders[i], kinds[i], aa[i], bb[i] = tp, orders[parent], kinds[parent], aa[parent], bb[parent]
+            i = parent
+        else:
+            break
+    times[i], orders[i], kinds[i], aa[i], bb[i] = time, order, kind, a, b
+
+
+@njit(cache=True)
+def pop(w) -> tuple[float, int, int, int]:
+    """Remove the next event; returns (time, kind, a, b). The heap must not be empty."""
+    times, orders, kinds, aa, bb = w.h_time, w.h_order, w.h_kind, w.h_a, w.h_b
+    time, kind, a, b = times[0], kinds[0], aa[0], bb[0]
+    n = w.ic[I_HEAP] - 1
+    w.ic[I_HEAP] = n
+    if n > 0:  # the last event fills the hole at the root, sifted down
+        last_time, last_order = times[n], orders[n]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            right = child + 1
+            if right < n and (times[right] < times[child] or (
+                    times[right] == times[child] and orders[right] < orders[child])):
+                child = right
+            tc = times[child]
+            if tc < last_time or (tc == last_time and orders[child] < last_order):
+                times[i], orders[i], kinds[i], aa[i], bb[i] = tc, orders[child], kinds[child], aa[child], bb[child]
+                i = child
+            else:
+                break
+        times[i], orders[i], kinds[i], aa[i], bb[i] = last_time, last_order, kinds[n], aa[n], bb[n]
+    return time, kind, a, b
+
+
+# What an event does when it comes due (payload ``a``, ``b``).
+EV_ARRIVAL = 1        # the arrival process wakes up
+EV_PATIENCE = 2       # a = slot, b = ticket serial: the caller's patience runs out
+EV_ANSWERED = 3       # a = slot: an agent took the waiting contact
+EV_ABANDONED = 4      # a = slot: the journey learns the caller hung up
+EV_HANDLED = 5        # a = slot: the agent finished the encounter
+EV_RETURN = 6         # a = slot: the customer comes back (retrial, repeat or callback)
+EV_SHIFT = 7          # a = team
+EV_PERIOD = 8         # a row of the daily table closes
+EV_EROSION = 9        # pressure and standards are updated
+EV_DAILY = 10         # the workforce's daily step
+EV_BACK = 11          # a = agent back from absence
+EV_HIRE = 12          # a = team: a replacement joins
+EV_CHURN = 13         # background churn
+EV_ACQUIRE = 14       # background acquisition
+EV_INTERVENTION = 15  # a = index in the policy timeline

@@ -1,0 +1,334 @@
+"""A need's journey as a state machine: the SimPy engine's ``Model.journey`` and ``Model.contact``.
+
+Where the SimPy process *yields* (waiting in a queue, being served, waiting to come back), this
+schedules an event and returns; the event's handler picks the journey up at the same point.
+Every draw is made from the same stream, in the same order, as in the SimPy engine.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from ...kernels.arrivals import customer_delay
+from ...kernels.experience import encounter_score, journey_score
+from ...kernels.handling import OVERRUN_TRANSFER, time_given
+from ...kernels.loyalty import likelihood_to_recommend, nps_class, survey_response_probability
+from ...kernels.resolution import QUALITY_GAP, QUALITY_LEVEL, resolution_probability
+from ...kernels.sampling import sample_duration, standard_normal
+from ...kernels.wellbeing import quality_effect, speed_effect
+from ...tallies import add_encounter, add_journey
+from ...records import (
+    ABANDONED, CALLBACK, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER,
+    UNFINISHED,
+)
+from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, NORMAL, push
+from .people import after_journey, pick_customer
+from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
+from .state import (
+    F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS, G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS,
+    G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS, G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ENC, I_FREE, I_JOUR,
+    I_KEEP, I_LEVER, I_NEXT_NEED, I_OPEN, I_SERIAL,
+)
+
+R_NEEDS, R_PATIENCE, R_WORK, R_RESOLUTION, R_RETURNS, R_EXPERIENCE = 1, 2, 3, 4, 5, 6
+NAN = math.nan
+
+
+
+@njit(cache=True)
+def draw(p, d: int, stream) -> float:
+    """A duration from distribution row ``d``: always two uniforms (see kernels.sampling)."""
+    u1 = stream.random()
+    u2 = stream.random()
+    return sample_duration(p.dist_kind[d], p.dist_a[d], p.dist_b[d], p.dist_values[d, :p.dist_len[d]], u1, u2)
+
+
+@njit(cache=True)
+def pick(cdf, u: float) -> int:
+    """Index drawn from a cumulative distribution (``bisect_right``)."""
+    lo, hi = 0, len(cdf)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < cdf[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def new_need(p, w, rng) -> int:
+    stream = rng[R_NEEDS]
+    need_type = pick(p.need_cdf, stream.random())
+    channel = pick(p.channel_cdf, stream.random())
+    who = stream.random()
+    customer = pick_customer(w, who) if p.population else -1
+    work = draw(p, p.need_work[need_type], rng[R_WORK])
+    w.ic[I_FREE] -= 1
+    s = w.free[w.ic[I_FREE]]
+    w.n_id[s] = w.ic[I_NEXT_NEED]
+    w.ic[I_NEXT_NEED] += 1
+    w.n_customer[s], w.n_type[s], w.n_first_channel[s], w.n_created[s], w.n_work[s] = \
+        customer, need_type, channel, w.fc[F_NOW], work
+    w.n_contacts[s] = w.n_abandons[s] = w.n_transfers[s] = 0
+    w.n_first_resolved[s] = w.n_first_handled[s] = False
+    w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = 10.0, 0.0, -1.0, 0.0, 0.0, 0
+    w.n_live[s], w.tk_active[s], w.n_owner[s], w.n_channel[s] = True, False, -1, channel
+    w.led[G_CREATED] += 1
+    w.ic[I_OPEN] += 1
+    return s
+
+
+# --- records --------------------------------------------------------------------------------------
+@njit(cache=True)
+def log(p, w, s: int, kind: int, channel: int, arrived: float, wait: float, handle: float, needed: float,
+        given: float, outcome: int, solved: bool, agent: int, score: float) -> None:
+    """One contact record: tallied for the metrics, and kept unless the run is summary-only."""
+    add_encounter(w.tq, w.tc, w.n_first_handled, s, p.warmup, p.ch_target, p.ch_abandoning, kind, channel, arrived,
+                  wait, handle, outcome, solved)
+    if not w.ic[I_KEEP]:
+        return
+    r = w.ic[I_ENC]
+    w.ic[I_ENC] = r + 1
+    e = w.enc[r]
+    e[0], e[1], e[2], e[3], e[4], e[5] = w.n_id[s], w.n_customer[s], w.n_contacts[s], kind, channel, w.n_type[s]
+    e[6], e[7], e[8], e[9], e[10], e[11] = arrived, wait, handle, needed, given, outcome
+    e[12], e[13], e[14], e[15] = solved, agent, w.a_team[agent] if agent >= 0 else -1, score
+
+
+@njit(cache=True)
+def log_journey(p, w, s: int, ended: float, status: int, score: float, ltr: int, responded: bool,
+                churned: bool) -> None:
+    add_journey(w.tc, p.warmup, status, w.n_created[s], ended, score, ltr, responded)
+    if not w.ic[I_KEEP]:
+        return
+    r = w.ic[I_JOUR]
+    w.ic[I_JOUR] = r + 1
+    j = w.jour[r]
+    j[0], j[1], j[2], j[3], j[4], j[5], j[6] = (w.n_id[s], w.n_customer[s], w.n_type[s], w.n_first_channel[s],
+                                                w.n_created[s], ended, status)
+    j[7], j[8], j[9], j[10], j[11] = w.n_contacts[s], w.n_abandons[s], w.n_transfers[s], w.n_first_resolved[s], score
+    j[12], j[13], j[14] = ltr, responded, churned
+
+
+# --- experience -----------------------------------------------------------------------------------
+@njit(cache=True)
+def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
+               empathy: float, agent: int) -> float:
+    """The encounter's score (kernels.experience), added to the journey's aggregates."""
+    if not p.mech_experience:
+        return NAN
+    shift = 0.5 * (w.c_expectation[w.n_customer[s]] - p.ex_neutral) if p.population else 0.0
+    wellbeing = w.a_wellbeing[agent] if agent >= 0 else 0.7
+    score = encounter_score(p.ex_neutral, shift, wait, p.ch_expected_wait[channel], answered, solved, given_share,
+                            empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
+                            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion)
+    w.n_lowest[s] = min(w.n_lowest[s], score)
+    if abs(score - p.ex_neutral) > w.n_peak_gap[s]:
+        w.n_peak[s], w.n_peak_gap[s] = score, abs(score - p.ex_neutral)
+    w.n_last[s] = score
+    w.n_total[s] += score
+    w.n_scored[s] += 1
+    return score
+
+
+@njit(cache=True)
+def close(p, w, rng, s: int, status: int) -> None:
+    """The journey ends: score it, ask for a recommendation, and let the customer react."""
+    if status == SOLVED:
+        w.led[G_SOLVED] += 1
+    else:
+        w.led[G_GIVEN_UP] += 1
+    w.ic[I_OPEN] -= 1
+    score, ltr, responded, churned = NAN, -1, False, False
+    if p.mech_experience:
+        stream = rng[R_EXPERIENCE]
+        score = journey_score(p.ex_rule, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s])
+        u1 = stream.random()
+        u2 = stream.random()
+        ltr = likelihood_to_recommend(score, standard_normal(u1, u2), p.ex_recommend_spread)
+        responded = stream.random() < survey_response_probability(ltr, p.ex_survey_rate, p.ex_survey_extremity)
+        cls = nps_class(ltr)
+        w.led[G_JOURNEYS] += 1
+        w.led[G_SCORE] += score
+        w.led[G_PROMOTERS] += cls > 0
+        w.led[G_DETRACTORS] += cls < 0
+        if responded:
+            w.led[G_RESPONDENTS] += 1
+            w.led[G_RESP_PROMOTERS] += cls > 0
+            w.led[G_RESP_DETRACTORS] += cls < 0
+        cid = w.n_customer[s]
+        if p.population and p.mech_loyalty and w.c_position[cid] >= 0:
+            high_effort = w.n_contacts[s] >= p.lo_high_effort_contacts or w.n_transfers[s] > 0 or status == GIVEN_UP
+            churned = after_journey(p, w, rng, cid, score, high_effort, cls)
+    log_journey(p, w, s, w.fc[F_NOW], status, score, ltr, responded, churned)
+    w.n_live[s] = False
+    w.free[w.ic[I_FREE]] = s
+    w.ic[I_FREE] += 1
+
+
+# --- one contact ----------------------------------------------------------------------------------
+@njit(cache=True)
+def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner: int) -> None:
+    """A contact begins: self-service, or an agent now, or a queue (with patience) or an owner's list."""
+    while True:  # loops only through contacts that end at once (failed self-service, hand-offs)
+        now = w.fc[F_NOW]
+        w.n_channel[s] = channel
+        w.n_contacts[s] += 1
+        w.led[G_OFFERED] += 1
+        if p.ch_self[channel]:
+            solved = rng[R_RESOLUTION].random() < p.ch_p_self[channel]
+            score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1)
+            log(p, w, s, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, -1, score)
+            if w.n_contacts[s] == 1:
+                w.n_first_resolved[s] = solved
+            if solved:
+                close(p, w, rng, s, SOLVED)
+                return
+            channel, kind, work, owner = pick(p.switch_cdf[channel], rng[R_RETURNS].random()), SWITCH, -1.0, -1
+            continue
+        queue = channel * p.n_needs + w.n_type[s]
+        d = p.ch_patience[channel]
+        # Every contact in a channel that abandons draws its patience, queued or not (common random numbers).
+        patient_for = draw(p, d, rng[R_PATIENCE]) if d >= 0 and owner < 0 else 0.0
+        w.ic[I_SERIAL] += 1
+        w.tk_serial[s], w.tk_active[s], w.tk_channel[s], w.tk_queue[s], w.tk_kind[s] = \
+            w.ic[I_SERIAL], True, channel, queue, kind
+        w.tk_arrived[s], w.tk_work[s], w.tk_owner[s], w.tk_done[s], w.tk_wait[s], w.tk_agent[s] = \
+            now, work, owner, False, 0.0, -1
+        w.q_offered[queue] += 1
+        agent = offer_callback(w, s) if owner >= 0 else find_agent(p, w, queue, channel)
+        if agent >= 0:
+            assign(p, w, s, agent)
+            begin_handling(p, w, s, agent)
+        elif owner < 0:
+            enqueue(w, s)
+            if d >= 0:
+                push(w, now + patient_for, EV_PATIENCE, s, w.tk_serial[s], NORMAL)
+        return
+
+
+@njit(cache=True)
+def begin_handling(p, w, s: int, agent: int) -> None:
+    """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
+    now = w.fc[F_NOW]
+    lever = w.ic[I_LEVER]
+    speed = speed_effect(w.a_wellbeing[agent], p.wb_speed_onset, p.wb_speed_loss) if p.mech_wellbeing else 1.0
+    work = w.tk_work[s] if w.tk_work[s] >= 0 else w.n_work[s]
+    needed = work / (effectiveness(p, w, agent, now) * speed)
+    if p.mech_handling:
+        # A transferred case reaches someone with no target to meet: it is theirs to finish.
+        budget = p.tl_budget[lever] if w.tk_kind[s] != TRANSFER else math.inf
+        overrun, empathy = p.tl_overrun[lever], p.tl_empathy[lever]
+    else:
+        budget, overrun, empathy = math.inf, 0, 0.0
+    team = w.a_team[agent]
+    given, overran = time_given(needed, w.tm_standard[team], w.tm_multiplier[team], budget, overrun)
+    w.tm_given[team] += given / needed if needed > 0 else 1.0
+    w.tm_count[team] += 1
+    w.led[G_TIME_GIVEN] += given
+    w.led[G_CASES] += 1
+    channel = w.tk_channel[s]
+    handle = (given + empathy) * (1.0 + p.ch_slowdown[channel] * (w.a_sessions[agent] - 1))
+    w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s] = needed, given, empathy, handle
+    w.hd_transfer[s] = overran and overrun == OVERRUN_TRANSFER
+    push(w, now + handle, EV_HANDLED, s, 0, NORMAL)
+
+
+@njit(cache=True)
+def on_patience(w, s: int, serial: int) -> None:
+    if w.tk_active[s] and w.tk_serial[s] == serial and not w.tk_done[s]:
+        abandon(w, s)
+
+
+@njit(cache=True)
+def on_abandoned(p, w, rng, s: int) -> None:
+    """The caller hung up: log it, then retry later or give up."""
+    channel = w.tk_channel[s]
+    w.n_abandons[s] += 1
+    w.led[G_ABANDONED] += 1
+    w.tk_active[s] = False
+    score = experience(p, w, s, channel, w.tk_wait[s], False, False, 0.0, 0.0, -1)
+    log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], 0.0, 0.0, 0.0, ABANDONED, False, -1, score)
+    stream = rng[R_RETURNS]
+    retry = stream.random()
+    delay = draw(p, p.ch_retrial_delay[channel], stream)
+    if retry >= p.ch_retrial_p[channel]:
+        close(p, w, rng, s, GIVEN_UP)
+        return
+    now = w.fc[F_NOW]
+    w.n_next_kind[s] = RETRIAL
+    push(w, now + (customer_delay(now, delay, p.week_profile) - now), EV_RETURN, s, 0, NORMAL)
+
+
+@njit(cache=True)
+def on_handled(p, w, rng, s: int) -> None:
+    """The encounter ends: solved or not, logged, and the journey goes on."""
+    agent = w.tk_agent[s]
+    channel = w.tk_channel[s]
+    needed, given, empathy, handle = w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s]
+    transfer = w.hd_transfer[s]
+    quality = quality_effect(w.a_wellbeing[agent], p.wb_quality_onset, p.wb_quality_loss) if p.mech_wellbeing else 1.0
+    solved = rng[R_RESOLUTION].random() < resolution_probability(
+        p.need_resolution[w.n_type[s]], given, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
+    solved = solved and not transfer
+    wait = 0.0 if w.tk_owner[s] >= 0 else w.tk_wait[s]
+    score = experience(p, w, s, channel, wait, True, solved, given / needed if needed > 0 else 1.0, empathy, agent)
+    if p.mech_wellbeing and score < p.wb_upset_below:
+        w.a_upset[agent] += 1
+    release(p, w, agent)
+    w.led[G_HANDLED] += 1
+    w.tk_active[s] = False
+    if w.n_contacts[s] == 1:
+        w.n_first_resolved[s] = solved
+    log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], handle, needed, given, HANDLED, solved, agent,
+        score)
+    if transfer:
+        w.n_transfers[s] += 1
+        work = w.tk_work[s] if w.tk_work[s] >= 0 else w.n_work[s]
+        left = (needed - given) / needed * work
+        start_contact(p, w, rng, s, channel, TRANSFER, left + p.tl_transfer_overhead[w.ic[I_LEVER]], -1)
+        return
+    if solved:
+        close(p, w, rng, s, SOLVED)
+        return
+    stream = rng[R_RETURNS]
+    give_up = stream.random()
+    delay = draw(p, p.return_delay, stream)
+    where = stream.random()
+    owned = p.mech_handling and p.tl_ownership[w.ic[I_LEVER]] and agent >= 0 and not w.a_gone[agent]
+    if give_up < p.give_up and not owned:  # an owner calls back: nobody is left alone with it
+        close(p, w, rng, s, GIVEN_UP)
+        return
+    now = w.fc[F_NOW]
+    w.n_next_kind[s] = REPEAT
+    w.n_owner[s] = agent if owned else -1
+    w.n_where[s] = where
+    push(w, now + (customer_delay(now, delay, p.week_profile) - now), EV_RETURN, s, 0, NORMAL)
+
+
+@njit(cache=True)
+def on_return(p, w, rng, s: int) -> None:
+    """The customer comes back: a retrial, the owner's callback, or a repeat (maybe in another channel)."""
+    channel = w.n_channel[s]
+    if w.n_next_kind[s] == RETRIAL:
+        start_contact(p, w, rng, s, channel, RETRIAL, -1.0, -1)
+        return
+    owner = w.n_owner[s]
+    w.n_owner[s] = -1
+    if owner >= 0 and not w.a_gone[owner]:
+        start_contact(p, w, rng, s, channel, CALLBACK, -1.0, owner)
+    else:
+        start_contact(p, w, rng, s, pick(p.switch_cdf[channel], w.n_where[s]), REPEAT, -1.0, -1)
+
+
+@njit(cache=True)
+def open_at_horizon(p, w, s: int) -> None:
+    """Records of a need still open when the run ends: its contact in progress, if any, and the journey."""
+    if w.tk_active[s]:
+        wait = w.tk_wait[s] if w.tk_agent[s] >= 0 else NAN
+        log(p, w, s, w.tk_kind[s], w.tk_channel[s], w.tk_arrived[s], wait, NAN, NAN, NAN, OPEN, False, w.tk_agent[s], NAN)
+    log_journey(p, w, s, NAN, UNFINISHED, NAN, -1, False, False)
+

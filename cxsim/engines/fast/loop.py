@@ -1,0 +1,333 @@
+"""The compiled event loop: pop the next event, hand it to its handler, until the horizon.
+
+The processes of the SimPy engine that are not a need's journey — arrivals, shifts, the daily
+table, pressure and standards, the workforce's day, background churn and acquisition, policy
+interventions — are small steps here, started at time 0 in the order the SimPy engine starts them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ...kernels.arrivals import next_arrival, next_arrival_shaped
+from ...records import FIRST
+from .heap import (
+    EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
+    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, NORMAL, pop, push,
+)
+from .journey import (
+    begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
+)
+from .people import (
+    add_customer, back_from_absence, churn, churn_hazard, daily_step, hire, new_agent, organisation_step,
+    pick_customer, restaff, team_mean,
+)
+from .router import area, end_shift, start_shift, update_wellbeing
+from .state import (
+    F_ARRIVAL, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS,
+    G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS, G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS,
+    G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
+    I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_JOUR, I_KEEP, I_LEAVERS, I_LEVER, I_OPEN, I_OWED, I_PINNED,
+    I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
+    GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
+)
+
+DAY = 1440.0
+WEEK = 7 * DAY
+R_ARRIVALS, R_BACKGROUND = 0, 10
+
+_ROOMY = 0
+_RECORD_MARGIN = 64
+
+
+# --- the daily table --------------------------------------------------------------------------------
+@njit(cache=True)
+def totals(p, w, now: float, out) -> None:
+    """The running totals the daily table is cut from (the SimPy ledger's ``_totals``)."""
+    led = w.led
+    staffed, cost = 0.0, 0.0
+    for t in range(p.n_teams):
+        staffed += area(w.tm_staffed, t, now)
+    for t in range(p.n_teams):
+        cost += area(w.tm_staffed, t, now) * p.team_cost[t]
+    population = p.population > 0
+    workforce = p.mech_wellbeing
+    values = (led[G_OFFERED], led[G_HANDLED], led[G_ABANDONED], led[G_CREATED], led[G_SOLVED], led[G_GIVEN_UP],
+              area(w.lv, L_WAITING, now), area(w.lv, L_BUSY, now), staffed, cost, led[G_JOURNEYS], led[G_SCORE],
+              led[G_PROMOTERS], led[G_DETRACTORS], led[G_RESPONDENTS], led[G_RESP_PROMOTERS], led[G_RESP_DETRACTORS],
+              led[G_TIME_GIVEN], led[G_CASES], float(w.ic[I_CHURNED]) if population else 0.0,
+              float(w.ic[I_ACQUIRED]) if population else 0.0, area(w.lv, L_CUSTOMERS, now) if population else 0.0,
+              float(w.ic[I_LEAVERS]) if workforce else 0.0, w.fc[F_PRESSURE_AREA],
+              area(w.lv, L_EMPLOYED, now) if workforce else 0.0, area(w.lv, L_ABSENT, now) if workforce else 0.0,
+              float(w.ic[I_BOREOUT]) if workforce else 0.0, float(w.ic[I_STAFFED_DAYS]) if workforce else 0.0)
+    for i in range(len(values)):
+        out[i] = values[i]
+
+
+@njit(cache=True)
+def close_period(p, w, now: float) -> None:
+    """One row of the daily table, from ``F_LAST_CUT`` to ``now``."""
+    start = w.fc[F_LAST_CUT]
+    after = np.empty(len(w.totals))
+    totals(p, w, now, after)
+    d = after - w.totals
+    total_w, employed, absent = 0.0, 0, 0
+    for a in range(w.ic[I_AGENTS]):
+        if not w.a_gone[a]:
+            update_wellbeing(p, w, a)
+    for a in range(w.ic[I_AGENTS]):
+        if not w.a_gone[a]:
+            total_w += w.a_wellbeing[a]
+            employed += 1
+            absent += w.a_absent[a]
+    row = w.days[w.ic[I_DAYS]]
+    w.ic[I_DAYS] += 1
+    row[0], row[1], row[2] = start // DAY, start, now
+    row[3:9] = d[0:6]
+    row[9] = w.ic[I_OPEN]
+    row[10:14] = d[6:10]
+    row[14:21] = d[10:17]
+    row[21] = total_w / employed if employed else math.nan
+    row[22] = team_mean(w, w.tm_standard)
+    row[23] = d[23] / (now - start) if now > start else math.nan
+    row[24] = d[17] / d[18] if d[18] else math.nan
+    row[25] = w.ic[I_ACTIVE] if p.population else 0
+    row[26], row[27], row[28] = d[19], d[20], d[21]
+    row[29], row[30] = absent, d[22]
+    row[31], row[32], row[33], row[34] = d[24], d[25], d[26], d[27]
+    w.totals[:] = after
+    w.fc[F_LAST_CUT] = now
+    if now == p.warmup:
+        for a in range(w.ic[I_AGENTS]):
+            w.a_warm_staffed[a] = area(w.a_staffed, a, now)
+            w.a_warm_busy[a] = area(w.a_busy, a, now)
+            w.a_warm_handled[a] = w.a_handled[a]
+
+
+# --- the processes that are not journeys --------------------------------------------------------------
+@njit(cache=True)
+def arrival_step(p, w, rng) -> None:
+    """Draw the next arrival of the non-homogeneous Poisson process and schedule it (or stop)."""
+    now = w.fc[F_NOW]
+    scale = float(w.ic[I_ACTIVE]) if p.population else 1.0
+    u = rng[R_ARRIVALS].random()
+    if len(p.change_at):
+        t = next_arrival_shaped(w.fc[F_ARRIVAL], u, p.week_rate, scale, p.change_at, p.factor)
+    else:
+        t = next_arrival(w.fc[F_ARRIVAL], u, p.week_rate, scale)
+    w.fc[F_ARRIVAL] = t
+    if t < p.horizon:
+        push(w, now + (t - now), EV_ARRIVAL, 0, 0, NORMAL)
+
+
+@njit(cache=True)
+def shift_step(p, w, team: int, phase: int) -> None:
+    """Carry a team's shift pattern on from ``phase`` (0: before the shift starts, 1: starting, 2: ending)."""
+    now = w.fc[F_NOW]
+    k = w.tm_shift_k[team]
+    while True:
+        if k == p.team_nshifts[team]:
+            k = 0
+            w.tm_shift_week[team] += WEEK
+        week = w.tm_shift_week[team]
+        if phase == 0:
+            on = week + p.team_shift_on[team, k]
+            phase = 1
+            if on > now:
+                w.tm_shift_k[team], w.tm_shift_phase[team] = k, 1
+                push(w, now + (on - now), EV_SHIFT, team, 0, NORMAL)
+                return
+        if phase == 1:
+            off = week + p.team_shift_off[team, k]
+            if off > now:
+                start_shift(p, w, team)
+                w.tm_shift_k[team], w.tm_shift_phase[team] = k, 2
+                push(w, now + (off - now), EV_SHIFT, team, 0, NORMAL)
+                return
+            phase, k = 0, k + 1
+            continue
+        end_shift(p, w, team)
+        phase, k = 0, k + 1
+
+
+@njit(cache=True)
+def churn_step(p, w, rng) -> None:
+    n = w.ic[I_ACTIVE]
+    hazard = churn_hazard(p)
+    if n == 0 or hazard <= 0:
+        return
+    now = w.fc[F_NOW]
+    push(w, now + -math.log1p(-rng[R_BACKGROUND].random()) / (hazard * n), EV_CHURN, 0, 0, NORMAL)
+
+
+@njit(cache=True)
+def acquisition_step(p, w, rng) -> None:
+    rate = churn_hazard(p) * p.population
+    if rate <= 0:
+        return
+    now = w.fc[F_NOW]
+    push(w, now + -math.log1p(-rng[R_BACKGROUND].random()) / rate, EV_ACQUIRE, 0, 0, NORMAL)
+
+
+@njit(cache=True)
+def intervene(p, w, step: int) -> None:
+    """Switch to the policy's levers at ``step`` of its timeline (MODEL.md §9)."""
+    if p.tl_staffing[step] != p.tl_staffing[w.ic[I_LEVER]]:
+        restaff(p, w, step)
+    w.ic[I_LEVER] = step
+    w.ic[I_PINNED] = p.tl_pinned[step]
+    w.fc[F_SUPPORT] = p.tl_support[step]
+    if step + 1 < len(p.tl_at):
+        now = w.fc[F_NOW]
+        push(w, now + (p.tl_at[step + 1] - now), EV_INTERVENTION, step + 1, 0, NORMAL)
+
+
+# --- start, run, finish --------------------------------------------------------------------------------
+@njit(cache=True)
+def start(p, w, rng) -> None:
+    """Time 0: the population, the staff, then each process's first step in the SimPy engine's order."""
+    for _ in range(p.population):
+        add_customer(p, w, rng)
+    initial_w = p.wb_initial if p.mech_wellbeing else 1.0
+    for team in range(p.n_teams):
+        for _ in range(p.team_agents[team]):
+            new_agent(p, w, team, -1e18, initial_w, 0.0)
+    if p.mech_wellbeing:
+        w.lv[L_EMPLOYED, 0] = w.ic[I_AGENTS]
+    w.ic[I_HIRE_ROOM] = p.tl_targets.sum() + 4  # the most one event can add (a head-count change)
+    w.ic[I_LEVER] = 0
+    w.ic[I_PINNED] = p.tl_pinned[0]
+    w.fc[F_SUPPORT] = p.tl_support[0]
+    for team in range(p.n_teams):
+        if p.team_always[team]:
+            start_shift(p, w, team)
+    for team in range(p.n_teams):
+        if not p.team_always[team]:
+            shift_step(p, w, team, 0)
+    arrival_step(p, w, rng)
+    if len(p.cuts):
+        push(w, p.cuts[0], EV_PERIOD, 0, 0, NORMAL)
+    if p.mech_erosion:
+        push(w, p.er_interval, EV_EROSION, 0, 0, NORMAL)
+    if p.mech_wellbeing:
+        push(w, DAY, EV_DAILY, 0, 0, NORMAL)
+    if p.population and p.mech_loyalty:
+        churn_step(p, w, rng)
+        acquisition_step(p, w, rng)
+    if len(p.tl_at) > 1:
+        push(w, p.tl_at[1], EV_INTERVENTION, 1, 0, NORMAL)
+
+
+@njit(cache=True)
+def _room(p, w) -> int:
+    """Which group of arrays, if any, might fill up while handling the next event."""
+    if w.ic[I_FREE] < 4:
+        return GROW_NEEDS
+    if w.ic[I_AGENTS] + w.ic[I_HIRE_ROOM] > len(w.a_team):
+        return GROW_AGENTS
+    if w.ic[I_HEAP] + w.ic[I_OPEN] + w.ic[I_AGENTS] + 64 > len(w.h_time):
+        return GROW_HEAP
+    if w.ic[I_ENC] + _RECORD_MARGIN > len(w.enc) and len(w.enc) > 0:
+        return GROW_ENCOUNTERS
+    if w.ic[I_JOUR] + _RECORD_MARGIN > len(w.jour) and len(w.jour) > 0:
+        return GROW_JOURNEYS
+    if p.population and w.ic[I_CUSTOMERS] + 4 > len(w.c_active):
+        return GROW_CUSTOMERS
+    return _ROOMY
+
+
+@njit(cache=True)
+def run_events(p, w, rng) -> int:
+    """Handle events until the horizon (returns 0) or until a group of arrays must grow (returns its code)."""
+    while True:
+        code = _room(p, w)
+        if code != _ROOMY:
+            return code
+        if w.ic[I_HEAP] == 0 or w.h_time[0] >= p.horizon:
+            return _ROOMY
+        time, kind, a, b = pop(w)
+        w.fc[F_NOW] = time
+        w.ic[I_EVENTS] += 1
+        if kind == EV_HANDLED:
+            on_handled(p, w, rng, a)
+        elif kind == EV_ARRIVAL:
+            s = new_need(p, w, rng)
+            arrival_step(p, w, rng)
+            # SimPy starts the journey as an *urgent* process at this same time: it always runs
+            # next, before any other event, so it can run right here.
+            start_contact(p, w, rng, s, w.n_first_channel[s], FIRST, -1.0, -1)
+        elif kind == EV_PATIENCE:
+            on_patience(w, a, b)
+        elif kind == EV_ANSWERED:
+            begin_handling(p, w, a, w.tk_agent[a])
+        elif kind == EV_ABANDONED:
+            on_abandoned(p, w, rng, a)
+        elif kind == EV_RETURN:
+            on_return(p, w, rng, a)
+        elif kind == EV_SHIFT:
+            shift_step(p, w, a, w.tm_shift_phase[a])
+        elif kind == EV_PERIOD:
+            cut = p.cuts[w.ic[I_CUT]]
+            close_period(p, w, cut)
+            w.ic[I_CUT] += 1
+            if w.ic[I_CUT] < len(p.cuts):
+                push(w, time + (p.cuts[w.ic[I_CUT]] - time), EV_PERIOD, 0, 0, NORMAL)
+        elif kind == EV_EROSION:
+            organisation_step(p, w)
+            push(w, time + p.er_interval, EV_EROSION, 0, 0, NORMAL)
+        elif kind == EV_DAILY:
+            daily_step(p, w, rng)
+            push(w, time + DAY, EV_DAILY, 0, 0, NORMAL)
+        elif kind == EV_BACK:
+            back_from_absence(p, w, a)
+        elif kind == EV_HIRE:
+            hire(p, w, a)
+        elif kind == EV_CHURN:
+            churn(w, pick_customer(w, rng[R_BACKGROUND].random()))
+            churn_step(p, w, rng)
+        elif kind == EV_ACQUIRE:
+            if w.ic[I_OWED] > 0:
+                w.ic[I_OWED] -= 1
+                w.ic[I_DETERRED] += 1
+            else:
+                add_customer(p, w, rng)
+                w.ic[I_ACQUIRED] += 1
+            acquisition_step(p, w, rng)
+        elif kind == EV_INTERVENTION:
+            intervene(p, w, a)
+
+
+@njit(cache=True)
+def finish(p, w) -> None:
+    """Close the books at the horizon: the last period, the agents, and every need still open.
+
+    ``w.agents_out`` must have a row per agent, and the record tables room for every open need.
+    """
+    now = p.horizon
+    w.fc[F_NOW] = now
+    close_period(p, w, now)
+    for a in range(w.ic[I_AGENTS]):
+        if p.mech_wellbeing and not w.a_gone[a]:
+            update_wellbeing(p, w, a)
+        r = w.agents_out[a]
+        r[0], r[1] = a, w.a_team[a]
+        r[2] = area(w.a_staffed, a, now) - w.a_warm_staffed[a]
+        r[3] = area(w.a_busy, a, now) - w.a_warm_busy[a]
+        r[4] = w.a_handled[a] - w.a_warm_handled[a]
+        r[5], r[6], r[7] = w.a_wellbeing[a], w.a_absent_minutes[a] / DAY, w.a_boreout_days[a]
+        r[8] = w.a_hired[a] if w.a_hired[a] > -1e17 else math.nan
+        r[9] = w.a_left[a]
+    live = np.empty(w.ic[I_OPEN], dtype=np.int64)
+    n = 0
+    for s in range(len(w.n_live)):
+        if w.n_live[s]:
+            live[n] = s
+            n += 1
+    ids = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        ids[i] = w.n_id[live[i]]
+    for i in np.argsort(ids):
+        open_at_horizon(p, w, live[i])

@@ -1,0 +1,253 @@
+"""Compiled parameters as the fast engine reads them: one flat namedtuple of numbers and arrays.
+
+numba cannot read dataclasses, so :class:`cxsim.compiled.Params` is repacked here — names become
+fields of a namedtuple (readable in the loop as ``p.horizon``), distributions become rows of one
+table, and anything computed in Python by the SimPy engine (head counts after rounding, the mean
+work, the period cuts) is computed here the same way, so both engines start from the same bits.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ...compiled import Dist, Params
+
+DAY = 1440.0
+
+
+class FastParams(NamedTuple):
+    horizon: float
+    warmup: float
+    population: int
+    n_channels: int
+    n_needs: int
+    n_teams: int
+    n_queues: int
+    week_rate: np.ndarray
+    week_profile: np.ndarray
+    change_at: np.ndarray
+    factor: np.ndarray
+    need_cdf: np.ndarray
+    need_resolution: np.ndarray
+    need_work: np.ndarray          # distribution row per need type
+    ch_self: np.ndarray            # self-service channel?
+    ch_sessions: np.ndarray
+    ch_slowdown: np.ndarray
+    ch_patience: np.ndarray        # distribution row, -1: no abandonment
+    ch_p_self: np.ndarray
+    ch_retrial_p: np.ndarray
+    ch_retrial_delay: np.ndarray
+    ch_expected_wait: np.ndarray
+    ch_target: np.ndarray          # service-level target (metrics)
+    ch_abandoning: np.ndarray      # has patience (metrics)
+    channel_cdf: np.ndarray
+    switch_cdf: np.ndarray         # [from, to]
+    return_delay: int
+    give_up: float
+    dist_kind: np.ndarray          # the distribution table
+    dist_a: np.ndarray
+    dist_b: np.ndarray
+    dist_values: np.ndarray        # [row, value] (empirical samples, padded)
+    dist_len: np.ndarray
+    team_agents: np.ndarray
+    team_proficiency: np.ndarray
+    team_cost: np.ndarray          # per minute on duty
+    team_always: np.ndarray        # no shifts: on duty all the time
+    team_shift_on: np.ndarray      # [team, k] minutes from Monday 00:00
+    team_shift_off: np.ndarray
+    team_nshifts: np.ndarray
+    team_queues: np.ndarray        # [team, k]: the queues a team serves, in routing order
+    team_nq: np.ndarray
+    team_ch_queues: np.ndarray     # [team, channel, k]: the same, per channel
+    team_ch_nq: np.ndarray
+    queue_teams: np.ndarray        # [queue, k]: teams serving a queue, in team order
+    queue_nteams: np.ndarray
+    queue_share: np.ndarray        # 1 / number of teams serving the queue (pressure)
+    tl_at: np.ndarray              # the policy timeline: from minute ...
+    tl_budget: np.ndarray          # ... these levers
+    tl_overrun: np.ndarray
+    tl_ownership: np.ndarray
+    tl_pinned: np.ndarray
+    tl_empathy: np.ndarray
+    tl_support: np.ndarray
+    tl_transfer_overhead: np.ndarray
+    tl_staffing: np.ndarray
+    tl_targets: np.ndarray         # [step, team] head count under that step's staffing
+    mech_handling: bool
+    mech_erosion: bool
+    mech_wellbeing: bool
+    mech_experience: bool
+    mech_loyalty: bool
+    er_alpha: float
+    er_alpha_slack: float
+    er_standard_down: float
+    er_standard_up: float
+    er_interval: float
+    er_smoothing: float
+    er_clear_time: float
+    wb_initial: float
+    wb_drain: float                # per busy minute
+    wb_pressure_drain: float
+    wb_upset_hit: float
+    wb_upset_below: float
+    wb_recover_idle: float         # per idle minute
+    wb_recover_off: float          # per minute off
+    wb_boreout_below: float
+    wb_boreout_rate: float         # per minute
+    wb_speed_onset: float
+    wb_speed_loss: float
+    wb_quality_onset: float
+    wb_quality_loss: float
+    wb_burnout_below: float
+    wb_burnout_after: float
+    wb_absence: int                # distribution row
+    wb_attrition: float
+    wb_attrition_sensitivity: float
+    wb_hiring_delay: float
+    wb_rookie_start: float
+    wb_ramp_up: float
+    ex_rule: int
+    ex_neutral: float
+    ex_loss_aversion: float
+    ex_weight_wait: float
+    ex_weight_resolution: float
+    ex_weight_empathy: float
+    ex_weight_effort: float
+    ex_expectation_sd: float
+    ex_recommend_spread: float
+    ex_survey_rate: float
+    ex_survey_extremity: float
+    lo_comparison_level: float
+    lo_learning: float
+    lo_churn_per_month: float
+    lo_journey_churn: float
+    lo_sensitivity: float
+    lo_effort_multiplier: float
+    lo_high_effort_contacts: int
+    lo_referral: float
+    lo_deterrence: float
+    mean_work: float               # mean work per need (pressure's required capacity)
+    cuts: np.ndarray               # times that close a row of the daily table (midnights, warm-up end)
+
+
+class _Distributions:
+    """Collects distributions into one table; each gets a row number."""
+
+    def __init__(self) -> None:
+        self.rows: list[Dist] = []
+
+    def add(self, d: Dist | None) -> int:
+        if d is None:
+            return -1
+        self.rows.append(d)
+        return len(self.rows) - 1
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        width = max([1] + [len(d.values) for d in self.rows])
+        values = np.zeros((max(1, len(self.rows)), width))
+        for i, d in enumerate(self.rows):
+            values[i, :len(d.values)] = d.values
+        return (np.array([d.kind for d in self.rows], dtype=np.int64), np.array([d.a for d in self.rows]),
+                np.array([d.b for d in self.rows]), values, np.array([len(d.values) for d in self.rows], dtype=np.int64))
+
+
+def _cuts(horizon: float, warmup: float) -> np.ndarray:
+    """The same period cuts as the SimPy ledger: every midnight and the end of the warm-up."""
+    cuts = sorted({d * DAY for d in range(1, int(math.ceil(horizon / DAY)))} | {warmup} - {0.0})
+    return np.array([c for c in cuts if c < horizon], dtype=float)
+
+
+def pack(params: Params) -> FastParams:
+    p = params
+    dists = _Distributions()
+    need_work = np.array([dists.add(d) for d in p.need_work], dtype=np.int64)
+    ch = p.channels
+    ch_patience = np.array([dists.add(c.patience) for c in ch], dtype=np.int64)
+    ch_retrial_delay = np.array([dists.add(c.retrial_delay) for c in ch], dtype=np.int64)
+    return_delay = dists.add(p.return_delay)
+    from ...compiled import compile_distribution
+    absence = dists.add(compile_distribution(p.wellbeing.absence))
+
+    n_teams, n_channels, n_needs = len(p.teams), len(ch), len(p.need_names)
+    n_queues = p.queue_count
+    max_shifts = max([1] + [len(t.shifts or ()) for t in p.teams])
+    shift_on, shift_off = np.zeros((n_teams, max_shifts)), np.zeros((n_teams, max_shifts))
+    team_queues = np.full((n_teams, max(1, n_queues)), -1, dtype=np.int64)
+    team_nq = np.zeros(n_teams, dtype=np.int64)
+    team_ch_queues = np.full((n_teams, n_channels, max(1, n_needs)), -1, dtype=np.int64)
+    team_ch_nq = np.zeros((n_teams, n_channels), dtype=np.int64)
+    for i, t in enumerate(p.teams):
+        for k, (on, off) in enumerate(t.shifts or ()):
+            shift_on[i, k], shift_off[i, k] = on, off
+        queues = [p.queue_of(c, n) for c in t.channels for n in t.needs]
+        team_queues[i, :len(queues)] = queues
+        team_nq[i] = len(queues)
+        for c in t.channels:
+            qs = [p.queue_of(c, n) for n in t.needs]
+            team_ch_queues[i, c, :len(qs)] = qs
+            team_ch_nq[i, c] = len(qs)
+    queue_teams = np.full((n_queues, max(1, n_teams)), -1, dtype=np.int64)
+    queue_nteams = np.zeros(n_queues, dtype=np.int64)
+    for q in range(n_queues):
+        teams = [i for i in range(n_teams) if q in team_queues[i, :team_nq[i]]]
+        queue_teams[q, :len(teams)] = teams
+        queue_nteams[q] = len(teams)
+    queue_share = np.array([1.0 / max(1, n) for n in queue_nteams])
+
+    levers = [lv for _, lv in p.timeline]
+    mean_work = sum((c - prev) * w.mean for c, prev, w in zip(p.need_cdf, [0.0, *p.need_cdf[:-1]], p.need_work))
+    e, w, x, lo, m = p.erosion, p.wellbeing, p.experience, p.loyalty, p.mechanisms
+    kind, a, b, values, length = dists.arrays()
+    return FastParams(
+        horizon=float(p.horizon), warmup=float(p.warmup), population=int(p.population), n_channels=n_channels,
+        n_needs=n_needs, n_teams=n_teams, n_queues=n_queues, week_rate=p.week_rate, week_profile=p.week_profile,
+        change_at=p.change_at, factor=p.factor, need_cdf=p.need_cdf, need_resolution=p.need_resolution,
+        need_work=need_work, ch_self=np.array([c.kind == "self_service" for c in ch]),
+        ch_sessions=np.array([c.sessions for c in ch], dtype=np.int64), ch_slowdown=np.array([c.slowdown for c in ch]),
+        ch_patience=ch_patience, ch_p_self=np.array([c.p_self for c in ch]), ch_retrial_p=np.array([c.retrial_probability for c in ch]),
+        ch_retrial_delay=ch_retrial_delay, ch_expected_wait=np.array([c.expected_wait for c in ch]),
+        ch_target=np.array([c.target for c in ch]), ch_abandoning=np.array([c.patience is not None for c in ch]),
+        channel_cdf=p.channel_cdf, switch_cdf=np.ascontiguousarray(p.switch_cdf), return_delay=return_delay,
+        give_up=float(p.give_up), dist_kind=kind, dist_a=a, dist_b=b, dist_values=values, dist_len=length,
+        team_agents=np.array([t.agents for t in p.teams], dtype=np.int64),
+        team_proficiency=np.array([t.proficiency for t in p.teams]),
+        team_cost=np.array([t.cost_per_minute for t in p.teams]),
+        team_always=np.array([t.shifts is None for t in p.teams]), team_shift_on=shift_on, team_shift_off=shift_off,
+        team_nshifts=np.array([len(t.shifts or ()) for t in p.teams], dtype=np.int64),
+        team_queues=team_queues, team_nq=team_nq, team_ch_queues=team_ch_queues, team_ch_nq=team_ch_nq,
+        queue_teams=queue_teams, queue_nteams=queue_nteams, queue_share=queue_share,
+        tl_at=np.array([at for at, _ in p.timeline]), tl_budget=np.array([lv.budget for lv in levers]),
+        tl_overrun=np.array([lv.overrun for lv in levers], dtype=np.int64),
+        tl_ownership=np.array([lv.ownership for lv in levers]), tl_pinned=np.array([lv.pinned for lv in levers]),
+        tl_empathy=np.array([lv.empathy for lv in levers]), tl_support=np.array([lv.support for lv in levers]),
+        tl_transfer_overhead=np.array([lv.transfer_overhead for lv in levers]),
+        tl_staffing=np.array([lv.staffing for lv in levers]),
+        tl_targets=np.array([[int(round(t.base_agents * lv.staffing)) for t in p.teams] for lv in levers],
+                            dtype=np.int64).reshape(len(levers), n_teams),
+        mech_handling=bool(m.handling), mech_erosion=bool(m.erosion), mech_wellbeing=bool(m.wellbeing),
+        mech_experience=bool(m.experience), mech_loyalty=bool(m.loyalty),
+        er_alpha=float(e.alpha), er_alpha_slack=float(e.alpha_slack), er_standard_down=float(e.standard_down),
+        er_standard_up=math.inf if e.standard_up is None else float(e.standard_up), er_interval=float(e.interval),
+        er_smoothing=float(e.smoothing), er_clear_time=float(e.clear_time),
+        wb_initial=float(w.initial), wb_drain=w.drain_per_busy_hour / 60.0, wb_pressure_drain=float(w.pressure_drain),
+        wb_upset_hit=float(w.upset_hit), wb_upset_below=float(w.upset_below),
+        wb_recover_idle=w.recover_idle_per_hour / 60.0, wb_recover_off=w.recover_off_per_hour / 60.0,
+        wb_boreout_below=float(w.boreout_below), wb_boreout_rate=w.boreout_per_day / DAY,
+        wb_speed_onset=float(w.speed_onset), wb_speed_loss=float(w.speed_loss),
+        wb_quality_onset=float(w.quality_onset), wb_quality_loss=float(w.quality_loss),
+        wb_burnout_below=float(w.burnout_below), wb_burnout_after=float(w.burnout_after), wb_absence=absence,
+        wb_attrition=float(w.attrition_per_year), wb_attrition_sensitivity=float(w.attrition_sensitivity),
+        wb_hiring_delay=float(w.hiring_delay), wb_rookie_start=float(w.rookie_start), wb_ramp_up=float(w.ramp_up),
+        ex_rule=int(p.journey_rule), ex_neutral=float(x.neutral), ex_loss_aversion=float(x.loss_aversion),
+        ex_weight_wait=float(x.weight_wait), ex_weight_resolution=float(x.weight_resolution),
+        ex_weight_empathy=float(x.weight_empathy), ex_weight_effort=float(x.weight_effort),
+        ex_expectation_sd=float(x.expectation_sd), ex_recommend_spread=float(x.recommend_spread),
+        ex_survey_rate=float(x.survey_rate), ex_survey_extremity=float(x.survey_extremity),
+        lo_comparison_level=float(lo.comparison_level), lo_learning=float(lo.learning),
+        lo_churn_per_month=float(lo.churn_per_month), lo_journey_churn=float(lo.journey_churn),
+        lo_sensitivity=float(lo.sensitivity), lo_effort_multiplier=float(lo.effort_multiplier),
+        lo_high_effort_contacts=int(lo.high_effort_contacts), lo_referral=float(lo.referral),
+        lo_deterrence=float(lo.deterrence), mean_work=float(mean_work), cuts=_cuts(p.horizon, p.warmup))

@@ -1,0 +1,284 @@
+"""Staff and customers over time, in arrays: the SimPy engine's ``workforce.py`` and ``customers.py``.
+
+Pressure and the standard (every ``erosion.interval``), the daily workforce step (boreout,
+burnout absence, attrition, replacement hires), head-count changes at interventions, and the
+customer population (expectations, relationship balance, churn, word of mouth, background churn
+and acquisition). The rules are kernels; this decides when they apply, in the SimPy engine's order.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ...kernels.erosion import erode_standard, smooth, work_pressure
+from ...kernels.handling import pressure_multiplier
+from ...kernels.loyalty import churn_probability, relationship_after
+from ...kernels.sampling import sample_duration, standard_normal
+from ...kernels.wellbeing import attrition_probability, boreout_after
+from .heap import EV_BACK, EV_HIRE, NORMAL, push
+from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
+from .state import (
+    F_NOW, F_PRESSURE_AREA, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_HIRES, I_LEAVERS,
+    I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED,
+)
+
+DAY = 1440.0
+MONTH = 30 * DAY
+R_WORKFORCE, R_CUSTOMERS, R_LOYALTY = 7, 8, 9  # stream numbers (experiment.seeds.PURPOSES)
+
+
+# --- the organisation: pressure and standards -----------------------------------------------------
+@njit(cache=True)
+def team_mean(w, values) -> float:
+    """Head-count weighted mean over teams, for the daily table."""
+    total, size = 0.0, 0
+    for t in range(len(values)):
+        total += values[t] * w.tm_size[t]
+        size += w.tm_size[t]
+    return total / size if size else values[0]
+
+
+@njit(cache=True)
+def organisation_step(p, w) -> None:
+    now = w.fc[F_NOW]
+    for i in range(p.n_teams):
+        capacity = 0.0
+        for a in range(w.ic[I_AGENTS]):
+            if w.a_team[a] == i and not w.a_gone[a] and w.a_on_duty[a]:
+                capacity += effectiveness(p, w, a, now)
+        if capacity > 0:
+            offered, waiting = 0.0, 0.0
+            for k in range(p.team_nq[i]):
+                q = p.team_queues[i, k]
+                offered += w.q_offered[q] * p.queue_share[q]
+            for k in range(p.team_nq[i]):
+                q = p.team_queues[i, k]
+                waiting += w.q_queued[q] * p.queue_share[q]
+            required = (offered / p.er_interval + waiting / p.er_clear_time) * p.mean_work
+            w.tm_pressure[i] = smooth(w.tm_pressure[i], work_pressure(required, capacity), p.er_interval,
+                                      p.er_smoothing)
+            w.tm_multiplier[i] = pressure_multiplier(w.tm_pressure[i], p.er_alpha, p.er_alpha_slack)
+        if w.ic[I_PINNED]:
+            w.tm_standard[i] = 1.0
+        elif w.tm_count[i]:
+            w.tm_standard[i] = erode_standard(w.tm_standard[i], w.tm_given[i] / w.tm_count[i], p.er_interval,
+                                              p.er_standard_down, p.er_standard_up)
+    w.fc[F_PRESSURE_AREA] += team_mean(w, w.tm_pressure) * p.er_interval
+    w.q_offered[:] = 0
+    w.tm_given[:] = 0.0
+    w.tm_count[:] = 0
+
+
+# --- the workforce --------------------------------------------------------------------------------
+@njit(cache=True)
+def new_agent(p, w, team: int, hired: float, wellbeing: float, since: float) -> int:
+    a = w.ic[I_AGENTS]
+    w.ic[I_AGENTS] = a + 1
+    w.a_team[a], w.a_sessions[a], w.a_channel[a], w.a_idle_since[a] = team, 0, -1, 0.0
+    w.a_on_duty[a] = w.a_leaving[a] = w.a_absent[a] = w.a_gone[a] = w.a_in_idle[a] = False
+    w.a_busy[a, :] = 0.0
+    w.a_staffed[a, :] = 0.0
+    w.a_handled[a], w.a_wellbeing[a], w.a_since[a], w.a_upset[a], w.a_low_since[a] = 0, wellbeing, since, 0, -1.0
+    w.a_hired[a], w.a_cb_head[a], w.a_cb_tail[a] = hired, -1, -1
+    w.a_absent_minutes[a], w.a_absent_since[a], w.a_boreout_days[a], w.a_left[a] = 0.0, 0.0, 0, math.nan
+    w.a_idle_prev[a] = w.a_idle_next[a] = -1
+    w.a_day_staffed[a] = w.a_day_busy[a] = w.a_warm_staffed[a] = w.a_warm_busy[a] = 0.0
+    w.a_warm_handled[a] = 0
+    w.tm_size[team] += 1
+    return a
+
+
+@njit(cache=True)
+def hire(p, w, team: int) -> None:
+    """A rookie joins the team now and ramps up."""
+    now = w.fc[F_NOW]
+    a = new_agent(p, w, team, now, p.wb_initial, now)
+    w.ic[I_HIRES] += 1
+    change(w.lv, L_EMPLOYED, now, 1.0)
+    if w.tm_on_shift[team]:
+        go_on_duty(p, w, a)
+
+
+@njit(cache=True)
+def back_from_absence(p, w, agent: int) -> None:
+    if not w.a_absent[agent]:  # left the company while off sick: already accounted for
+        return
+    now = w.fc[F_NOW]
+    w.a_absent[agent] = False
+    w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
+    change(w.lv, L_ABSENT, now, -1.0)
+    if w.tm_on_shift[w.a_team[agent]] and not w.a_gone[agent]:
+        go_on_duty(p, w, agent)
+
+
+@njit(cache=True)
+def _burnout(p, w, agent: int, now: float, d1: float, d2: float) -> None:
+    if w.a_absent[agent] or w.a_low_since[agent] < 0:
+        return
+    if now - w.a_low_since[agent] >= p.wb_burnout_after:
+        w.a_absent[agent] = True
+        w.a_absent_since[agent] = now
+        change(w.lv, L_ABSENT, now, 1.0)
+        w.a_low_since[agent] = -1.0
+        go_off_duty(p, w, agent)
+        hand_back(p, w, agent)
+        d = p.wb_absence
+        length = sample_duration(p.dist_kind[d], p.dist_a[d], p.dist_b[d], p.dist_values[d, :p.dist_len[d]], d1, d2)
+        push(w, now + length, EV_BACK, agent, 0, NORMAL)
+
+
+@njit(cache=True)
+def _leave(p, w, agent: int) -> None:
+    now = w.fc[F_NOW]
+    w.ic[I_LEAVERS] += 1
+    change(w.lv, L_EMPLOYED, now, -1.0)
+    if w.a_absent[agent]:
+        w.a_absent[agent] = False
+        w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
+        change(w.lv, L_ABSENT, now, -1.0)
+    remove(p, w, agent)
+    w.tm_size[w.a_team[agent]] -= 1
+    push(w, now + p.wb_hiring_delay, EV_HIRE, w.a_team[agent], 0, NORMAL)
+
+
+@njit(cache=True)
+def daily_step(p, w, rng) -> None:
+    """Once a day: boreout, burnout absence and attrition, each agent drawing the same four uniforms."""
+    now = w.fc[F_NOW]
+    stream = rng[R_WORKFORCE]
+    for a in range(w.ic[I_AGENTS]):
+        if w.a_gone[a]:
+            continue
+        update_wellbeing(p, w, a)
+        staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
+        if staffed > 0:
+            w.ic[I_STAFFED_DAYS] += 1
+            occupancy = (area(w.a_busy, a, now) - w.a_day_busy[a]) / staffed
+            if occupancy < p.wb_boreout_below:
+                w.a_boreout_days[a] += 1
+                w.ic[I_BOREOUT] += 1
+                w.a_wellbeing[a] = boreout_after(w.a_wellbeing[a], occupancy, p.wb_boreout_below, p.wb_boreout_rate,
+                                                 DAY)
+        stream.random()  # u_absent: drawn for alignment with the SimPy engine
+        u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
+        _burnout(p, w, a, now, d1, d2)
+        if u_leave < attrition_probability(w.a_wellbeing[a], p.wb_initial, p.wb_attrition,
+                                           p.wb_attrition_sensitivity, 1.0):
+            _leave(p, w, a)
+    for a in range(w.ic[I_AGENTS]):
+        w.a_day_staffed[a] = area(w.a_staffed, a, now)
+        w.a_day_busy[a] = area(w.a_busy, a, now)
+
+
+@njit(cache=True)
+def _goes_after(w, a: int, b: int) -> bool:
+    """Whether agent ``a`` leaves after agent ``b`` at a head-count cut: idle first, newest first."""
+    busy_a, busy_b = w.a_sessions[a] > 0, w.a_sessions[b] > 0
+    if busy_a != busy_b:
+        return busy_a
+    return -w.a_hired[a] > -w.a_hired[b]
+
+
+@njit(cache=True)
+def restaff(p, w, step: int) -> None:
+    """A new head count: leavers go without replacement (idle ones first), new hires start now."""
+    now = w.fc[F_NOW]
+    for team in range(p.n_teams):
+        target = p.tl_targets[step, team]
+        employed = np.empty(w.ic[I_AGENTS], dtype=np.int64)
+        n = 0
+        for a in range(w.ic[I_AGENTS]):
+            if w.a_team[a] == team and not w.a_gone[a]:
+                employed[n] = a
+                n += 1
+        # Stable insertion sort by (holding contacts, -hired): idle first, most recently hired first.
+        order = employed[:n].copy()
+        for i in range(1, n):
+            x = order[i]
+            j = i - 1
+            while j >= 0 and _goes_after(w, order[j], x):
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = x
+        for i in range(max(0, n - target)):
+            a = order[i]
+            remove(p, w, a)
+            w.tm_size[team] -= 1
+            if p.mech_wellbeing:
+                change(w.lv, L_EMPLOYED, now, -1.0)
+        for _ in range(max(0, target - n)):
+            if p.mech_wellbeing:
+                hire(p, w, team)
+            else:
+                a = new_agent(p, w, team, now, 1.0, 0.0)
+                if w.tm_on_shift[team]:
+                    go_on_duty(p, w, a)
+
+
+# --- customers ------------------------------------------------------------------------------------
+@njit(cache=True)
+def add_customer(p, w, rng) -> int:
+    cid = w.ic[I_CUSTOMERS]
+    w.ic[I_CUSTOMERS] = cid + 1
+    sd = p.ex_expectation_sd if p.mech_experience else 0.0
+    stream = rng[R_CUSTOMERS]
+    u1 = stream.random()
+    u2 = stream.random()
+    z = standard_normal(u1, u2)
+    w.c_expectation[cid] = min(10.0, max(0.0, p.ex_neutral + sd * z))
+    w.c_balance[cid] = 0.0
+    w.c_position[cid] = w.ic[I_ACTIVE]
+    w.c_active[w.ic[I_ACTIVE]] = cid
+    w.ic[I_ACTIVE] += 1
+    change(w.lv, L_CUSTOMERS, w.fc[F_NOW], 1.0)
+    return cid
+
+
+@njit(cache=True)
+def pick_customer(w, u: float) -> int:
+    n = w.ic[I_ACTIVE]
+    return w.c_active[min(int(u * n), n - 1)]
+
+
+@njit(cache=True)
+def churn(w, cid: int) -> None:
+    i = w.c_position[cid]
+    if i < 0:
+        return
+    n = w.ic[I_ACTIVE] - 1
+    last = w.c_active[n]
+    w.ic[I_ACTIVE] = n
+    if last != cid:
+        w.c_active[i] = last
+        w.c_position[last] = i
+    w.c_position[cid] = -1
+    w.ic[I_CHURNED] += 1
+    change(w.lv, L_CUSTOMERS, w.fc[F_NOW], -1.0)
+
+
+@njit(cache=True)
+def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int) -> bool:
+    """Update R, maybe churn, maybe spread word of mouth. Returns whether the customer left."""
+    stream = rng[R_LOYALTY]
+    u_churn = stream.random()
+    u_word = stream.random()
+    w.c_balance[cid] = relationship_after(w.c_balance[cid], score, p.lo_comparison_level, p.lo_learning)
+    left = u_churn < churn_probability(w.c_balance[cid], high_effort, p.lo_journey_churn, p.lo_sensitivity,
+                                       p.lo_effort_multiplier, 30.0)
+    if left:
+        churn(w, cid)
+    if nps > 0 and u_word < p.lo_referral:
+        add_customer(p, w, rng)
+        w.ic[I_ACQUIRED] += 1
+    elif nps < 0 and u_word < p.lo_deterrence:
+        w.ic[I_OWED] += 1
+    return left
+
+
+@njit(cache=True)
+def churn_hazard(p) -> float:
+    """Background churn per customer-minute (memoryless)."""
+    return -math.log1p(-p.lo_churn_per_month) / MONTH

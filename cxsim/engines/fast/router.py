@@ -1,0 +1,322 @@
+"""Queues, routing and agents coming on and off duty, in arrays (the SimPy engine's ``staff.py``).
+
+The rules are the SimPy engine's, step for step, in the same order — that is what keeps the two
+engines' trajectories identical: longest-idle skilled agent first, FIFO per (channel, need) queue,
+a freed agent calls back its own cases first, then takes the longest-waiting contact it can.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from ...kernels.wellbeing import rookie_effectiveness, wellbeing_after
+from .heap import EV_ABANDONED, EV_ANSWERED, NORMAL, push
+from .state import F_NOW, F_SUPPORT, I_AGENTS, L_BUSY, L_WAITING
+
+
+# --- time-integrated levels ----------------------------------------------------------------------
+@njit(cache=True, inline="always")
+def change(level, i: int, now: float, delta: float) -> None:
+    """Level row ``i`` changes by ``delta`` at ``now``; its area is kept up to date."""
+    level[i, 1] += level[i, 0] * (now - level[i, 2])
+    level[i, 2] = now
+    level[i, 0] += delta
+
+
+@njit(cache=True, inline="always")
+def area(level, i: int, now: float) -> float:
+    return level[i, 1] + level[i, 0] * (now - level[i, 2])
+
+
+# --- wellbeing at every change of an agent's state (the SimPy engine's before_change hook) ----------
+@njit(cache=True)
+def update_wellbeing(p, w, agent: int) -> None:
+    if not p.mech_wellbeing:
+        return
+    now = w.fc[F_NOW]
+    dt = now - w.a_since[agent]
+    if dt <= 0 and w.a_upset[agent] == 0:
+        return
+    sessions = w.a_sessions[agent]
+    busy = dt if sessions > 0 else 0.0
+    idle = dt if sessions == 0 and w.a_on_duty[agent] else 0.0
+    off = dt if not w.a_on_duty[agent] else 0.0
+    w.a_wellbeing[agent] = wellbeing_after(
+        w.a_wellbeing[agent], busy, idle, off, w.tm_pressure[w.a_team[agent]], float(w.a_upset[agent]), p.wb_drain,
+        p.wb_pressure_drain, p.wb_upset_hit, p.wb_recover_idle, p.wb_recover_off, w.fc[F_SUPPORT])
+    w.a_since[agent], w.a_upset[agent] = now, 0
+    if w.a_wellbeing[agent] < p.wb_burnout_below:
+        if w.a_low_since[agent] < 0:
+            w.a_low_since[agent] = now
+    else:
+        w.a_low_since[agent] = -1.0
+
+
+@njit(cache=True)
+def effectiveness(p, w, agent: int, now: float) -> float:
+    """Proficiency now: the team's × the rookie ramp-up (wellbeing mechanism)."""
+    team = w.a_team[agent]
+    if not p.mech_wellbeing:
+        return p.team_proficiency[team]
+    return p.team_proficiency[team] * rookie_effectiveness(now - w.a_hired[agent], p.wb_rookie_start, p.wb_ramp_up)
+
+
+# --- intrusive lists -------------------------------------------------------------------------------
+@njit(cache=True)
+def list_append(w, head, tail, key: int, slot: int) -> None:
+    w.lk_prev[slot] = tail[key]
+    w.lk_next[slot] = -1
+    if tail[key] >= 0:
+        w.lk_next[tail[key]] = slot
+    else:
+        head[key] = slot
+    tail[key] = slot
+
+
+@njit(cache=True)
+def list_remove(w, head, tail, key: int, slot: int) -> None:
+    prev, nxt = w.lk_prev[slot], w.lk_next[slot]
+    if prev >= 0:
+        w.lk_next[prev] = nxt
+    else:
+        head[key] = nxt
+    if nxt >= 0:
+        w.lk_prev[nxt] = prev
+    else:
+        tail[key] = prev
+    w.lk_prev[slot] = w.lk_next[slot] = -1
+
+
+@njit(cache=True)
+def idle_append(w, agent: int) -> None:
+    team = w.a_team[agent]
+    w.a_idle_prev[agent] = w.tm_idle_tail[team]
+    w.a_idle_next[agent] = -1
+    if w.tm_idle_tail[team] >= 0:
+        w.a_idle_next[w.tm_idle_tail[team]] = agent
+    else:
+        w.tm_idle_head[team] = agent
+    w.tm_idle_tail[team] = agent
+    w.a_in_idle[agent] = True
+
+
+@njit(cache=True)
+def idle_remove(w, agent: int) -> None:
+    team = w.a_team[agent]
+    prev, nxt = w.a_idle_prev[agent], w.a_idle_next[agent]
+    if prev >= 0:
+        w.a_idle_next[prev] = nxt
+    else:
+        w.tm_idle_head[team] = nxt
+    if nxt >= 0:
+        w.a_idle_prev[nxt] = prev
+    else:
+        w.tm_idle_tail[team] = prev
+    w.a_idle_prev[agent] = w.a_idle_next[agent] = -1
+    w.a_in_idle[agent] = False
+
+
+# --- contacts arrive -------------------------------------------------------------------------------
+@njit(cache=True)
+def find_agent(p, w, queue: int, channel: int) -> int:
+    """The longest-idle skilled agent, or a chat agent with a free session; -1 if all busy."""
+    best = -1
+    for k in range(p.queue_nteams[queue]):
+        head = w.tm_idle_head[p.queue_teams[queue, k]]
+        if head >= 0 and (best < 0 or w.a_idle_since[head] < w.a_idle_since[best]):
+            best = head
+    if best >= 0:
+        idle_remove(w, best)
+        return best
+    limit = p.ch_sessions[channel]
+    if limit > 1:
+        for k in range(p.queue_nteams[queue]):
+            team = p.queue_teams[queue, k]
+            for a in range(w.ic[I_AGENTS]):  # team members in id order, like team.agents
+                if w.a_team[a] != team or w.a_gone[a]:
+                    continue
+                s = w.a_sessions[a]
+                if w.a_channel[a] == channel and 0 < s < limit and w.a_on_duty[a] and not w.a_leaving[a]:
+                    if best < 0 or s < w.a_sessions[best] or (s == w.a_sessions[best]
+                                                              and w.a_idle_since[a] < w.a_idle_since[best]):
+                        best = a
+    return best
+
+
+@njit(cache=True)
+def offer_callback(w, slot: int) -> int:
+    """An owned case comes back: its owner takes it now if free, else it waits for the owner."""
+    owner = w.tk_owner[slot]
+    if w.a_on_duty[owner] and not w.a_leaving[owner] and w.a_sessions[owner] == 0 and w.a_in_idle[owner]:
+        idle_remove(w, owner)
+        return owner
+    list_append(w, w.a_cb_head, w.a_cb_tail, owner, slot)
+    change(w.lv, L_WAITING, w.fc[F_NOW], 1.0)
+    return -1
+
+
+@njit(cache=True)
+def enqueue(w, slot: int) -> None:
+    q = w.tk_queue[slot]
+    list_append(w, w.q_head, w.q_tail, q, slot)
+    w.q_queued[q] += 1
+    change(w.lv, L_WAITING, w.fc[F_NOW], 1.0)
+
+
+@njit(cache=True)
+def abandon(w, slot: int) -> None:
+    """Patience ran out before an agent came."""
+    now = w.fc[F_NOW]
+    q = w.tk_queue[slot]
+    w.tk_done[slot] = True
+    w.tk_wait[slot] = now - w.tk_arrived[slot]
+    w.q_queued[q] -= 1
+    change(w.lv, L_WAITING, now, -1.0)
+    list_remove(w, w.q_head, w.q_tail, q, slot)
+    push(w, now, EV_ABANDONED, slot, 0, NORMAL)
+
+
+@njit(cache=True)
+def assign(p, w, slot: int, agent: int) -> None:
+    now = w.fc[F_NOW]
+    w.tk_agent[slot] = agent
+    w.tk_wait[slot] = now - w.tk_arrived[slot]
+    if w.a_sessions[agent] == 0:
+        update_wellbeing(p, w, agent)
+        w.a_channel[agent] = w.tk_channel[slot]
+        change(w.a_busy, agent, now, 1.0)
+        change(w.lv, L_BUSY, now, 1.0)
+    w.a_sessions[agent] += 1
+
+
+@njit(cache=True)
+def hand_over(p, w, slot: int, agent: int) -> None:
+    w.tk_done[slot] = True
+    assign(p, w, slot, agent)
+    push(w, w.fc[F_NOW], EV_ANSWERED, slot, 0, NORMAL)
+
+
+# --- agents free up --------------------------------------------------------------------------------
+@njit(cache=True)
+def release(p, w, agent: int) -> None:
+    if w.a_sessions[agent] == 1:
+        update_wellbeing(p, w, agent)
+    w.a_sessions[agent] -= 1
+    w.a_handled[agent] += 1
+    if w.a_sessions[agent] == 0:
+        now = w.fc[F_NOW]
+        change(w.a_busy, agent, now, -1.0)
+        change(w.lv, L_BUSY, now, -1.0)
+        if w.a_leaving[agent]:
+            go_off_duty(p, w, agent)
+            return
+    pull(p, w, agent)
+
+
+@njit(cache=True)
+def pull(p, w, agent: int) -> None:
+    """Give a free agent its own callbacks first, then the longest-waiting contact it can take."""
+    team = w.a_team[agent]
+    while not w.a_leaving[agent]:
+        sessions = w.a_sessions[agent]
+        by_channel = False
+        if sessions == 0:
+            slot = w.a_cb_head[agent]
+            if slot >= 0:
+                list_remove(w, w.a_cb_head, w.a_cb_tail, agent, slot)
+                change(w.lv, L_WAITING, w.fc[F_NOW], -1.0)
+                hand_over(p, w, slot, agent)
+                continue
+        elif sessions < p.ch_sessions[w.a_channel[agent]]:
+            by_channel = True
+        else:
+            return
+        oldest = -1
+        n = p.team_ch_nq[team, w.a_channel[agent]] if by_channel else p.team_nq[team]
+        for k in range(n):
+            q = p.team_ch_queues[team, w.a_channel[agent], k] if by_channel else p.team_queues[team, k]
+            head = w.q_head[q]
+            if head >= 0 and (oldest < 0 or w.tk_arrived[head] < w.tk_arrived[oldest]):
+                oldest = head
+        if oldest < 0:
+            if sessions == 0:
+                w.a_idle_since[agent] = w.fc[F_NOW]
+                idle_append(w, agent)
+            return
+        q = w.tk_queue[oldest]
+        list_remove(w, w.q_head, w.q_tail, q, oldest)
+        w.q_queued[q] -= 1
+        change(w.lv, L_WAITING, w.fc[F_NOW], -1.0)
+        hand_over(p, w, oldest, agent)
+
+
+# --- shifts, absence, leaving ----------------------------------------------------------------------
+@njit(cache=True)
+def go_on_duty(p, w, agent: int) -> None:
+    if w.a_absent[agent] or w.a_gone[agent]:
+        return
+    w.a_leaving[agent] = False
+    if w.a_on_duty[agent]:
+        return
+    update_wellbeing(p, w, agent)
+    now = w.fc[F_NOW]
+    w.a_on_duty[agent] = True
+    change(w.a_staffed, agent, now, 1.0)
+    change(w.tm_staffed, w.a_team[agent], now, 1.0)
+    pull(p, w, agent)
+
+
+@njit(cache=True)
+def go_off_duty(p, w, agent: int) -> None:
+    if w.a_sessions[agent] > 0:
+        w.a_leaving[agent] = True
+        return
+    if w.a_on_duty[agent]:
+        update_wellbeing(p, w, agent)
+        now = w.fc[F_NOW]
+        w.a_on_duty[agent] = False
+        w.a_leaving[agent] = False
+        change(w.a_staffed, agent, now, -1.0)
+        change(w.tm_staffed, w.a_team[agent], now, -1.0)
+        if w.a_in_idle[agent]:
+            idle_remove(w, agent)
+
+
+@njit(cache=True)
+def end_shift(p, w, team: int) -> None:
+    w.tm_on_shift[team] = False
+    for a in range(w.ic[I_AGENTS]):
+        if w.a_team[a] == team and not w.a_gone[a]:
+            go_off_duty(p, w, a)
+
+
+@njit(cache=True)
+def start_shift(p, w, team: int) -> None:
+    w.tm_on_shift[team] = True
+    for a in range(w.ic[I_AGENTS]):
+        if w.a_team[a] == team and not w.a_gone[a]:
+            go_on_duty(p, w, a)
+
+
+@njit(cache=True)
+def hand_back(p, w, agent: int) -> None:
+    """Owned cases waiting for an agent who cannot call (absent, gone) go to the public queues."""
+    while w.a_cb_head[agent] >= 0:
+        slot = w.a_cb_head[agent]
+        list_remove(w, w.a_cb_head, w.a_cb_tail, agent, slot)
+        change(w.lv, L_WAITING, w.fc[F_NOW], -1.0)
+        w.tk_owner[slot] = -1
+        free = find_agent(p, w, w.tk_queue[slot], w.tk_channel[slot])
+        if free >= 0:
+            hand_over(p, w, slot, free)
+        else:
+            enqueue(w, slot)
+
+
+@njit(cache=True)
+def remove(p, w, agent: int) -> None:
+    """The agent leaves the company: owned cases go to the public queues."""
+    w.a_gone[agent] = True
+    w.a_left[agent] = w.fc[F_NOW]
+    go_off_duty(p, w, agent)
+    hand_back(p, w, agent)

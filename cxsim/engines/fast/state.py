@@ -1,0 +1,337 @@
+"""The fast engine's state: every entity is a set of arrays, gathered in one namedtuple.
+
+Needs live in recycled *slots* (a need's current contact — its "ticket" — lives in the same slot,
+since a need has at most one contact at a time). Agents, customers, the event heap and the
+record tables are arrays too. Queues and the agents' callback lists are intrusive linked lists
+threaded through the need slots: abandonment takes a contact out of the middle of a queue in
+O(1), and nothing ever needs compacting. Mutable scalars live in two small arrays (``ic``,
+``fc``) indexed by the names below.
+
+Arrays are allocated in Python as a namedtuple (the layout) and seen by the loop through a numba
+StructRef. They are grown in Python: the loop checks its margins at the top of every event and
+returns a code when a group of arrays is about to fill up; the driver doubles it and calls the
+loop again, which carries on exactly where it stopped (all of its state is in these arrays).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.core.typing.typeof import typeof
+from numba.experimental import structref
+from numba.extending import intrinsic, overload
+
+from ...tallies import COUNT_WIDTH, Q_WIDTH
+
+# --- integer scalars (ic) ---
+I_SEQ, I_HEAP, I_NEXT_NEED, I_OPEN, I_FREE, I_AGENTS, I_ACTIVE, I_CUSTOMERS, I_ENC, I_JOUR, I_DAYS, I_LEVER, \
+    I_SERIAL, I_CUT, I_ARRIVING, I_OWED, I_CHURNED, I_ACQUIRED, I_DETERRED, I_LEAVERS, I_HIRES, I_BOREOUT, \
+    I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM = range(27)
+N_IC = 27
+# --- float scalars (fc) ---
+F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT = range(5)
+N_FC = 5
+# --- time-integrated levels (lv rows: level, area, last change) ---
+L_WAITING, L_BUSY, L_EMPLOYED, L_ABSENT, L_CUSTOMERS = range(5)
+N_LV = 5
+# --- ledger counters (led) ---
+G_OFFERED, G_HANDLED, G_ABANDONED, G_CREATED, G_SOLVED, G_GIVEN_UP, G_TIME_GIVEN, G_CASES, G_JOURNEYS, G_SCORE, \
+    G_PROMOTERS, G_DETRACTORS, G_RESPONDENTS, G_RESP_PROMOTERS, G_RESP_DETRACTORS = range(15)
+N_LED = 15
+N_TOTALS = 28  # the ledger's running totals at the last period cut (see loop.totals)
+
+ENC_COLS, JOUR_COLS, DAY_COLS, AGENT_COLS = 16, 15, 35, 10
+
+#: Which capacity each array prefix grows with.
+GROUPS = {"n_": "needs", "tk_": "needs", "hd_": "needs", "lk_": "needs", "free": "needs", "a_": "agents",
+          "h_": "heap", "c_": "customers", "enc": "encounters", "jour": "journeys"}
+
+
+class World(NamedTuple):
+    # need slots: the need ...
+    n_id: np.ndarray
+    n_customer: np.ndarray
+    n_type: np.ndarray
+    n_first_channel: np.ndarray
+    n_created: np.ndarray
+    n_work: np.ndarray
+    n_contacts: np.ndarray
+    n_abandons: np.ndarray
+    n_transfers: np.ndarray
+    n_first_resolved: np.ndarray
+    n_lowest: np.ndarray
+    n_peak: np.ndarray
+    n_peak_gap: np.ndarray
+    n_last: np.ndarray
+    n_total: np.ndarray
+    n_scored: np.ndarray
+    n_live: np.ndarray
+    n_channel: np.ndarray       # the channel of its current or next contact
+    n_next_kind: np.ndarray     # kind of the next contact after a delay (retrial / repeat)
+    n_owner: np.ndarray         # the agent who will call back (-1: none)
+    n_where: np.ndarray         # the uniform that picks a repeat's channel
+    n_first_handled: np.ndarray  # its first-contact resolution is already tallied
+    # ... its current contact (ticket) ...
+    tk_active: np.ndarray
+    tk_serial: np.ndarray
+    tk_channel: np.ndarray
+    tk_queue: np.ndarray
+    tk_kind: np.ndarray
+    tk_arrived: np.ndarray
+    tk_work: np.ndarray
+    tk_owner: np.ndarray
+    tk_done: np.ndarray
+    tk_wait: np.ndarray
+    tk_agent: np.ndarray
+    # ... what its handling was given ...
+    hd_needed: np.ndarray
+    hd_given: np.ndarray
+    hd_empathy: np.ndarray
+    hd_handle: np.ndarray
+    hd_transfer: np.ndarray
+    # ... and the links of the queue or callback list it waits in
+    lk_next: np.ndarray
+    lk_prev: np.ndarray
+    free: np.ndarray            # stack of free slots
+    # agents
+    a_team: np.ndarray
+    a_sessions: np.ndarray
+    a_channel: np.ndarray
+    a_idle_since: np.ndarray
+    a_on_duty: np.ndarray
+    a_leaving: np.ndarray
+    a_busy: np.ndarray          # level rows
+    a_staffed: np.ndarray
+    a_handled: np.ndarray
+    a_wellbeing: np.ndarray
+    a_since: np.ndarray
+    a_upset: np.ndarray
+    a_low_since: np.ndarray
+    a_absent: np.ndarray
+    a_gone: np.ndarray
+    a_hired: np.ndarray
+    a_cb_head: np.ndarray
+    a_cb_tail: np.ndarray
+    a_absent_minutes: np.ndarray
+    a_absent_since: np.ndarray
+    a_boreout_days: np.ndarray
+    a_left: np.ndarray
+    a_idle_prev: np.ndarray
+    a_idle_next: np.ndarray
+    a_in_idle: np.ndarray
+    a_day_staffed: np.ndarray
+    a_day_busy: np.ndarray
+    a_warm_staffed: np.ndarray
+    a_warm_busy: np.ndarray
+    a_warm_handled: np.ndarray
+    # teams (and the organisation's pressure and standard per team)
+    tm_idle_head: np.ndarray
+    tm_idle_tail: np.ndarray
+    tm_on_shift: np.ndarray
+    tm_staffed: np.ndarray
+    tm_size: np.ndarray
+    tm_shift_week: np.ndarray
+    tm_shift_k: np.ndarray
+    tm_shift_phase: np.ndarray
+    tm_pressure: np.ndarray
+    tm_standard: np.ndarray
+    tm_multiplier: np.ndarray
+    tm_given: np.ndarray
+    tm_count: np.ndarray
+    # queues
+    q_head: np.ndarray
+    q_tail: np.ndarray
+    q_queued: np.ndarray
+    q_offered: np.ndarray
+    # the event heap
+    h_time: np.ndarray
+    h_order: np.ndarray
+    h_kind: np.ndarray
+    h_a: np.ndarray
+    h_b: np.ndarray
+    # customers
+    c_expectation: np.ndarray
+    c_balance: np.ndarray
+    c_position: np.ndarray
+    c_active: np.ndarray
+    # records
+    enc: np.ndarray
+    jour: np.ndarray
+    days: np.ndarray
+    agents_out: np.ndarray
+    # scalars
+    ic: np.ndarray
+    fc: np.ndarray
+    lv: np.ndarray
+    led: np.ndarray
+    totals: np.ndarray
+    tq: np.ndarray              # metric tallies (cxsim.tallies): queues ...
+    tc: np.ndarray              # ... and counts
+
+
+def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint: int) -> np.ndarray:
+    """A fresh array for field ``name`` with capacity ``n`` of its group."""
+    floats = {"n_created", "n_work", "n_lowest", "n_peak", "n_peak_gap", "n_last", "n_total", "n_where",
+              "tk_arrived", "tk_work", "tk_wait", "hd_needed", "hd_given", "hd_empathy", "hd_handle",
+              "a_idle_since", "a_wellbeing", "a_since", "a_low_since", "a_hired", "a_absent_minutes",
+              "a_absent_since", "a_left", "a_day_staffed", "a_day_busy", "a_warm_staffed", "a_warm_busy",
+              "tm_pressure", "tm_standard", "tm_multiplier", "tm_given", "tm_shift_week", "h_time",
+              "c_expectation", "c_balance"}
+    bools = {"n_first_resolved", "n_first_handled", "n_live", "tk_active", "tk_done", "hd_transfer", "a_on_duty", "a_leaving",
+             "a_absent", "a_gone", "a_in_idle", "tm_on_shift"}
+    if name in ("a_busy", "a_staffed"):
+        return np.zeros((n, 3))
+    if name == "tm_staffed":
+        return np.zeros((n_teams, 3))
+    if name == "enc":
+        return np.zeros((n, ENC_COLS))
+    if name == "jour":
+        return np.zeros((n, JOUR_COLS))
+    if name == "days":
+        return np.zeros((days, DAY_COLS))
+    if name == "agents_out":
+        return np.zeros((0, AGENT_COLS))
+    size = n_teams if name.startswith("tm_") else n_queues if name.startswith("q_") else n
+    if name in floats:
+        return np.zeros(size)
+    if name in bools:
+        return np.zeros(size, dtype=np.bool_)
+    return np.zeros(size, dtype=np.int64)
+
+
+def group_of(name: str) -> str | None:
+    for prefix, group in GROUPS.items():
+        if name.startswith(prefix):
+            return group
+    return None
+
+
+_LINKS = ("lk_next", "lk_prev", "tk_agent", "tk_owner", "n_owner", "a_cb_head", "a_cb_tail", "a_idle_prev",
+          "a_idle_next", "tm_idle_head", "tm_idle_tail", "q_head", "q_tail")  # -1 means "none"
+
+
+def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int]) -> World:
+    fields = {}
+    for name in World._fields:
+        if name in ("ic", "fc", "lv", "led", "totals", "tq", "tc"):
+            continue
+        group = group_of(name)
+        fields[name] = _empty(name, caps.get(group, 0) if group else 0, n_teams, n_queues, n_days, 0)
+    fields.update(ic=np.zeros(N_IC, dtype=np.int64), fc=np.zeros(N_FC), lv=np.zeros((N_LV, 3)), led=np.zeros(N_LED),
+                  totals=np.zeros(N_TOTALS), tq=np.zeros((1 + n_channels, Q_WIDTH)), tc=np.zeros(COUNT_WIDTH))
+    w = World(**fields)
+    w.free[:] = np.arange(len(w.free) - 1, -1, -1)  # slot 0 on top
+    w.ic[I_FREE] = len(w.free)
+    for name in _LINKS:
+        getattr(w, name)[:] = -1
+    w.tm_standard[:] = 1.0    # the team's standard: the share of the needed time it gives
+    w.tm_multiplier[:] = 1.0  # and the pressure multiplier on it
+    return w
+
+
+# --- the compiled view ---------------------------------------------------------------------------
+# Inside the loop the state is a numba StructRef: it passes by reference (a namedtuple of ~100
+# arrays passed by value into every function made compile times explode). Its arrays are
+# *borrowed* from the Python layout, which owns them for the whole call: without an owner (NRT
+# meminfo) to count references on, reading ``w.field`` costs no atomic reference counting.
+@structref.register
+class WorldType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+@structref.register
+class ParamsType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(t)) for name, t in fields)
+
+
+def struct_type(kind: type, layout: tuple) -> types.StructRef:
+    """The StructRef type with the fields (and field types) of a namedtuple instance."""
+    return kind([(name, typeof(getattr(layout, name))) for name in layout._fields])
+
+
+@intrinsic
+def _borrow(typingctx, array):
+    """The same array without its owner: the caller guarantees the data outlives the view."""
+    if not isinstance(array, types.Array):
+        return None
+
+    def codegen(context, builder, signature, args):
+        value = args[0]
+        value = builder.insert_value(value, cgutils.get_null_value(value.type.elements[0]), 0)  # meminfo
+        return builder.insert_value(value, cgutils.get_null_value(value.type.elements[1]), 1)  # parent
+
+    return array(array), codegen
+
+
+@intrinsic
+def borrow_streams(typingctx, streams):
+    """The random streams (numpy Generators) without their owners, like ``_borrow`` for arrays.
+
+    A Generator carries an owner that keeps its Python object alive; every hand-over of the tuple
+    of streams from function to function would count references on all of them.
+    """
+    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        value = args[0]
+        for i in range(streams.count):
+            generator = builder.extract_value(value, i)
+            generator = builder.insert_value(generator, cgutils.get_null_value(generator.type.elements[1]), 1)
+            value = builder.insert_value(value, generator, i)
+        return value
+
+    return streams(streams), codegen
+
+
+def fill(layout, struct) -> None:  # pragma: no cover - replaced by the overload in compiled code
+    raise NotImplementedError
+
+
+@overload(fill)
+def _fill(layout, struct):
+    """Copy every field of a namedtuple into a StructRef, arrays borrowed (code generated from the names)."""
+    lines = ["def impl(layout, struct):"]
+    for name, t in zip(layout.fields, layout.types):
+        value = f"_borrow(layout.{name})" if isinstance(t, types.Array) else f"layout.{name}"
+        lines.append(f"    struct.{name} = {value}")
+    namespace: dict = {"_borrow": _borrow}
+    exec("\n".join(lines) + "\n", namespace)
+    return namespace["impl"]
+
+
+# --- growing, in Python, between two compiled calls --------------------------------------------------
+GROW_NEEDS, GROW_AGENTS, GROW_HEAP, GROW_ENCOUNTERS, GROW_JOURNEYS, GROW_CUSTOMERS = range(1, 7)
+GROUP_OF_CODE = {GROW_NEEDS: "needs", GROW_AGENTS: "agents", GROW_HEAP: "heap", GROW_ENCOUNTERS: "encounters",
+                 GROW_JOURNEYS: "journeys", GROW_CUSTOMERS: "customers"}
+
+
+def capacity(w: World, group: str) -> int:
+    return {"needs": len(w.n_id), "agents": len(w.a_team), "heap": len(w.h_time), "customers": len(w.c_active),
+            "encounters": len(w.enc), "journeys": len(w.jour)}[group]
+
+
+def grow(w: World, group: str) -> World:
+    """Double one group of arrays; new slots start as ``allocate`` starts them."""
+    old = capacity(w, group)
+    new = max(16, 2 * old)
+    changes = {}
+    for name in World._fields:
+        if group_of(name) != group or name == "free":
+            continue
+        a = getattr(w, name)
+        b = np.full((new,) + a.shape[1:], -1 if name in _LINKS else 0, dtype=a.dtype)
+        b[:old] = a
+        changes[name] = b
+    if group == "needs":
+        # New slots go *under* the free ones already on the stack: reuse order is unchanged.
+        top = int(w.ic[I_FREE])
+        changes["free"] = np.concatenate([np.arange(new - 1, old - 1, -1), w.free[:top],
+                                          np.zeros(old - top, dtype=np.int64)])
+        w.ic[I_FREE] = top + new - old
+    return w._replace(**changes)

@@ -1,0 +1,176 @@
+"""The fast engine against the SimPy reference: identical trajectories, and the same metrics in law.
+
+Both engines draw the same random numbers from the same streams in the same order, so for the
+same seed every table must be *identical* — queueing core and whole model alike. For the
+statistical check the fast engine runs on other seeds (independent replications), and every
+metric of every shipped scenario must agree by Welch's t-test at a family-wise false-alarm rate of
+1 % (Bonferroni over all the comparisons made).
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import cxsim
+from cxsim.compiled import compile_scenario
+from cxsim.engines import get_engine, get_summary
+from cxsim.metrics import replication_metrics, tally_metrics
+
+from helpers import ROOT, SCENARIOS
+
+DAY, WEEK = 1440.0, 7 * 1440.0
+#: Every shipped scenario, cut to a horizon that still reaches its interesting parts (the spike of
+#: demand_spike at week 4, the interventions of wellbeing at week 6), with replications per engine.
+CASES = {
+    "erlang_c": dict(horizon=8 * 60.0, warmup=30.0),
+    "erlang_a": dict(horizon=8 * 60.0, warmup=30.0),
+    "erlang_a_repeats": dict(horizon=8 * 60.0, warmup=30.0),
+    "geometric": dict(horizon=2 * DAY, warmup=DAY / 4),
+    "contact_centre": dict(horizon=10 * DAY, warmup=2 * DAY),
+    "demand_spike": dict(horizon=6 * WEEK, warmup=WEEK),
+    "wellbeing": dict(horizon=7 * WEEK, warmup=WEEK),
+}
+SIMPY_REPS, FAST_REPS, SEED, OTHER_SEED = 3, 12, 11, 5011
+FAMILY_ALPHA = 0.01
+CORE = ("erlang_c", "erlang_a", "erlang_a_repeats", "geometric")  # mechanisms off: the queueing core
+
+
+def _scenario(name: str):
+    return cxsim.load_scenario(SCENARIOS / f"{name}.yaml").model_copy(update=CASES[name])
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, dict[str, cxsim.Results]]:
+    """SimPy and fast on the same seed (tables kept), and fast on another seed, for every case."""
+    out = {}
+    for name in CASES:
+        s = _scenario(name)
+        out[name] = {"simpy": cxsim.run(s, replications=SIMPY_REPS, seed=SEED, engine="simpy"),
+                     "fast": cxsim.run(s, replications=SIMPY_REPS, seed=SEED, engine="fast"),
+                     "fast_other": cxsim.run(s, replications=FAST_REPS, seed=OTHER_SEED, engine="fast",
+                                             keep_tables=False)}
+    return out
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_queueing_core_trajectories_are_identical(runs, name):
+    """Arrivals, abandonment, retrials, repeats and routing: every record equal, bit for bit."""
+    _assert_identical(runs[name])
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n not in CORE])
+def test_whole_model_trajectories_are_identical(runs, name):
+    """Handling, erosion, wellbeing, experience, loyalty, shifts, interventions: the same, bit for bit."""
+    _assert_identical(runs[name])
+
+
+def _assert_identical(pair: dict[str, cxsim.Results]) -> None:
+    simpy, fast = pair["simpy"], pair["fast"]
+    assert simpy.tables.keys() == fast.tables.keys()
+    for key, tables in simpy.tables.items():
+        assert len(tables["encounters"]) > 100, "a case too small to tell anything"
+        for table in ("encounters", "journeys", "agents", "daily"):
+            pd.testing.assert_frame_equal(tables[table], fast.tables[key][table], check_exact=True,
+                                          obj=f"{key} {table}")
+    pd.testing.assert_frame_equal(simpy.metrics, fast.metrics, check_exact=True)
+
+
+def _comparisons(runs) -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
+    out = []
+    for name, pair in runs.items():
+        a, b = pair["simpy"].metrics, pair["fast_other"].metrics
+        for policy in pair["simpy"].policies:
+            x, y = a[a["policy"] == policy], b[b["policy"] == policy]
+            for metric in pair["simpy"].metric_names():
+                out.append((name, policy, metric, x[metric].to_numpy(float), y[metric].to_numpy(float)))
+    return out
+
+
+def test_every_metric_agrees_statistically(runs):
+    """Welch's t-test per (scenario, policy, metric); Bonferroni keeps the family's false alarms ≤ 1 %."""
+    comparisons = _comparisons(runs)
+    alpha = FAMILY_ALPHA / len(comparisons)
+    failures, tested = [], 0
+    for name, policy, metric, x, y in comparisons:
+        x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+        assert len(x) == SIMPY_REPS and len(y) == FAST_REPS, f"{name}/{policy}/{metric} missing in an engine"
+        if x.std() == 0 and y.std() == 0:  # e.g. no burnout at all in either engine
+            if x.mean() != pytest.approx(y.mean(), rel=1e-9, abs=1e-12):
+                failures.append(f"{name}/{policy}/{metric}: constant {x.mean()} vs {y.mean()}")
+            continue
+        tested += 1
+        p = stats.ttest_ind(x, y, equal_var=False).pvalue
+        if p < alpha:
+            failures.append(f"{name}/{policy}/{metric}: simpy {x.mean():.4g} vs fast {y.mean():.4g} (p={p:.2g})")
+    assert tested > 150, f"only {tested} metrics had any variation"
+    assert not failures, "\n".join(failures)
+
+
+def test_summary_only_reports_exactly_the_full_metrics():
+    """No per-contact records, same numbers: the metrics are tallied by the same kernel either way."""
+    for name, policy in (("contact_centre", "efficiency"), ("erlang_a", None), ("wellbeing", "lean")):
+        params = compile_scenario(_scenario(name), policy)
+        names = (tuple(c.name for c in params.channels), params.need_names, tuple(t.name for t in params.teams))
+        full = replication_metrics(get_engine("simpy")(params, SEED, 0).tables(*names), params)
+        assert tally_metrics(*get_summary("fast")(params, SEED, 0), params) == full
+    assert get_summary("simpy") is None
+
+
+def test_sweeps_use_summary_only_runs_and_match_the_reference():
+    s = _scenario("erlang_a")
+    fast = cxsim.run(s, replications=2, engine="fast", sets=["teams.agents.agents=48,52"])
+    simpy = cxsim.run(s, replications=2, engine="simpy", sets=["teams.agents.agents=48,52"])
+    assert not fast.tables  # a sweep keeps no tables: the fast engine ran summary-only
+    pd.testing.assert_frame_equal(fast.metrics, simpy.metrics, check_exact=True)
+
+
+def test_results_do_not_depend_on_the_number_of_workers():
+    s = _scenario("contact_centre")
+    one = cxsim.run(s, replications=2, engine="fast", keep_tables=False)
+    two = cxsim.run(s, replications=2, engine="fast", keep_tables=False, jobs=2)
+    pd.testing.assert_frame_equal(one.metrics, two.metrics, check_exact=True)
+
+
+def test_cli_runs_the_fast_engine(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cxsim.cli", "run", str(SCENARIOS / "erlang_a.yaml"), "-r", "2",
+                             "--engine", "fast", "-o", str(tmp_path / "out")], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "engine fast" in result.stdout
+    assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_summary_only_memory_does_not_grow_with_contacts():
+    """A run four times longer needs no more memory: nothing is kept per contact."""
+    script = textwrap.dedent("""
+        import resource, sys
+        import cxsim
+        from cxsim.compiled import compile_scenario
+        from cxsim.engines.fast import simulate_summary
+        from cxsim.tallies import C_ENCOUNTERS
+        s = cxsim.load_scenario(sys.argv[1]).model_copy(update={"horizon": 30.0, "warmup": 0.0})
+        simulate_summary(compile_scenario(s), 1, 0)  # load the compiled code
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        s = s.model_copy(update={"horizon": float(sys.argv[2])})
+        _, counts, _ = simulate_summary(compile_scenario(s), 1, 0)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(int(counts[C_ENCOUNTERS]), (after - before) / 1024)
+    """)
+    growth = {}
+    for horizon in (8 * DAY, 32 * DAY):
+        out = subprocess.run([sys.executable, "-c", script, str(SCENARIOS / "erlang_a_repeats.yaml"), str(horizon)],
+                             capture_output=True, text=True, check=True).stdout.split()
+        growth[horizon] = (int(out[0]), float(out[1]))
+    (few, grew_few), (many, grew_many) = growth[8 * DAY], growth[32 * DAY]
+    assert many > 3.5 * few > 500_000
+    # Records would take ≥ 128 bytes per contact: ≥ 200 MB more for the longer run.
+    assert grew_many - grew_few < 20, growth
+    assert not math.isnan(grew_many)
