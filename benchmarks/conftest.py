@@ -1,11 +1,11 @@
-"""Speed benchmarks: customers/second per benchmark, and cxsim's speed as a ratio to the yardstick.
+"""Speed benchmarks: contacts/second per benchmark, and the ratios between them, in one run.
 
-Both benchmarks hand their result to the ``record_speed`` fixture, which stores customers/second
-(and, once both have run, the ratio) in each benchmark's ``extra_info`` so ``--benchmark-json``
-captures them. The headline uses the mean time; the median is kept too, because cxsim's times are
-bimodal (an occasional full garbage collection roughly doubles a round). The ratio is printed in
-the terminal summary rather than by a third test, because ``--benchmark-only`` skips every test
-that does not use the ``benchmark`` fixture.
+Each benchmark hands its result to ``record_speed(group, name, benchmark, contacts)``, which stores
+contacts/second in the benchmark's ``extra_info`` (so ``--benchmark-json`` and saved baselines keep
+it). Ratios are computed within a group, where every benchmark simulates the same scenario, and
+printed in the terminal summary (``--benchmark-only`` skips tests that do not benchmark, so no
+test can print them). Times are means; medians are kept too, because SimPy rounds are bimodal (an
+occasional full garbage collection roughly doubles one).
 """
 
 from __future__ import annotations
@@ -15,45 +15,54 @@ from typing import Any, Callable
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-YARDSTICK, CXSIM = "yardstick", "cxsim"  # the names the two benchmarks record under
-
-RecordSpeed = Callable[[str, BenchmarkFixture, int], None]
-_SPEEDS = pytest.StashKey[dict[str, dict[str, Any]]]()  # name → that benchmark's extra_info
+RecordSpeed = Callable[[str, str, BenchmarkFixture, int], None]
+_SPEEDS = pytest.StashKey[dict[str, dict[str, dict[str, Any]]]]()  # group → name → extra_info
+_NOTES = pytest.StashKey[list[str]]()
+#: The ratios worth reading: (numerator, denominator), by benchmark name.
+RATIOS = (("fast", "simpy"), ("fast_summary", "simpy"), ("simpy", "yardstick"), ("fast", "yardstick"))
 
 
 @pytest.fixture(scope="session")
 def record_speed(pytestconfig: pytest.Config) -> RecordSpeed:
-    """``record_speed(name, benchmark, contacts)``: note customers/second of a finished benchmark."""
+    """``record_speed(group, name, benchmark, contacts)``: note contacts/second of a finished benchmark."""
     speeds = pytestconfig.stash.setdefault(_SPEEDS, {})
 
-    def record(name: str, benchmark: BenchmarkFixture, contacts: int) -> None:
+    def record(group: str, name: str, benchmark: BenchmarkFixture, contacts: int) -> None:
         if benchmark.stats is None:  # --benchmark-disable: ran once, untimed
             return
         stats, info = benchmark.stats.stats, benchmark.extra_info
-        info.update(contacts=contacts, customers_per_second=contacts / stats.mean,
-                    customers_per_second_median=contacts / stats.median)
-        speeds[name] = info
-        if YARDSTICK in speeds and CXSIM in speeds:
-            cx, ys = speeds[CXSIM], speeds[YARDSTICK]
-            ratio = cx["customers_per_second"] / ys["customers_per_second"]
-            ratio_median = cx["customers_per_second_median"] / ys["customers_per_second_median"]
-            for other in speeds.values():
-                other.update(ratio_cxsim_to_yardstick=ratio, ratio_cxsim_to_yardstick_median=ratio_median)
+        info.update(contacts=contacts, contacts_per_second=contacts / stats.mean,
+                    contacts_per_second_median=contacts / stats.median)
+        members = speeds.setdefault(group, {})
+        members[name] = info
+        for top, bottom in RATIOS:
+            if top in members and bottom in members:
+                ratio = members[top]["contacts_per_second"] / members[bottom]["contacts_per_second"]
+                for other in members.values():
+                    other[f"ratio_{top}_to_{bottom}"] = ratio
 
     return record
 
 
+@pytest.fixture(scope="session")
+def note(pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """A line for the terminal summary (compile times, memory)."""
+    return pytestconfig.stash.setdefault(_NOTES, []).append
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Print customers/second of each benchmark and the cxsim/yardstick ratio."""
-    speeds = config.stash.get(_SPEEDS, {})
-    if not speeds:
+    speeds, notes = config.stash.get(_SPEEDS, {}), config.stash.get(_NOTES, [])
+    if not speeds and not notes:
         return
-    terminalreporter.section("cxsim SimPy engine vs bare SimPy yardstick")
-    for name, info in speeds.items():
-        terminalreporter.write_line(
-            f"{name:>10}: {info['customers_per_second']:>8,.0f} customers/s from the mean time "
-            f"({info['customers_per_second_median']:,.0f} from the median; {info['contacts']} contacts)")
-    info = next(iter(speeds.values()))
-    if "ratio_cxsim_to_yardstick" in info:
-        terminalreporter.write_line(f"ratio cxsim/yardstick: {info['ratio_cxsim_to_yardstick']:.3f} "
-                                    f"(medians: {info['ratio_cxsim_to_yardstick_median']:.3f})")
+    terminalreporter.section("cxsim engine speeds (contacts/second from the mean time) and ratios")
+    for group, members in speeds.items():
+        terminalreporter.write_line(f"{group}:")
+        for name, info in members.items():
+            terminalreporter.write_line(f"  {name:>13}: {info['contacts_per_second']:>12,.0f} contacts/s "
+                                        f"(median {info['contacts_per_second_median']:,.0f}; {info['contacts']:,} contacts)")
+        info = next(iter(members.values()))
+        for top, bottom in RATIOS:
+            if f"ratio_{top}_to_{bottom}" in info:
+                terminalreporter.write_line(f"  ratio {top}/{bottom}: {info[f'ratio_{top}_to_{bottom}']:.2f}")
+    for line in notes:
+        terminalreporter.write_line(line)

@@ -259,7 +259,8 @@ def test_schema_to_file(tmp_path: Path) -> None:
 
 
 def test_all_shipped_scenarios_validate() -> None:
-    files = sorted(str(p.relative_to(REPO)) for p in (REPO / "scenarios").glob("*.yaml"))
+    files = sorted(str(p.relative_to(REPO)) for folder in ("scenarios", "benchmarks")
+                   for p in (REPO / folder).glob("*.yaml"))
     assert len(files) >= 4
     proc = cxsim("validate", *files, cwd=REPO)
     assert proc.returncode == 0, proc.stderr

@@ -9,6 +9,7 @@ from numba.experimental import structref
 
 from ...compiled import Params
 from ...experiment.seeds import generators
+from ...kernels.arrivals import intensity
 from ...records import ArrayRecorder
 from .loop import finish, run_events, start
 from .params import pack
@@ -16,6 +17,10 @@ from .state import (
     AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, ParamsType, WorldType, allocate,
     borrow_streams, capacity, fill, grow, struct_type,
 )
+
+
+#: Capacities to start from instead of the estimates (tests start tiny to exercise every growth).
+START_CAPACITY: dict[str, int] = {}
 
 
 @njit(cache=True)
@@ -44,10 +49,17 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
     """One replication: (encounters, journeys, agents, days, queue tallies, count tallies, counters) arrays."""
     p = pack(params)
     p_type = struct_type(ParamsType, p)
-    record_cap = 4096 if keep_records else 0
-    w = allocate(p.n_teams, p.n_queues, p.n_channels, len(p.cuts) + 1, {
-        "needs": 1024, "agents": int(p.team_agents.sum() + p.tl_targets.sum()) + 16, "heap": 4096,
-        "customers": int(p.population * 1.25) + 16, "encounters": record_cap, "journeys": record_cap})
+    # Room for the expected records from the start: every growth is another entry into the loop.
+    needs = intensity(0.0, p.horizon, p.week_rate, float(max(p.population, 1))) * max([1.0, *p.factor])
+    staff, population = int(p.team_agents.sum()), int(p.population)
+    caps = {"needs": 1024, "agents": staff + int(p.tl_targets.sum()) + 16, "heap": 4096,
+            "customers": int(population * 1.25) + 16, "encounters": int(3 * needs) + 1024 if keep_records else 0,
+            "journeys": int(1.2 * needs) + 1024 if keep_records else 0}
+    caps.update(START_CAPACITY)
+    # Time 0 adds the whole staff and population before the loop first checks its room.
+    caps["agents"], caps["customers"] = max(caps["agents"], staff + 1), max(caps["customers"], population + 1)
+    caps["heap"] = max(caps["heap"], p.n_teams + 16)  # the processes' first events
+    w = allocate(p.n_teams, p.n_queues, p.n_channels, len(p.cuts) + 1, caps)
     w.ic[I_KEEP] = keep_records
     rng = generators(seed, replication)
     code = _advance(p, p_type, w, struct_type(WorldType, w), rng, True)

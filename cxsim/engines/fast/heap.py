@@ -22,6 +22,8 @@ def push(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
     order = priority * _PRIORITY_SHIFT + w.ic[I_SEQ]
     w.ic[I_SEQ] += 1
     i = w.ic[I_HEAP]
+    if i >= len(times):  # never expected: the loop keeps room (numba does not check bounds)
+        raise RuntimeError("fast engine: event heap overflow")
     w.ic[I_HEAP] = i + 1
     while i > 0:  # sift the hole up, then drop the event in
         parent = (i - 1) >> 1
@@ -78,3 +80,4 @@ EV_HIRE = 12          # a = team: a replacement joins
 EV_CHURN = 13         # background churn
 EV_ACQUIRE = 14       # background acquisition
 EV_INTERVENTION = 15  # a = index in the policy timeline
+EV_SWITCH = 16        # a = slot: a failed self-service contact goes on in another channel (urgent)

@@ -23,7 +23,7 @@ from ...records import (
     ABANDONED, CALLBACK, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER,
     UNFINISHED,
 )
-from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, NORMAL, push
+from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push
 from .people import after_journey, pick_customer
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
 from .state import (
@@ -64,7 +64,7 @@ def new_need(p, w, rng) -> int:
     need_type = pick(p.need_cdf, stream.random())
     channel = pick(p.channel_cdf, stream.random())
     who = stream.random()
-    customer = pick_customer(w, who) if p.population else -1
+    customer = pick_customer(w, who) if p.population else -1  # the caller checks someone is active
     work = draw(p, p.need_work[need_type], rng[R_WORK])
     w.ic[I_FREE] -= 1
     s = w.free[w.ic[I_FREE]]
@@ -91,6 +91,8 @@ def log(p, w, s: int, kind: int, channel: int, arrived: float, wait: float, hand
     if not w.ic[I_KEEP]:
         return
     r = w.ic[I_ENC]
+    if r >= len(w.enc):  # never expected: the loop keeps room (numba does not check bounds)
+        raise RuntimeError("fast engine: encounter records overflow")
     w.ic[I_ENC] = r + 1
     e = w.enc[r]
     e[0], e[1], e[2], e[3], e[4], e[5] = w.n_id[s], w.n_customer[s], w.n_contacts[s], kind, channel, w.n_type[s]
@@ -105,6 +107,8 @@ def log_journey(p, w, s: int, ended: float, status: int, score: float, ltr: int,
     if not w.ic[I_KEEP]:
         return
     r = w.ic[I_JOUR]
+    if r >= len(w.jour):
+        raise RuntimeError("fast engine: journey records overflow")
     w.ic[I_JOUR] = r + 1
     j = w.jour[r]
     j[0], j[1], j[2], j[3], j[4], j[5], j[6] = (w.n_id[s], w.n_customer[s], w.n_type[s], w.n_first_channel[s],
@@ -188,6 +192,13 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
                 close(p, w, rng, s, SOLVED)
                 return
             channel, kind, work, owner = pick(p.switch_cdf[channel], rng[R_RETURNS].random()), SWITCH, -1.0, -1
+            if w.ic[I_KEEP] and w.ic[I_ENC] + 2 >= len(w.enc):
+                # Self-service may switch to self-service again and again: go on in an *urgent*
+                # event at this same time (it runs next, as SimPy's inline loop would), once the
+                # loop has made room for more records.
+                w.n_channel[s] = channel
+                push(w, now, EV_SWITCH, s, 0, URGENT)
+                return
             continue
         queue = channel * p.n_needs + w.n_type[s]
         d = p.ch_patience[channel]
@@ -318,7 +329,7 @@ def on_return(p, w, rng, s: int) -> None:
         return
     owner = w.n_owner[s]
     w.n_owner[s] = -1
-    if owner >= 0 and not w.a_gone[owner]:
+    if owner >= 0 and not w.a_gone[owner] and not w.a_absent[owner]:
         start_contact(p, w, rng, s, channel, CALLBACK, -1.0, owner)
     else:
         start_contact(p, w, rng, s, pick(p.switch_cdf[channel], w.n_where[s]), REPEAT, -1.0, -1)

@@ -13,10 +13,10 @@ import numpy as np
 from numba import njit
 
 from ...kernels.arrivals import next_arrival, next_arrival_shaped
-from ...records import FIRST
+from ...records import FIRST, SWITCH
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
-    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, NORMAL, pop, push,
+    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push,
 )
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
@@ -228,7 +228,9 @@ def _room(p, w) -> int:
         return GROW_NEEDS
     if w.ic[I_AGENTS] + w.ic[I_HIRE_ROOM] > len(w.a_team):
         return GROW_AGENTS
-    if w.ic[I_HEAP] + w.ic[I_OPEN] + w.ic[I_AGENTS] + 64 > len(w.h_time):
+    # One event may schedule an answer per waiting contact and, on the workforce's day, a return
+    # from absence and a replacement hire per agent.
+    if w.ic[I_HEAP] + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 64 > len(w.h_time):
         return GROW_HEAP
     if w.ic[I_ENC] + _RECORD_MARGIN > len(w.enc) and len(w.enc) > 0:
         return GROW_ENCOUNTERS
@@ -254,11 +256,16 @@ def run_events(p, w, rng) -> int:
         if kind == EV_HANDLED:
             on_handled(p, w, rng, a)
         elif kind == EV_ARRIVAL:
+            if p.population and w.ic[I_ACTIVE] == 0:  # everyone left since this arrival was drawn
+                arrival_step(p, w, rng)
+                continue
             s = new_need(p, w, rng)
             arrival_step(p, w, rng)
             # SimPy starts the journey as an *urgent* process at this same time: it always runs
             # next, before any other event, so it can run right here.
             start_contact(p, w, rng, s, w.n_first_channel[s], FIRST, -1.0, -1)
+        elif kind == EV_SWITCH:
+            start_contact(p, w, rng, a, w.n_channel[a], SWITCH, -1.0, -1)
         elif kind == EV_PATIENCE:
             on_patience(w, a, b)
         elif kind == EV_ANSWERED:
@@ -286,7 +293,9 @@ def run_events(p, w, rng) -> int:
         elif kind == EV_HIRE:
             hire(p, w, a)
         elif kind == EV_CHURN:
-            churn(w, pick_customer(w, rng[R_BACKGROUND].random()))
+            u = rng[R_BACKGROUND].random()
+            if w.ic[I_ACTIVE] > 0:
+                churn(w, pick_customer(w, u))
             churn_step(p, w, rng)
         elif kind == EV_ACQUIRE:
             if w.ic[I_OWED] > 0:

@@ -249,9 +249,17 @@ class ParamsType(types.StructRef):
         return tuple((name, types.unliteral(t)) for name, t in fields)
 
 
+_TYPES: dict[tuple, types.StructRef] = {}
+
+
 def struct_type(kind: type, layout: tuple) -> types.StructRef:
-    """The StructRef type with the fields (and field types) of a namedtuple instance."""
-    return kind([(name, typeof(getattr(layout, name))) for name in layout._fields])
+    """The StructRef type with the fields (and field types) of a namedtuple instance (memoised:
+    building it costs a millisecond, and the loop is entered again after every growth)."""
+    key = (kind, tuple((v.dtype.str, v.ndim, v.flags.c_contiguous, v.flags.f_contiguous, v.flags.writeable,
+                        v.flags.aligned) if isinstance(v, np.ndarray) else type(v) for v in layout))
+    if key not in _TYPES:
+        _TYPES[key] = kind([(name, typeof(getattr(layout, name))) for name in layout._fields])
+    return _TYPES[key]
 
 
 @intrinsic

@@ -103,7 +103,9 @@ class Customers:
             if n == 0 or hazard <= 0:
                 return
             yield self.env.timeout(-math.log1p(-self.clock.uniform()) / (hazard * n))
-            self.churn(self.pick(self.clock.uniform()))
+            u = self.clock.uniform()
+            if self.active:  # journeys may have taken everyone meanwhile
+                self.churn(self.pick(u))
 
     def background_acquisition(self) -> Generator[simpy.Event, None, None]:
         """New customers at the rate that keeps the population steady with background churn alone."""

@@ -122,6 +122,8 @@ class Model:
             if t >= p.horizon:
                 return
             yield self.env.timeout(t - self.env.now)
+            if self.customers and not self.customers.active:  # everyone left since this arrival was drawn
+                continue
             self.env.process(self.journey(self.new_need()))
 
     def new_need(self) -> Need:
@@ -167,7 +169,7 @@ class Model:
                 self.close(need, GIVEN_UP)
                 return
             yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
-            if owned and not agent.gone:
+            if owned and not agent.gone and not agent.absent:  # an owner off sick cannot call back
                 kind, owner = CALLBACK, agent
             else:
                 channel, kind = pick(self._switch_cdf[channel], where), REPEAT

@@ -1,0 +1,40 @@
+"""Keep numba's on-disk cache honest for the fast engine.
+
+numba decides whether a cached function is stale from *its own* source file only. The fast
+engine's entry points are compiled together with everything they call (the loop, the kernels,
+the tallies), so an edit to a callee would leave a stale compiled engine in the cache. Before the
+engine is imported, this hashes every source file it is built from and, when the hash changed
+since the cache was written, drops cxsim's cached numba code (it is rebuilt on the next run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2]  # the cxsim folder
+SOURCES = ("engines/fast/*.py", "kernels/*.py", "tallies.py", "records.py")
+STAMP = PACKAGE / "engines" / "fast" / "__pycache__" / "sources.sha1"
+
+
+def sources_digest() -> str:
+    digest = hashlib.sha1()
+    for pattern in SOURCES:
+        for path in sorted(PACKAGE.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh() -> None:
+    """Drop cached numba code compiled from other sources than the ones installed now."""
+    try:
+        digest = sources_digest()
+        if STAMP.exists() and STAMP.read_text() == digest:
+            return
+        for cached in list(PACKAGE.rglob("*.nbi")) + list(PACKAGE.rglob("*.nbc")):
+            cached.unlink(missing_ok=True)
+        STAMP.parent.mkdir(exist_ok=True)
+        STAMP.write_text(digest)
+    except OSError:  # a read-only installation: numba caches elsewhere or not at all
+        pass
