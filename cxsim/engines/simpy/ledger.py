@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ...records import Day
+from .workforce import ordered_sum
 
 if TYPE_CHECKING:
     from .model import Model
@@ -45,10 +46,10 @@ class Ledger:
     def _totals(self, now: float) -> tuple:
         m = self.m
         r = m.router
-        cost = sum(t.staffed.area_at(now) * t.cost_per_minute for t in r.teams)
+        cost = ordered_sum(t.staffed.area_at(now) * t.cost_per_minute for t in r.teams)
         c = m.customers
         return (self.offered, self.handled, self.abandoned, self.created, self.solved, self.given_up,
-                r.waiting.area_at(now), r.busy.area_at(now), sum(t.staffed.area_at(now) for t in r.teams), cost,
+                r.waiting.area_at(now), r.busy.area_at(now), ordered_sum(t.staffed.area_at(now) for t in r.teams), cost,
                 self.journeys_ended, self.score_sum, self.promoters, self.detractors, self.respondents,
                 self.respondent_promoters, self.respondent_detractors, self.time_given, self.cases,
                 c.churned if c else 0, c.acquired if c else 0, c.count.area_at(now) if c else 0.0,
@@ -76,7 +77,7 @@ class Ledger:
         if m.workforce:
             for a in employed:
                 m.workforce.update(a)  # W as of now, not as of the agent's last event
-        wellbeing = sum(a.wellbeing for a in employed) / len(employed) if employed else math.nan
+        wellbeing = ordered_sum(a.wellbeing for a in employed) / len(employed) if employed else math.nan
         time_per_case = d[17] / d[18] if d[18] else math.nan
         m.record.days.append(Day(
             int(start // DAY), start, now, *d[:6], len(m.open_needs), *d[6:10], *d[10:17],

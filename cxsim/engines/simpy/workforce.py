@@ -9,7 +9,7 @@ the slow processes, and every ``erosion.interval`` for pressure and the standard
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Generator, Iterable
 
 import simpy
 
@@ -60,7 +60,7 @@ class Organisation:
     def mean(self, values: list[float]) -> float:
         """Head-count weighted mean over teams, for the daily table."""
         sizes = [len(t.agents) for t in self.router.teams]
-        return sum(v * n for v, n in zip(values, sizes)) / sum(sizes) if sum(sizes) else values[0]
+        return ordered_sum(v * n for v, n in zip(values, sizes)) / sum(sizes) if sum(sizes) else values[0]
 
     def run(self) -> Generator[simpy.Event, None, None]:
         e, router = self.p.erosion, self.router
@@ -70,10 +70,10 @@ class Organisation:
             yield self.env.timeout(e.interval)
             now = self.env.now
             for i, team in enumerate(router.teams):
-                capacity = sum(effectiveness(a, now, self.p) for a in team.agents if a.on_duty)
+                capacity = ordered_sum(effectiveness(a, now, self.p) for a in team.agents if a.on_duty)
                 if capacity > 0:
-                    offered = sum(self._offered[q] * share[q] for q in team.queues)
-                    waiting = sum(router.queued[q] * share[q] for q in team.queues)
+                    offered = ordered_sum(self._offered[q] * share[q] for q in team.queues)
+                    waiting = ordered_sum(router.queued[q] * share[q] for q in team.queues)
                     required = (offered / e.interval + waiting / e.clear_time) * self.mean_work
                     self.pressure[i] = smooth(self.pressure[i], work_pressure(required, capacity), e.interval,
                                               e.smoothing)
@@ -86,6 +86,15 @@ class Organisation:
             self.pressure_area += self.mean(self.pressure) * e.interval
             self._offered = [0] * len(self._offered)
             self._given, self._count = [0.0] * len(self._given), [0] * len(self._count)
+
+
+def ordered_sum(values: Iterable[float]) -> float:
+    """Floats added left to right. Python 3.12's ``sum`` compensates rounding; the fast engine adds
+    in order, and the two engines must agree to the last bit."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 def effectiveness(agent: Agent, now: float, p: "Params") -> float:
