@@ -206,3 +206,16 @@ def test_adversarial_scenarios_from_tiny_arrays_are_identical(name, monkeypatch)
             assert len(a["encounters"]) + len(a["agents"]) > 20  # something happened
             for table in a:
                 pd.testing.assert_frame_equal(a[table], b[table], check_exact=True, obj=f"{name}/{policy}/{table}")
+
+
+def test_a_parameter_the_fast_engine_does_not_know_is_refused_by_name(monkeypatch, tmp_path):
+    """A model feature added after the fast engine was written must not be silently ignored."""
+    from cxsim.engines.fast import params as fast_params
+    from cxsim.scenario import ScenarioError
+
+    scenario = _scenario("erlang_a")
+    assert cxsim.run(scenario, replications=1, engine="fast").metrics["p_wait"].notna().all()  # known: runs
+    monkeypatch.setitem(fast_params.KNOWN, "Wellbeing", fast_params.KNOWN["Wellbeing"] - {"hiring_delay"})
+    with pytest.raises(ScenarioError, match=r"fast engine does not support Wellbeing\.hiring_delay"):
+        cxsim.run(scenario, replications=1, engine="fast")
+    assert cxsim.run(scenario, replications=1, engine="simpy").metrics["p_wait"].notna().all()  # the reference runs

@@ -33,3 +33,13 @@ def get_summary(name: str) -> Callable[[Params, int, int], tuple] | None:
         return simulate_summary
     get_engine(name)  # an unknown name fails here
     return None
+
+
+def refusals(name: str, params: Params) -> list[str]:
+    """Why engine ``name`` cannot run these parameters (empty: it can). The SimPy engine is the
+    reference and runs everything; the fast engine names any parameter it does not know."""
+    if name == "fast":
+        from .fast.params import unsupported
+        return [f"the fast engine does not support {field} yet: use --engine simpy" for field in unsupported(params)]
+    get_engine(name)
+    return []

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..compiled import compile_scenario
+from ..engines import refusals
 from ..scenario import Located, Scenario, ScenarioError, cross_check
 from ..scenario.loading import Where, format_path
 from ..scenario.units import parse_duration
@@ -125,6 +127,9 @@ def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[
     for i, combo in enumerate(combos):
         values = dict(zip(axes, combo))
         points.append(Point(i, values, apply(base, values) if values else base))
+    refused = refusals(engine, compile_scenario(points[0].scenario, names[0]))
+    if refused:
+        raise ScenarioError([Located(Where("--engine", 0, 0), "", reason) for reason in refused])
     auto = scenario.warmup == "auto"
     plan = Plan(base, axes, points, names, scenario.seed if seed is None else seed, engine, auto)
     plan.fingerprint = fingerprint(plan)

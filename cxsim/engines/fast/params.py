@@ -8,6 +8,7 @@ work, the period cuts) is computed here the same way, so both engines start from
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import NamedTuple
 
@@ -133,6 +134,54 @@ class FastParams(NamedTuple):
     cuts: np.ndarray               # times that close a row of the daily table (midnights, warm-up end)
 
 
+#: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
+#: customer are not the engine's business but are known too). A field outside these sets is a
+#: feature added to the model after this engine was written: the engine refuses the run, naming
+#: it, rather than silently ignoring it.
+KNOWN: dict[str, frozenset[str]] = {
+    "Params": frozenset({
+        "change_at", "channel_cdf", "channels", "erosion", "experience", "factor", "give_up", "horizon", "journey_rule",
+        "loyalty", "mechanisms", "name", "need_cdf", "need_names", "need_resolution", "need_work", "policy",
+        "population", "return_delay", "switch_cdf", "teams", "timeline", "warmup", "week_profile", "week_rate",
+        "wellbeing"}),
+    "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
+                                "retrial_probability", "sessions", "slowdown", "target"}),
+    "TeamParams": frozenset({"agents", "base_agents", "channels", "cost_per_minute", "name", "needs", "proficiency",
+                             "shifts"}),
+    "Levers": frozenset({"budget", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
+                         "transfer_overhead"}),
+    "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing"}),
+    "Erosion": frozenset({"alpha", "alpha_slack", "clear_time", "interval", "smoothing", "standard_down",
+                          "standard_up"}),
+    "Wellbeing": frozenset({
+        "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_per_day", "burnout_after",
+        "burnout_below", "drain_per_busy_hour", "hiring_delay", "initial", "pressure_drain", "quality_loss",
+        "quality_onset", "ramp_up", "recover_idle_per_hour", "recover_off_per_hour", "rookie_start", "speed_loss",
+        "speed_onset", "upset_below", "upset_hit"}),
+    "Experience": frozenset({"expectation_sd", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
+                             "survey_extremity", "survey_rate", "weight_effort", "weight_empathy", "weight_resolution",
+                             "weight_wait"}),
+    "Loyalty": frozenset({"churn_per_month", "comparison_level", "deterrence", "effort_multiplier",
+                          "high_effort_contacts", "journey_churn", "learning", "referral", "sensitivity",
+                          "value_per_month"}),
+}
+
+
+def _fields(obj) -> list[str]:
+    if dataclasses.is_dataclass(obj):
+        return [f.name for f in dataclasses.fields(obj)]
+    return list(type(obj).model_fields)
+
+
+def unsupported(params: Params) -> list[str]:
+    """The compiled parameters this engine does not know (``Type.field``); empty when it can run them."""
+    objects = [params, params.mechanisms, params.erosion, params.wellbeing, params.experience, params.loyalty,
+               *params.channels, *params.teams, *(levers for _, levers in params.timeline)]
+    found = {f"{type(o).__name__}.{name}" for o in objects for name in _fields(o)
+             if name not in KNOWN.get(type(o).__name__, ())}
+    return sorted(found)
+
+
 class _Distributions:
     """Collects distributions into one table; each gets a row number."""
 
@@ -161,6 +210,9 @@ def _cuts(horizon: float, warmup: float) -> np.ndarray:
 
 
 def pack(params: Params) -> FastParams:
+    missing = unsupported(params)
+    if missing:
+        raise ValueError(f"the fast engine does not support {', '.join(missing)} yet: use --engine simpy")
     p = params
     dists = _Distributions()
     need_work = np.array([dists.add(d) for d in p.need_work], dtype=np.int64)
