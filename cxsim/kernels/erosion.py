@@ -35,3 +35,9 @@ def erode_standard(standard: float, actual: float, dt: float, tau_down: float, t
     if math.isinf(tau):
         return standard
     return min(1.0, smooth(standard, actual, dt, tau))
+
+
+@njit(cache=True)
+def required_capacity(offered: float, waiting: float, interval: float, clear_time: float, mean_work: float) -> float:
+    """Capacity the work asks for: what was offered per minute plus the backlog to clear in ``clear_time``."""
+    return (offered / interval + waiting / clear_time) * mean_work

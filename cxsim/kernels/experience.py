@@ -58,3 +58,9 @@ def journey_score(rule: int, lowest: float, peak: float, last: float, total: flo
     if rule == RULE_PEAK_END:
         return 0.5 * (peak + last)
     return total / count
+
+
+@njit(cache=True)
+def expectation_shift(expectation: float, neutral: float) -> float:
+    """How far a customer's expectation moves the score of an encounter that just meets the average one."""
+    return 0.5 * (expectation - neutral)

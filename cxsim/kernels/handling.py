@@ -36,3 +36,15 @@ def time_given(needed: float, standard: float, multiplier: float, budget: float,
     if intended > budget and overrun != OVERRUN_CONTINUE:
         return budget, True
     return intended, False
+
+
+@njit(cache=True)
+def handle_time(given: float, empathy: float, slowdown: float, sessions: int) -> float:
+    """Minutes with the customer: the work given plus empathy time, slowed by concurrent sessions (chat)."""
+    return (given + empathy) * (1.0 + slowdown * (sessions - 1))
+
+
+@njit(cache=True)
+def work_left(needed: float, given: float, work: float) -> float:
+    """Work (proficiency-1 minutes) a hand-off passes on: the share of the needed time not given."""
+    return (needed - given) / needed * work

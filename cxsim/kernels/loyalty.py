@@ -49,3 +49,9 @@ def churn_probability(balance: float, high_effort: bool, base_per_month: float, 
     if high_effort:
         hazard *= effort_multiplier
     return 1.0 - math.exp(-hazard * days)
+
+
+@njit(cache=True)
+def high_effort(contacts: int, transfers: int, given_up: bool, threshold: int) -> bool:
+    """A high-effort journey (CEB 2010): many contacts, a hand-off, or the customer gave up."""
+    return contacts >= threshold or transfers > 0 or given_up

@@ -12,9 +12,9 @@ import math
 from numba import njit
 
 from ...kernels.arrivals import customer_delay
-from ...kernels.experience import encounter_score, journey_score
-from ...kernels.handling import OVERRUN_TRANSFER, time_given
-from ...kernels.loyalty import likelihood_to_recommend, nps_class, survey_response_probability
+from ...kernels.experience import encounter_score, expectation_shift, journey_score
+from ...kernels.handling import OVERRUN_TRANSFER, handle_time, time_given, work_left
+from ...kernels.loyalty import high_effort, likelihood_to_recommend, nps_class, survey_response_probability
 from ...kernels.resolution import QUALITY_GAP, QUALITY_LEVEL, resolution_probability
 from ...kernels.sampling import sample_duration, standard_normal
 from ...kernels.wellbeing import quality_effect, speed_effect
@@ -124,7 +124,7 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     """The encounter's score (kernels.experience), added to the journey's aggregates."""
     if not p.mech_experience:
         return NAN
-    shift = 0.5 * (w.c_expectation[w.n_customer[s]] - p.ex_neutral) if p.population else 0.0
+    shift = expectation_shift(w.c_expectation[w.n_customer[s]], p.ex_neutral) if p.population else 0.0
     wellbeing = w.a_wellbeing[agent] if agent >= 0 else 0.7
     score = encounter_score(p.ex_neutral, shift, wait, p.ch_expected_wait[channel], answered, solved, given_share,
                             empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
@@ -165,8 +165,8 @@ def close(p, w, rng, s: int, status: int) -> None:
             w.led[G_RESP_DETRACTORS] += cls < 0
         cid = w.n_customer[s]
         if p.population and p.mech_loyalty and w.c_position[cid] >= 0:
-            high_effort = w.n_contacts[s] >= p.lo_high_effort_contacts or w.n_transfers[s] > 0 or status == GIVEN_UP
-            churned = after_journey(p, w, rng, cid, score, high_effort, cls)
+            effort = high_effort(w.n_contacts[s], w.n_transfers[s], status == GIVEN_UP, p.lo_high_effort_contacts)
+            churned = after_journey(p, w, rng, cid, score, effort, cls)
     log_journey(p, w, s, w.fc[F_NOW], status, score, ltr, responded, churned)
     w.n_live[s] = False
     w.free[w.ic[I_FREE]] = s
@@ -242,7 +242,7 @@ def begin_handling(p, w, s: int, agent: int) -> None:
     w.led[G_TIME_GIVEN] += given
     w.led[G_CASES] += 1
     channel = w.tk_channel[s]
-    handle = (given + empathy) * (1.0 + p.ch_slowdown[channel] * (w.a_sessions[agent] - 1))
+    handle = handle_time(given, empathy, p.ch_slowdown[channel], w.a_sessions[agent])
     w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s] = needed, given, empathy, handle
     w.hd_transfer[s] = overran and overrun == OVERRUN_TRANSFER
     push(w, now + handle, EV_HANDLED, s, 0, NORMAL)
@@ -299,7 +299,7 @@ def on_handled(p, w, rng, s: int) -> None:
     if transfer:
         w.n_transfers[s] += 1
         work = w.tk_work[s] if w.tk_work[s] >= 0 else w.n_work[s]
-        left = (needed - given) / needed * work
+        left = work_left(needed, given, work)
         start_contact(p, w, rng, s, channel, TRANSFER, left + p.tl_transfer_overhead[w.ic[I_LEVER]], -1)
         return
     if solved:

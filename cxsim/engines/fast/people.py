@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ...kernels.erosion import erode_standard, smooth, work_pressure
+from ...kernels.erosion import erode_standard, required_capacity, smooth, work_pressure
 from ...kernels.handling import pressure_multiplier
 from ...kernels.loyalty import churn_probability, relationship_after
 from ...kernels.sampling import sample_duration, standard_normal
@@ -57,7 +57,7 @@ def organisation_step(p, w) -> None:
             for k in range(p.team_nq[i]):
                 q = p.team_queues[i, k]
                 waiting += w.q_queued[q] * p.queue_share[q]
-            required = (offered / p.er_interval + waiting / p.er_clear_time) * p.mean_work
+            required = required_capacity(offered, waiting, p.er_interval, p.er_clear_time, p.mean_work)
             w.tm_pressure[i] = smooth(w.tm_pressure[i], work_pressure(required, capacity), p.er_interval,
                                       p.er_smoothing)
             w.tm_multiplier[i] = pressure_multiplier(w.tm_pressure[i], p.er_alpha, p.er_alpha_slack)

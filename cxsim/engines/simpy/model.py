@@ -22,9 +22,9 @@ from ...kernels import (
     QUALITY_GAP, QUALITY_LEVEL, customer_delay, next_arrival, next_arrival_shaped, resolution_probability,
     sample_duration,
 )
-from ...kernels.experience import encounter_score, journey_score
-from ...kernels.handling import OVERRUN_TRANSFER, time_given
-from ...kernels.loyalty import likelihood_to_recommend, nps_class, survey_response_probability
+from ...kernels.experience import encounter_score, expectation_shift, journey_score
+from ...kernels.handling import OVERRUN_TRANSFER, handle_time, time_given, work_left
+from ...kernels.loyalty import high_effort, likelihood_to_recommend, nps_class, survey_response_probability
 from ...kernels.sampling import standard_normal
 from ...records import (
     ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER,
@@ -241,7 +241,7 @@ class Model:
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
         if transfer:
             need.transfers += 1
-            left = (needed - given) / needed * (ticket.work if ticket.work >= 0 else need.work)
+            left = work_left(needed, given, ticket.work if ticket.work >= 0 else need.work)
             return _TRANSFERRED, agent, left + self.levers.transfer_overhead
         return (_SOLVED if solved else _UNSOLVED), agent, 0.0
 
@@ -264,7 +264,7 @@ class Model:
         self.ledger.time_given += given
         self.ledger.cases += 1
         ch = p.channels[ticket.channel]
-        handle = (given + empathy) * (1.0 + ch.slowdown * (agent.sessions - 1))  # concurrent chats slow each other
+        handle = handle_time(given, empathy, ch.slowdown, agent.sessions)
         return needed, given, empathy, handle, overran and overrun == OVERRUN_TRANSFER
 
     # --- experience and what follows --------------------------------------------------------------
@@ -274,7 +274,7 @@ class Model:
         if not self.mech.experience:
             return NAN
         e = self.p.experience
-        shift = 0.5 * (self.customers.expectation[need.customer] - e.neutral) if self.customers else 0.0
+        shift = expectation_shift(self.customers.expectation[need.customer], e.neutral) if self.customers else 0.0
         wellbeing = agent.wellbeing if agent is not None else 0.7  # no person: neutral empathy
         score = encounter_score(e.neutral, shift, wait, self.p.channels[channel].expected_wait, answered, solved,
                                 given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
@@ -299,8 +299,8 @@ class Model:
             ledger.journey(score, nps_class(ltr), responded)
             if self.customers and self.mech.loyalty and self.customers.is_active(need.customer):
                 lo = self.p.loyalty
-                high_effort = need.contacts >= lo.high_effort_contacts or need.transfers > 0 or status == GIVEN_UP
-                churned = self.customers.after_journey(need.customer, score, high_effort, nps_class(ltr))
+                effort = high_effort(need.contacts, need.transfers, status == GIVEN_UP, lo.high_effort_contacts)
+                churned = self.customers.after_journey(need.customer, score, effort, nps_class(ltr))
         self.record.journeys.append(Journey(
             need.id, need.customer, need.type, need.first_channel, need.created, self.env.now, status,
             need.contacts, need.abandons, need.transfers, need.first_resolved, score, ltr, responded, churned))

@@ -15,7 +15,7 @@ import simpy
 
 from ...compiled import compile_distribution
 from ...kernels import sample_duration
-from ...kernels.erosion import erode_standard, smooth, work_pressure
+from ...kernels.erosion import erode_standard, required_capacity, smooth, work_pressure
 from ...kernels.handling import pressure_multiplier
 from ...kernels.wellbeing import (
     attrition_probability, boreout_after, quality_effect, rookie_effectiveness, speed_effect, wellbeing_after,
@@ -74,7 +74,7 @@ class Organisation:
                 if capacity > 0:
                     offered = ordered_sum(self._offered[q] * share[q] for q in team.queues)
                     waiting = ordered_sum(router.queued[q] * share[q] for q in team.queues)
-                    required = (offered / e.interval + waiting / e.clear_time) * self.mean_work
+                    required = required_capacity(offered, waiting, e.interval, e.clear_time, self.mean_work)
                     self.pressure[i] = smooth(self.pressure[i], work_pressure(required, capacity), e.interval,
                                               e.smoothing)
                     self.multiplier[i] = pressure_multiplier(self.pressure[i], e.alpha, e.alpha_slack)
