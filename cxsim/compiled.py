@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .kernels import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL
-from .kernels.experience import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST
-from .kernels.handling import OVERRUN_CLOSE, OVERRUN_CONTINUE, OVERRUN_TRANSFER
+from .codes import (
+    DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, JOURNEY_RULES, OVERRUN_ACTIONS,
+)
+from .minutes import DAY, HOUR
 from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
 from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
 
@@ -84,8 +85,8 @@ class Levers:
     transfer_overhead: float
 
 
-_OVERRUN = {"continue": OVERRUN_CONTINUE, "close": OVERRUN_CLOSE, "transfer": OVERRUN_TRANSFER}
-_RULES = {"weakest": RULE_WEAKEST, "peak_end": RULE_PEAK_END, "mean": RULE_MEAN}
+_OVERRUN = {name: code for code, name in enumerate(OVERRUN_ACTIONS)}
+_RULES = {name: code for code, name in enumerate(JOURNEY_RULES)}
 
 
 def compile_levers(levers: dict) -> Levers:
@@ -222,13 +223,13 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         if team.shift is None:
             return None
         days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-        return tuple(sorted((days.index(d) * 1440.0 + team.shift.start, days.index(d) * 1440.0 + team.shift.start + team.shift.length)
+        return tuple(sorted((days.index(d) * DAY + team.shift.start, days.index(d) * DAY + team.shift.start + team.shift.length)
                             for d in team.shift.days))
 
     teams = tuple(TeamParams(
         name=name, agents=int(round(t.agents * staffing)), base_agents=t.agents, channels=tuple(ci[c] for c in t.channels),
         needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
-        cost_per_minute=t.cost_per_hour / 60.0, shifts=shifts(t)) for name, t in s.teams.items())
+        cost_per_minute=t.cost_per_hour / HOUR, shifts=shifts(t)) for name, t in s.teams.items())
 
     return Params(
         name=s.name, horizon=s.horizon, warmup=0.0 if s.warmup == "auto" else s.warmup, week_rate=week_rate, week_profile=week_profile, change_at=change_at, factor=factor,

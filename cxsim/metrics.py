@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import tallies
 from .compiled import Params
+from .minutes import DAY, MONTH, YEAR
 
 #: The order metrics are shown in, by view (MODEL.md §10).
 VIEWS: dict[str, tuple[str, ...]] = {
@@ -117,10 +118,10 @@ def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
     """Wellbeing (time-weighted mean W), absence days and leavers per agent-year, boreout share of days."""
     if not p.mechanisms.wellbeing or not len(window):
         return {}
-    agent_years = float(window["employed_area"].sum()) / (365 * 1440.0)
+    agent_years = float(window["employed_area"].sum()) / YEAR
     weights = (window["end"] - window["start"]).to_numpy()
     return {"wellbeing": float((window["wellbeing"] * weights).sum() / weights.sum()),
-            "burnout_absence_days": _ratio(float(window["absent_area"].sum()) / 1440.0, agent_years),
+            "burnout_absence_days": _ratio(float(window["absent_area"].sum()) / DAY, agent_years),
             "attrition": _ratio(float(window["leavers"].sum()), agent_years),
             "boreout": _ratio(float(window["boreout_days"].sum()), float(window["staffed_days"].sum()))}
 
@@ -128,8 +129,8 @@ def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
 def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:
     if not p.population or not p.mechanisms.loyalty or not len(window):
         return {}
-    months = float((window["end"] - window["start"]).sum()) / (30 * 1440.0)
-    customer_months = float(window["customer_area"].sum()) / (30 * 1440.0)
+    months = float((window["end"] - window["start"]).sum()) / MONTH
+    customer_months = float(window["customer_area"].sum()) / MONTH
     revenue = customer_months * p.loyalty.value_per_month
     return {"churn_rate": _ratio(float(window["churned"].sum()), customer_months),
             "customers_lost": float(window["churned"].sum()),

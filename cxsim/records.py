@@ -12,18 +12,10 @@ from typing import NamedTuple, get_type_hints
 import numpy as np
 import pandas as pd
 
-# Contact kinds: why this contact happened. Everything but FIRST is failure demand; a CALLBACK is
-# a repeat that the owning agent makes instead of the customer queueing again (ownership).
-FIRST, REPEAT, RETRIAL, SWITCH, TRANSFER, CALLBACK = range(6)
-KINDS = ("first", "repeat", "retrial", "switch", "transfer", "callback")
-
-# Contact outcomes.
-HANDLED, ABANDONED, SELF_SERVICE, OPEN = range(4)
-OUTCOMES = ("handled", "abandoned", "self_service", "open")
-
-# Need (journey) statuses.
-SOLVED, GIVEN_UP, UNFINISHED = range(3)
-STATUSES = ("solved", "given_up", "open")
+from .codes import (  # noqa: F401  (re-exported: the tables' codes, defined in codes.py)
+    ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, KINDS, OPEN, OUTCOMES, REPEAT, RETRIAL, SELF_SERVICE, SOLVED,
+    STATUSES, SWITCH, TRANSFER, UNFINISHED,
+)
 
 
 class Encounter(NamedTuple):

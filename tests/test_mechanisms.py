@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import cxsim
-from cxsim.kernels.experience import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST, journey_score
+from cxsim.codes import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST
+from cxsim.kernels.experience import journey_score
 from cxsim.kernels.loyalty import nps_class
 from cxsim.metrics import _nps
 from cxsim.records import SOLVED

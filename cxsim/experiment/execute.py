@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from ..compiled import compile_scenario
+from ..minutes import DAY
 from ..engines import get_engine, get_summary
 from ..metrics import replication_metrics, tally_metrics
 from ..stats import mser
 from .plan import Task
 from .store import Store
 
-DAY = 1440.0
+
 
 
 def execute(task: Task, seed: int, engine: str, store_folder: str | None, fingerprint: str,

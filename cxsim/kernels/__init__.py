@@ -8,9 +8,9 @@ drift apart on a rule, and a rule is tested once.
 
 from .arrivals import advance, customer_delay, intensity, next_arrival, next_arrival_shaped
 from .resolution import QUALITY_GAP, QUALITY_LEVEL, delivered_quality, resolution_probability
-from .sampling import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, sample_duration
+from .sampling import sample_duration
 
 __all__ = [
-    "DIST_DETERMINISTIC", "DIST_EMPIRICAL", "DIST_EXPONENTIAL", "DIST_LOGNORMAL", "QUALITY_GAP", "QUALITY_LEVEL",
+    "QUALITY_GAP", "QUALITY_LEVEL",
     "advance", "customer_delay", "delivered_quality", "intensity", "next_arrival", "next_arrival_shaped", "resolution_probability", "sample_duration",
 ]

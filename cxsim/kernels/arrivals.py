@@ -10,8 +10,7 @@ import math
 import numpy as np
 from numba import njit
 
-HOUR = 60.0
-WEEK = 7 * 24 * 60.0
+from ..minutes import HOUR, WEEK
 
 
 @njit(cache=True)

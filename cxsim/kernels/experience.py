@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from numba import njit
 
-RULE_WEAKEST = 0
-RULE_PEAK_END = 1
-RULE_MEAN = 2
+from ..codes import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST
 
 
 @njit(cache=True)

@@ -11,9 +11,7 @@ import math
 
 from numba import njit
 
-OVERRUN_CONTINUE = 0  # finish the work whatever the budget
-OVERRUN_CLOSE = 1     # wrap up at the budget: a rushed encounter
-OVERRUN_TRANSFER = 2  # hand off at the budget: a new wait and a new encounter elsewhere
+from ..codes import OVERRUN_CONTINUE
 
 
 @njit(cache=True)

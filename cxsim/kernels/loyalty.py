@@ -12,6 +12,9 @@ import math
 
 from numba import njit
 
+from ..minutes import MONTH
+from .sampling import standard_normal
+
 
 @njit(cache=True)
 def likelihood_to_recommend(journey_score: float, z: float, spread: float) -> int:
@@ -55,3 +58,38 @@ def churn_probability(balance: float, high_effort: bool, base_per_month: float, 
 def high_effort(contacts: int, transfers: int, given_up: bool, threshold: int) -> bool:
     """A high-effort journey (CEB 2010): many contacts, a hand-off, or the customer gave up."""
     return contacts >= threshold or transfers > 0 or given_up
+
+
+#: What a customer's word of mouth does after a journey (:func:`loyalty_after_journey`).
+WORD_NONE, WORD_REFERRAL, WORD_DETERRENCE = 0, 1, 2
+
+
+@njit(cache=True)
+def loyalty_after_journey(balance: float, score: float, effort: bool, nps: int, u_churn: float, u_word: float,
+                          comparison_level: float, learning: float, journey_churn: float, sensitivity: float,
+                          effort_multiplier: float, referral: float, deterrence: float) -> tuple[float, bool, int]:
+    """(new balance R, leaves now, word of mouth) after a journey (MODEL.md §8).
+
+    Two uniforms of the loyalty stream: one for churn, one for word of mouth. A promoter brings a
+    customer with probability ``referral``; a detractor cancels a future acquisition with ``deterrence``.
+    """
+    balance = relationship_after(balance, score, comparison_level, learning)
+    left = u_churn < churn_probability(balance, effort, journey_churn, sensitivity, effort_multiplier, 30.0)
+    word = WORD_NONE
+    if nps > 0 and u_word < referral:
+        word = WORD_REFERRAL
+    elif nps < 0 and u_word < deterrence:
+        word = WORD_DETERRENCE
+    return balance, left, word
+
+
+@njit(cache=True)
+def background_churn_hazard(churn_per_month: float) -> float:
+    """Churn per customer-minute for reasons of the customer's own (memoryless)."""
+    return -math.log1p(-churn_per_month) / MONTH
+
+
+@njit(cache=True)
+def initial_expectation(neutral: float, spread: float, u1: float, u2: float) -> float:
+    """A new customer's expectation X ~ Normal(neutral, spread), clipped to the 0–10 scale."""
+    return min(10.0, max(0.0, neutral + spread * standard_normal(u1, u2)))

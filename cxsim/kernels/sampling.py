@@ -11,10 +11,9 @@ import math
 import numpy as np
 from numba import njit
 
-DIST_EXPONENTIAL = 0  # a = mean
-DIST_LOGNORMAL = 1    # a = mu, b = sigma of the underlying normal
-DIST_DETERMINISTIC = 2  # a = value
-DIST_EMPIRICAL = 3    # values = the sample to resample
+# Parameters by kind: exponential a = mean; lognormal a = mu, b = sigma of the underlying normal;
+# deterministic a = value; empirical: values = the sample to resample.
+from ..codes import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL
 
 
 @njit(cache=True)

@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
 
-WEEK = 7 * 1440.0
+from ..minutes import WEEK
 
 
 class Mechanisms(Strict):

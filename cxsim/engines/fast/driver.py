@@ -8,9 +8,10 @@ from numba import njit
 from numba.experimental import structref
 
 from ...compiled import Params
-from ...experiment.seeds import generators
 from ...kernels.arrivals import intensity
+from ...layouts import ENC_COLS, JOUR_COLS
 from ...records import ArrayRecorder
+from ...streams import generators
 from .loop import finish, run_events, start
 from .params import pack
 from .state import (
@@ -88,5 +89,5 @@ def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.nd
     the result into exactly the metrics a full run would report.
     """
     _, _, agents, days, queues, counts, _ = run(params, seed, replication, keep_records=False)
-    return queues, counts, ArrayRecorder(np.zeros((0, 16)), np.zeros((0, 15)), agents, days).tables(
+    return queues, counts, ArrayRecorder(np.zeros((0, ENC_COLS)), np.zeros((0, JOUR_COLS)), agents, days).tables(
         tuple(c.name for c in params.channels), params.need_names, tuple(t.name for t in params.teams))["daily"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from .state import I_HEAP, I_SEQ
+from .state import F_NOW, I_HEAP, I_SEQ
 
 URGENT, NORMAL = 0, 1
 _PRIORITY_SHIFT = 1 << 56  # priority and insertion number packed in one integer
@@ -34,6 +34,18 @@ def push(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
         else:
             break
     times[i], orders[i], kinds[i], aa[i], bb[i] = time, order, kind, a, b
+
+
+@njit(cache=True)
+def push_at(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
+    """Schedule an event for the absolute ``time`` the way SimPy would: at ``now + (time - now)``.
+
+    SimPy only knows delays — ``env.timeout(time - now)`` — and adds the delay back to ``now``; in
+    floating point ``now + (time - now)`` can differ from ``time`` in the last bit. Every absolute
+    time is scheduled through here so that both engines put the event at the same float.
+    """
+    now = w.fc[F_NOW]
+    push(w, now + (time - now), kind, a, b, priority)
 
 
 @njit(cache=True)

@@ -11,19 +11,29 @@ import math
 
 from numba import njit
 
-from ...kernels.arrivals import customer_delay
-from ...kernels.experience import encounter_score, expectation_shift, journey_score
-from ...kernels.handling import OVERRUN_TRANSFER, handle_time, time_given, work_left
-from ...kernels.loyalty import high_effort, likelihood_to_recommend, nps_class, survey_response_probability
-from ...kernels.resolution import QUALITY_GAP, QUALITY_LEVEL, resolution_probability
-from ...kernels.sampling import sample_duration, standard_normal
-from ...kernels.wellbeing import quality_effect, speed_effect
-from ...tallies import add_encounter, add_journey
-from ...records import (
-    ABANDONED, CALLBACK, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER,
-    UNFINISHED,
+from ...codes import (
+    ABANDONED, CALLBACK, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL,
+    SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push
+from ...kernels.arrivals import customer_delay
+from ...kernels.experience import encounter_score, expectation_shift
+from ...kernels.journey import (
+    NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
+    contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
+    returning_kind,
+)
+from ...kernels.loyalty import high_effort
+from ...kernels.sampling import sample_duration
+from ...kernels.wellbeing import quality_effect, speed_effect
+from ...layouts import (
+    E_AGENT, E_ARRIVED, E_CHANNEL, E_CONTACT_NO, E_CUSTOMER, E_GIVEN, E_HANDLE, E_KIND, E_NEED, E_NEED_TYPE,
+    E_NEEDED, E_OUTCOME, E_RESOLVED, E_SCORE, E_TEAM, E_WAIT, J_ABANDONS, J_CHURNED, J_CONTACTS, J_CREATED,
+    J_CUSTOMER, J_ENDED, J_FIRST_CHANNEL, J_FIRST_RESOLVED, J_NEED, J_NEED_TYPE, J_RECOMMEND, J_RESPONDED, J_SCORE,
+    J_STATUS, J_TRANSFERS,
+)
+from ...streams import EXPERIENCE, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK
+from ...tallies import add_encounter, add_journey
+from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push, push_at
 from .people import after_journey, pick_customer
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
 from .state import (
@@ -32,9 +42,7 @@ from .state import (
     I_KEEP, I_LEVER, I_NEXT_NEED, I_OPEN, I_SERIAL,
 )
 
-R_NEEDS, R_PATIENCE, R_WORK, R_RESOLUTION, R_RETURNS, R_EXPERIENCE = 1, 2, 3, 4, 5, 6
 NAN = math.nan
-
 
 
 @njit(cache=True)
@@ -60,12 +68,12 @@ def pick(cdf, u: float) -> int:
 
 @njit(cache=True)
 def new_need(p, w, rng) -> int:
-    stream = rng[R_NEEDS]
+    stream = rng[NEEDS]
     need_type = pick(p.need_cdf, stream.random())
     channel = pick(p.channel_cdf, stream.random())
     who = stream.random()
     customer = pick_customer(w, who) if p.population else -1  # the caller checks someone is active
-    work = draw(p, p.need_work[need_type], rng[R_WORK])
+    work = draw(p, p.need_work[need_type], rng[WORK])
     w.ic[I_FREE] -= 1
     s = w.free[w.ic[I_FREE]]
     w.n_id[s] = w.ic[I_NEXT_NEED]
@@ -95,9 +103,10 @@ def log(p, w, s: int, kind: int, channel: int, arrived: float, wait: float, hand
         raise RuntimeError("fast engine: encounter records overflow")
     w.ic[I_ENC] = r + 1
     e = w.enc[r]
-    e[0], e[1], e[2], e[3], e[4], e[5] = w.n_id[s], w.n_customer[s], w.n_contacts[s], kind, channel, w.n_type[s]
-    e[6], e[7], e[8], e[9], e[10], e[11] = arrived, wait, handle, needed, given, outcome
-    e[12], e[13], e[14], e[15] = solved, agent, w.a_team[agent] if agent >= 0 else -1, score
+    e[E_NEED], e[E_CUSTOMER], e[E_CONTACT_NO], e[E_KIND] = w.n_id[s], w.n_customer[s], w.n_contacts[s], kind
+    e[E_CHANNEL], e[E_NEED_TYPE], e[E_ARRIVED], e[E_WAIT] = channel, w.n_type[s], arrived, wait
+    e[E_HANDLE], e[E_NEEDED], e[E_GIVEN], e[E_OUTCOME] = handle, needed, given, outcome
+    e[E_RESOLVED], e[E_AGENT], e[E_TEAM], e[E_SCORE] = solved, agent, w.a_team[agent] if agent >= 0 else -1, score
 
 
 @njit(cache=True)
@@ -111,10 +120,11 @@ def log_journey(p, w, s: int, ended: float, status: int, score: float, ltr: int,
         raise RuntimeError("fast engine: journey records overflow")
     w.ic[I_JOUR] = r + 1
     j = w.jour[r]
-    j[0], j[1], j[2], j[3], j[4], j[5], j[6] = (w.n_id[s], w.n_customer[s], w.n_type[s], w.n_first_channel[s],
-                                                w.n_created[s], ended, status)
-    j[7], j[8], j[9], j[10], j[11] = w.n_contacts[s], w.n_abandons[s], w.n_transfers[s], w.n_first_resolved[s], score
-    j[12], j[13], j[14] = ltr, responded, churned
+    j[J_NEED], j[J_CUSTOMER], j[J_NEED_TYPE], j[J_FIRST_CHANNEL] = (w.n_id[s], w.n_customer[s], w.n_type[s],
+                                                                    w.n_first_channel[s])
+    j[J_CREATED], j[J_ENDED], j[J_STATUS], j[J_CONTACTS] = w.n_created[s], ended, status, w.n_contacts[s]
+    j[J_ABANDONS], j[J_TRANSFERS], j[J_FIRST_RESOLVED] = w.n_abandons[s], w.n_transfers[s], w.n_first_resolved[s]
+    j[J_SCORE], j[J_RECOMMEND], j[J_RESPONDED], j[J_CHURNED] = score, ltr, responded, churned
 
 
 # --- experience -----------------------------------------------------------------------------------
@@ -125,16 +135,12 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     if not p.mech_experience:
         return NAN
     shift = expectation_shift(w.c_expectation[w.n_customer[s]], p.ex_neutral) if p.population else 0.0
-    wellbeing = w.a_wellbeing[agent] if agent >= 0 else 0.7
+    wellbeing = w.a_wellbeing[agent] if agent >= 0 else NO_AGENT_WELLBEING
     score = encounter_score(p.ex_neutral, shift, wait, p.ch_expected_wait[channel], answered, solved, given_share,
                             empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
                             p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion)
-    w.n_lowest[s] = min(w.n_lowest[s], score)
-    if abs(score - p.ex_neutral) > w.n_peak_gap[s]:
-        w.n_peak[s], w.n_peak_gap[s] = score, abs(score - p.ex_neutral)
-    w.n_last[s] = score
-    w.n_total[s] += score
-    w.n_scored[s] += 1
+    w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = add_score(
+        w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], score, p.ex_neutral)
     return score
 
 
@@ -148,13 +154,13 @@ def close(p, w, rng, s: int, status: int) -> None:
     w.ic[I_OPEN] -= 1
     score, ltr, responded, churned = NAN, -1, False, False
     if p.mech_experience:
-        stream = rng[R_EXPERIENCE]
-        score = journey_score(p.ex_rule, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s])
+        stream = rng[EXPERIENCE]
         u1 = stream.random()
         u2 = stream.random()
-        ltr = likelihood_to_recommend(score, standard_normal(u1, u2), p.ex_recommend_spread)
-        responded = stream.random() < survey_response_probability(ltr, p.ex_survey_rate, p.ex_survey_extremity)
-        cls = nps_class(ltr)
+        u3 = stream.random()
+        score, ltr, responded, cls = journey_verdict(
+            p.ex_rule, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s], u1, u2, u3,
+            p.ex_recommend_spread, p.ex_survey_rate, p.ex_survey_extremity)
         w.led[G_JOURNEYS] += 1
         w.led[G_SCORE] += score
         w.led[G_PROMOTERS] += cls > 0
@@ -183,15 +189,15 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         w.n_contacts[s] += 1
         w.led[G_OFFERED] += 1
         if p.ch_self[channel]:
-            solved = rng[R_RESOLUTION].random() < p.ch_p_self[channel]
+            solved = rng[RESOLUTION].random() < p.ch_p_self[channel]
             score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1)
             log(p, w, s, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, -1, score)
             if w.n_contacts[s] == 1:
                 w.n_first_resolved[s] = solved
-            if solved:
+            if after_self_service(solved) == NEXT_CLOSE_SOLVED:
                 close(p, w, rng, s, SOLVED)
                 return
-            channel, kind, work, owner = pick(p.switch_cdf[channel], rng[R_RETURNS].random()), SWITCH, -1.0, -1
+            channel, kind, work, owner = pick(p.switch_cdf[channel], rng[RETURNS].random()), SWITCH, -1.0, -1
             if w.ic[I_KEEP] and w.ic[I_ENC] + 2 >= len(w.enc):
                 # Self-service may switch to self-service again and again: go on in an *urgent*
                 # event at this same time (it runs next, as SimPy's inline loop would), once the
@@ -203,7 +209,7 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         queue = channel * p.n_needs + w.n_type[s]
         d = p.ch_patience[channel]
         # Every contact in a channel that abandons draws its patience, queued or not (common random numbers).
-        patient_for = draw(p, d, rng[R_PATIENCE]) if d >= 0 and owner < 0 else 0.0
+        patient_for = draw(p, d, rng[PATIENCE]) if d >= 0 and owner < 0 else 0.0
         w.ic[I_SERIAL] += 1
         w.tk_serial[s], w.tk_active[s], w.tk_channel[s], w.tk_queue[s], w.tk_kind[s] = \
             w.ic[I_SERIAL], True, channel, queue, kind
@@ -227,24 +233,17 @@ def begin_handling(p, w, s: int, agent: int) -> None:
     now = w.fc[F_NOW]
     lever = w.ic[I_LEVER]
     speed = speed_effect(w.a_wellbeing[agent], p.wb_speed_onset, p.wb_speed_loss) if p.mech_wellbeing else 1.0
-    work = w.tk_work[s] if w.tk_work[s] >= 0 else w.n_work[s]
-    needed = work / (effectiveness(p, w, agent, now) * speed)
-    if p.mech_handling:
-        # A transferred case reaches someone with no target to meet: it is theirs to finish.
-        budget = p.tl_budget[lever] if w.tk_kind[s] != TRANSFER else math.inf
-        overrun, empathy = p.tl_overrun[lever], p.tl_empathy[lever]
-    else:
-        budget, overrun, empathy = math.inf, 0, 0.0
     team = w.a_team[agent]
-    given, overran = time_given(needed, w.tm_standard[team], w.tm_multiplier[team], budget, overrun)
-    w.tm_given[team] += given / needed if needed > 0 else 1.0
+    needed, given, empathy, handle, transfer = plan_encounter(
+        contact_work(w.tk_work[s], w.n_work[s]), effectiveness(p, w, agent, now), speed, p.mech_handling,
+        w.tk_kind[s] == TRANSFER, p.tl_budget[lever], p.tl_overrun[lever], p.tl_empathy[lever], w.tm_standard[team],
+        w.tm_multiplier[team], p.ch_slowdown[w.tk_channel[s]], w.a_sessions[agent])
+    w.tm_given[team] += given_share(given, needed)
     w.tm_count[team] += 1
     w.led[G_TIME_GIVEN] += given
     w.led[G_CASES] += 1
-    channel = w.tk_channel[s]
-    handle = handle_time(given, empathy, p.ch_slowdown[channel], w.a_sessions[agent])
     w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s] = needed, given, empathy, handle
-    w.hd_transfer[s] = overran and overrun == OVERRUN_TRANSFER
+    w.hd_transfer[s] = transfer
     push(w, now + handle, EV_HANDLED, s, 0, NORMAL)
 
 
@@ -263,15 +262,15 @@ def on_abandoned(p, w, rng, s: int) -> None:
     w.tk_active[s] = False
     score = experience(p, w, s, channel, w.tk_wait[s], False, False, 0.0, 0.0, -1)
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], 0.0, 0.0, 0.0, ABANDONED, False, -1, score)
-    stream = rng[R_RETURNS]
+    stream = rng[RETURNS]
     retry = stream.random()
     delay = draw(p, p.ch_retrial_delay[channel], stream)
-    if retry >= p.ch_retrial_p[channel]:
+    if after_abandonment(retry, p.ch_retrial_p[channel]) == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
     now = w.fc[F_NOW]
     w.n_next_kind[s] = RETRIAL
-    push(w, now + (customer_delay(now, delay, p.week_profile) - now), EV_RETURN, s, 0, NORMAL)
+    push_at(w, customer_delay(now, delay, p.week_profile), EV_RETURN, s, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -282,11 +281,10 @@ def on_handled(p, w, rng, s: int) -> None:
     needed, given, empathy, handle = w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s]
     transfer = w.hd_transfer[s]
     quality = quality_effect(w.a_wellbeing[agent], p.wb_quality_onset, p.wb_quality_loss) if p.mech_wellbeing else 1.0
-    solved = rng[R_RESOLUTION].random() < resolution_probability(
-        p.need_resolution[w.n_type[s]], given, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
-    solved = solved and not transfer
+    solved = encounter_solved(rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], given, needed, quality,
+                              transfer)
     wait = 0.0 if w.tk_owner[s] >= 0 else w.tk_wait[s]
-    score = experience(p, w, s, channel, wait, True, solved, given / needed if needed > 0 else 1.0, empathy, agent)
+    score = experience(p, w, s, channel, wait, True, solved, given_share(given, needed), empathy, agent)
     if p.mech_wellbeing and score < p.wb_upset_below:
         w.a_upset[agent] += 1
     release(p, w, agent)
@@ -296,28 +294,30 @@ def on_handled(p, w, rng, s: int) -> None:
         w.n_first_resolved[s] = solved
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], handle, needed, given, HANDLED, solved, agent,
         score)
-    if transfer:
+    step = after_handled(solved, transfer)
+    if step == NEXT_TRANSFER:
         w.n_transfers[s] += 1
-        work = w.tk_work[s] if w.tk_work[s] >= 0 else w.n_work[s]
-        left = work_left(needed, given, work)
-        start_contact(p, w, rng, s, channel, TRANSFER, left + p.tl_transfer_overhead[w.ic[I_LEVER]], -1)
+        left = handed_off_work(needed, given, contact_work(w.tk_work[s], w.n_work[s]),
+                               p.tl_transfer_overhead[w.ic[I_LEVER]])
+        start_contact(p, w, rng, s, channel, TRANSFER, left, -1)
         return
-    if solved:
+    if step == NEXT_CLOSE_SOLVED:
         close(p, w, rng, s, SOLVED)
         return
-    stream = rng[R_RETURNS]
+    stream = rng[RETURNS]
     give_up = stream.random()
     delay = draw(p, p.return_delay, stream)
     where = stream.random()
-    owned = p.mech_handling and p.tl_ownership[w.ic[I_LEVER]] and agent >= 0 and not w.a_gone[agent]
-    if give_up < p.give_up and not owned:  # an owner calls back: nobody is left alone with it
+    owned = keeps_ownership(p.mech_handling, p.tl_ownership[w.ic[I_LEVER]], agent >= 0,
+                            agent >= 0 and w.a_gone[agent])
+    if after_unsolved(give_up, p.give_up, owned) == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
     now = w.fc[F_NOW]
     w.n_next_kind[s] = REPEAT
     w.n_owner[s] = agent if owned else -1
     w.n_where[s] = where
-    push(w, now + (customer_delay(now, delay, p.week_profile) - now), EV_RETURN, s, 0, NORMAL)
+    push_at(w, customer_delay(now, delay, p.week_profile), EV_RETURN, s, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -329,7 +329,8 @@ def on_return(p, w, rng, s: int) -> None:
         return
     owner = w.n_owner[s]
     w.n_owner[s] = -1
-    if owner >= 0 and not w.a_gone[owner] and not w.a_absent[owner]:
+    owned = owner >= 0
+    if returning_kind(owned, owned and w.a_gone[owner], owned and w.a_absent[owner]) == CALLBACK:
         start_contact(p, w, rng, s, channel, CALLBACK, -1.0, owner)
     else:
         start_contact(p, w, rng, s, pick(p.switch_cdf[channel], w.n_where[s]), REPEAT, -1.0, -1)

@@ -13,10 +13,19 @@ import numpy as np
 from numba import njit
 
 from ...kernels.arrivals import next_arrival, next_arrival_shaped
-from ...records import FIRST, SWITCH
+from ...codes import FIRST, SWITCH
+from ...layouts import (
+    D_ABSENT, D_CUSTOMERS, D_DAY, D_END, D_OPEN_NEEDS, D_PRESSURE, D_STANDARD, D_START, D_TIME_PER_CASE, D_WELLBEING,
+    DAY_FROM_TOTALS, T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
+    T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
+    T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
+    T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN,
+)
+from ...minutes import DAY, WEEK
+from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
-    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push,
+    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at,
 )
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
@@ -35,9 +44,6 @@ from .state import (
     GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
 )
 
-DAY = 1440.0
-WEEK = 7 * DAY
-R_ARRIVALS, R_BACKGROUND = 0, 10
 
 _ROOMY = 0
 _RECORD_MARGIN = 64
@@ -55,16 +61,23 @@ def totals(p, w, now: float, out) -> None:
         cost += area(w.tm_staffed, t, now) * p.team_cost[t]
     population = p.population > 0
     workforce = p.mech_wellbeing
-    values = (led[G_OFFERED], led[G_HANDLED], led[G_ABANDONED], led[G_CREATED], led[G_SOLVED], led[G_GIVEN_UP],
-              area(w.lv, L_WAITING, now), area(w.lv, L_BUSY, now), staffed, cost, led[G_JOURNEYS], led[G_SCORE],
-              led[G_PROMOTERS], led[G_DETRACTORS], led[G_RESPONDENTS], led[G_RESP_PROMOTERS], led[G_RESP_DETRACTORS],
-              led[G_TIME_GIVEN], led[G_CASES], float(w.ic[I_CHURNED]) if population else 0.0,
-              float(w.ic[I_ACQUIRED]) if population else 0.0, area(w.lv, L_CUSTOMERS, now) if population else 0.0,
-              float(w.ic[I_LEAVERS]) if workforce else 0.0, w.fc[F_PRESSURE_AREA],
-              area(w.lv, L_EMPLOYED, now) if workforce else 0.0, area(w.lv, L_ABSENT, now) if workforce else 0.0,
-              float(w.ic[I_BOREOUT]) if workforce else 0.0, float(w.ic[I_STAFFED_DAYS]) if workforce else 0.0)
-    for i in range(len(values)):
-        out[i] = values[i]
+    out[T_OFFERED], out[T_HANDLED], out[T_ABANDONED] = led[G_OFFERED], led[G_HANDLED], led[G_ABANDONED]
+    out[T_CREATED], out[T_SOLVED], out[T_GIVEN_UP] = led[G_CREATED], led[G_SOLVED], led[G_GIVEN_UP]
+    out[T_QUEUE_AREA], out[T_BUSY_AREA] = area(w.lv, L_WAITING, now), area(w.lv, L_BUSY, now)
+    out[T_STAFFED_AREA], out[T_STAFF_COST] = staffed, cost
+    out[T_JOURNEYS], out[T_SCORE_SUM] = led[G_JOURNEYS], led[G_SCORE]
+    out[T_PROMOTERS], out[T_DETRACTORS], out[T_RESPONDENTS] = led[G_PROMOTERS], led[G_DETRACTORS], led[G_RESPONDENTS]
+    out[T_RESP_PROMOTERS], out[T_RESP_DETRACTORS] = led[G_RESP_PROMOTERS], led[G_RESP_DETRACTORS]
+    out[T_TIME_GIVEN], out[T_CASES] = led[G_TIME_GIVEN], led[G_CASES]
+    out[T_CHURNED] = float(w.ic[I_CHURNED]) if population else 0.0
+    out[T_ACQUIRED] = float(w.ic[I_ACQUIRED]) if population else 0.0
+    out[T_CUSTOMER_AREA] = area(w.lv, L_CUSTOMERS, now) if population else 0.0
+    out[T_LEAVERS] = float(w.ic[I_LEAVERS]) if workforce else 0.0
+    out[T_PRESSURE_AREA] = w.fc[F_PRESSURE_AREA]
+    out[T_EMPLOYED_AREA] = area(w.lv, L_EMPLOYED, now) if workforce else 0.0
+    out[T_ABSENT_AREA] = area(w.lv, L_ABSENT, now) if workforce else 0.0
+    out[T_BOREOUT_DAYS] = float(w.ic[I_BOREOUT]) if workforce else 0.0
+    out[T_STAFFED_DAYS] = float(w.ic[I_STAFFED_DAYS]) if workforce else 0.0
 
 
 @njit(cache=True)
@@ -85,19 +98,16 @@ def close_period(p, w, now: float) -> None:
             absent += w.a_absent[a]
     row = w.days[w.ic[I_DAYS]]
     w.ic[I_DAYS] += 1
-    row[0], row[1], row[2] = start // DAY, start, now
-    row[3:9] = d[0:6]
-    row[9] = w.ic[I_OPEN]
-    row[10:14] = d[6:10]
-    row[14:21] = d[10:17]
-    row[21] = total_w / employed if employed else math.nan
-    row[22] = team_mean(w, w.tm_standard)
-    row[23] = d[23] / (now - start) if now > start else math.nan
-    row[24] = d[17] / d[18] if d[18] else math.nan
-    row[25] = w.ic[I_ACTIVE] if p.population else 0
-    row[26], row[27], row[28] = d[19], d[20], d[21]
-    row[29], row[30] = absent, d[22]
-    row[31], row[32], row[33], row[34] = d[24], d[25], d[26], d[27]
+    row[D_DAY], row[D_START], row[D_END] = start // DAY, start, now
+    for column, total in DAY_FROM_TOTALS:
+        row[column] = d[total]
+    row[D_OPEN_NEEDS] = w.ic[I_OPEN]
+    row[D_WELLBEING] = total_w / employed if employed else math.nan
+    row[D_STANDARD] = team_mean(w, w.tm_standard)
+    row[D_PRESSURE] = d[T_PRESSURE_AREA] / (now - start) if now > start else math.nan
+    row[D_TIME_PER_CASE] = d[T_TIME_GIVEN] / d[T_CASES] if d[T_CASES] else math.nan
+    row[D_CUSTOMERS] = w.ic[I_ACTIVE] if p.population else 0
+    row[D_ABSENT] = absent
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now
     if now == p.warmup:
@@ -113,14 +123,14 @@ def arrival_step(p, w, rng) -> None:
     """Draw the next arrival of the non-homogeneous Poisson process and schedule it (or stop)."""
     now = w.fc[F_NOW]
     scale = float(w.ic[I_ACTIVE]) if p.population else 1.0
-    u = rng[R_ARRIVALS].random()
+    u = rng[ARRIVALS].random()
     if len(p.change_at):
         t = next_arrival_shaped(w.fc[F_ARRIVAL], u, p.week_rate, scale, p.change_at, p.factor)
     else:
         t = next_arrival(w.fc[F_ARRIVAL], u, p.week_rate, scale)
     w.fc[F_ARRIVAL] = t
     if t < p.horizon:
-        push(w, now + (t - now), EV_ARRIVAL, 0, 0, NORMAL)
+        push_at(w, t, EV_ARRIVAL, 0, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -138,14 +148,14 @@ def shift_step(p, w, team: int, phase: int) -> None:
             phase = 1
             if on > now:
                 w.tm_shift_k[team], w.tm_shift_phase[team] = k, 1
-                push(w, now + (on - now), EV_SHIFT, team, 0, NORMAL)
+                push_at(w, on, EV_SHIFT, team, 0, NORMAL)
                 return
         if phase == 1:
             off = week + p.team_shift_off[team, k]
             if off > now:
                 start_shift(p, w, team)
                 w.tm_shift_k[team], w.tm_shift_phase[team] = k, 2
-                push(w, now + (off - now), EV_SHIFT, team, 0, NORMAL)
+                push_at(w, off, EV_SHIFT, team, 0, NORMAL)
                 return
             phase, k = 0, k + 1
             continue
@@ -160,7 +170,7 @@ def churn_step(p, w, rng) -> None:
     if n == 0 or hazard <= 0:
         return
     now = w.fc[F_NOW]
-    push(w, now + -math.log1p(-rng[R_BACKGROUND].random()) / (hazard * n), EV_CHURN, 0, 0, NORMAL)
+    push(w, now + -math.log1p(-rng[BACKGROUND].random()) / (hazard * n), EV_CHURN, 0, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -169,7 +179,7 @@ def acquisition_step(p, w, rng) -> None:
     if rate <= 0:
         return
     now = w.fc[F_NOW]
-    push(w, now + -math.log1p(-rng[R_BACKGROUND].random()) / rate, EV_ACQUIRE, 0, 0, NORMAL)
+    push(w, now + -math.log1p(-rng[BACKGROUND].random()) / rate, EV_ACQUIRE, 0, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -182,7 +192,7 @@ def intervene(p, w, step: int) -> None:
     w.fc[F_SUPPORT] = p.tl_support[step]
     if step + 1 < len(p.tl_at):
         now = w.fc[F_NOW]
-        push(w, now + (p.tl_at[step + 1] - now), EV_INTERVENTION, step + 1, 0, NORMAL)
+        push_at(w, p.tl_at[step + 1], EV_INTERVENTION, step + 1, 0, NORMAL)
 
 
 # --- start, run, finish --------------------------------------------------------------------------------
@@ -293,7 +303,7 @@ def run_events(p, w, rng) -> int:
         elif kind == EV_HIRE:
             hire(p, w, a)
         elif kind == EV_CHURN:
-            u = rng[R_BACKGROUND].random()
+            u = rng[BACKGROUND].random()
             if w.ic[I_ACTIVE] > 0:
                 churn(w, pick_customer(w, u))
             churn_step(p, w, rng)

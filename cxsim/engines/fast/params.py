@@ -15,8 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ...compiled import Dist, Params
-
-DAY = 1440.0
+from ...minutes import DAY
 
 
 class FastParams(NamedTuple):

@@ -13,11 +13,12 @@ import math
 import numpy as np
 from numba import njit
 
-from ...kernels.erosion import erode_standard, required_capacity, smooth, work_pressure
-from ...kernels.handling import pressure_multiplier
-from ...kernels.loyalty import churn_probability, relationship_after
-from ...kernels.sampling import sample_duration, standard_normal
-from ...kernels.wellbeing import attrition_probability, boreout_after
+from ...kernels.loyalty import (
+    WORD_DETERRENCE, WORD_REFERRAL, background_churn_hazard, initial_expectation, loyalty_after_journey,
+)
+from ...kernels.sampling import sample_duration
+from ...kernels.workday import burnout_starts, day_end, leaves, team_step
+from ...streams import CUSTOMERS, LOYALTY, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
 from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
 from .state import (
@@ -25,9 +26,6 @@ from .state import (
     I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED,
 )
 
-DAY = 1440.0
-MONTH = 30 * DAY
-R_WORKFORCE, R_CUSTOMERS, R_LOYALTY = 7, 8, 9  # stream numbers (experiment.seeds.PURPOSES)
 
 
 # --- the organisation: pressure and standards -----------------------------------------------------
@@ -49,23 +47,18 @@ def organisation_step(p, w) -> None:
         for a in range(w.ic[I_AGENTS]):
             if w.a_team[a] == i and not w.a_gone[a] and w.a_on_duty[a]:
                 capacity += effectiveness(p, w, a, now)
+        offered, waiting = 0.0, 0.0
         if capacity > 0:
-            offered, waiting = 0.0, 0.0
             for k in range(p.team_nq[i]):
                 q = p.team_queues[i, k]
                 offered += w.q_offered[q] * p.queue_share[q]
             for k in range(p.team_nq[i]):
                 q = p.team_queues[i, k]
                 waiting += w.q_queued[q] * p.queue_share[q]
-            required = required_capacity(offered, waiting, p.er_interval, p.er_clear_time, p.mean_work)
-            w.tm_pressure[i] = smooth(w.tm_pressure[i], work_pressure(required, capacity), p.er_interval,
-                                      p.er_smoothing)
-            w.tm_multiplier[i] = pressure_multiplier(w.tm_pressure[i], p.er_alpha, p.er_alpha_slack)
-        if w.ic[I_PINNED]:
-            w.tm_standard[i] = 1.0
-        elif w.tm_count[i]:
-            w.tm_standard[i] = erode_standard(w.tm_standard[i], w.tm_given[i] / w.tm_count[i], p.er_interval,
-                                              p.er_standard_down, p.er_standard_up)
+        w.tm_pressure[i], w.tm_multiplier[i], w.tm_standard[i] = team_step(
+            w.tm_pressure[i], w.tm_standard[i], w.tm_multiplier[i], capacity, offered, waiting, w.tm_given[i],
+            w.tm_count[i], w.ic[I_PINNED] != 0, p.er_interval, p.er_clear_time, p.mean_work, p.er_smoothing,
+            p.er_alpha, p.er_alpha_slack, p.er_standard_down, p.er_standard_up)
     w.fc[F_PRESSURE_AREA] += team_mean(w, w.tm_pressure) * p.er_interval
     w.q_offered[:] = 0
     w.tm_given[:] = 0.0
@@ -116,9 +109,7 @@ def back_from_absence(p, w, agent: int) -> None:
 
 @njit(cache=True)
 def _burnout(p, w, agent: int, now: float, d1: float, d2: float) -> None:
-    if w.a_absent[agent] or w.a_low_since[agent] < 0:
-        return
-    if now - w.a_low_since[agent] >= p.wb_burnout_after:
+    if burnout_starts(w.a_absent[agent], w.a_low_since[agent], now, p.wb_burnout_after):
         w.a_absent[agent] = True
         w.a_absent_since[agent] = now
         change(w.lv, L_ABSENT, now, 1.0)
@@ -148,25 +139,23 @@ def _leave(p, w, agent: int) -> None:
 def daily_step(p, w, rng) -> None:
     """Once a day: boreout, burnout absence and attrition, each agent drawing the same four uniforms."""
     now = w.fc[F_NOW]
-    stream = rng[R_WORKFORCE]
+    stream = rng[WORKFORCE]
     for a in range(w.ic[I_AGENTS]):
         if w.a_gone[a]:
             continue
         update_wellbeing(p, w, a)
         staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
-        if staffed > 0:
-            w.ic[I_STAFFED_DAYS] += 1
-            occupancy = (area(w.a_busy, a, now) - w.a_day_busy[a]) / staffed
-            if occupancy < p.wb_boreout_below:
-                w.a_boreout_days[a] += 1
-                w.ic[I_BOREOUT] += 1
-                w.a_wellbeing[a] = boreout_after(w.a_wellbeing[a], occupancy, p.wb_boreout_below, p.wb_boreout_rate,
-                                                 DAY)
-        stream.random()  # u_absent: drawn for alignment with the SimPy engine
+        busy = area(w.a_busy, a, now) - w.a_day_busy[a] if staffed > 0 else 0.0
+        worked, bored, w.a_wellbeing[a] = day_end(w.a_wellbeing[a], staffed, busy, p.wb_boreout_below,
+                                                  p.wb_boreout_rate)
+        w.ic[I_STAFFED_DAYS] += worked
+        w.a_boreout_days[a] += bored
+        w.ic[I_BOREOUT] += bored
+        # Every agent draws the same four uniforms each day: common random numbers.
+        stream.random()  # spare: keeps the stream's layout of earlier versions
         u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
         _burnout(p, w, a, now, d1, d2)
-        if u_leave < attrition_probability(w.a_wellbeing[a], p.wb_initial, p.wb_attrition,
-                                           p.wb_attrition_sensitivity, 1.0):
+        if leaves(u_leave, w.a_wellbeing[a], p.wb_initial, p.wb_attrition, p.wb_attrition_sensitivity):
             _leave(p, w, a)
     for a in range(w.ic[I_AGENTS]):
         w.a_day_staffed[a] = area(w.a_staffed, a, now)
@@ -224,11 +213,10 @@ def add_customer(p, w, rng) -> int:
     cid = w.ic[I_CUSTOMERS]
     w.ic[I_CUSTOMERS] = cid + 1
     sd = p.ex_expectation_sd if p.mech_experience else 0.0
-    stream = rng[R_CUSTOMERS]
+    stream = rng[CUSTOMERS]
     u1 = stream.random()
     u2 = stream.random()
-    z = standard_normal(u1, u2)
-    w.c_expectation[cid] = min(10.0, max(0.0, p.ex_neutral + sd * z))
+    w.c_expectation[cid] = initial_expectation(p.ex_neutral, sd, u1, u2)
     w.c_balance[cid] = 0.0
     w.c_position[cid] = w.ic[I_ACTIVE]
     w.c_active[w.ic[I_ACTIVE]] = cid
@@ -262,18 +250,18 @@ def churn(w, cid: int) -> None:
 @njit(cache=True)
 def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int) -> bool:
     """Update R, maybe churn, maybe spread word of mouth. Returns whether the customer left."""
-    stream = rng[R_LOYALTY]
+    stream = rng[LOYALTY]
     u_churn = stream.random()
     u_word = stream.random()
-    w.c_balance[cid] = relationship_after(w.c_balance[cid], score, p.lo_comparison_level, p.lo_learning)
-    left = u_churn < churn_probability(w.c_balance[cid], high_effort, p.lo_journey_churn, p.lo_sensitivity,
-                                       p.lo_effort_multiplier, 30.0)
+    w.c_balance[cid], left, word = loyalty_after_journey(
+        w.c_balance[cid], score, high_effort, nps, u_churn, u_word, p.lo_comparison_level, p.lo_learning,
+        p.lo_journey_churn, p.lo_sensitivity, p.lo_effort_multiplier, p.lo_referral, p.lo_deterrence)
     if left:
         churn(w, cid)
-    if nps > 0 and u_word < p.lo_referral:
+    if word == WORD_REFERRAL:
         add_customer(p, w, rng)
         w.ic[I_ACQUIRED] += 1
-    elif nps < 0 and u_word < p.lo_deterrence:
+    elif word == WORD_DETERRENCE:
         w.ic[I_OWED] += 1
     return left
 
@@ -281,4 +269,4 @@ def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int
 @njit(cache=True)
 def churn_hazard(p) -> float:
     """Background churn per customer-minute (memoryless)."""
-    return -math.log1p(-p.lo_churn_per_month) / MONTH
+    return background_churn_hazard(p.lo_churn_per_month)

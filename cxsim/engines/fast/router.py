@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from ...kernels.wellbeing import rookie_effectiveness, wellbeing_after
+from ...kernels.wellbeing import rookie_effectiveness
+from ...kernels.workday import energy_after
 from .heap import EV_ABANDONED, EV_ANSWERED, NORMAL, push
 from .state import F_NOW, F_SUPPORT, I_AGENTS, L_BUSY, L_WAITING
 
@@ -34,22 +35,13 @@ def update_wellbeing(p, w, agent: int) -> None:
     if not p.mech_wellbeing:
         return
     now = w.fc[F_NOW]
-    dt = now - w.a_since[agent]
-    if dt <= 0 and w.a_upset[agent] == 0:
-        return
-    sessions = w.a_sessions[agent]
-    busy = dt if sessions > 0 else 0.0
-    idle = dt if sessions == 0 and w.a_on_duty[agent] else 0.0
-    off = dt if not w.a_on_duty[agent] else 0.0
-    w.a_wellbeing[agent] = wellbeing_after(
-        w.a_wellbeing[agent], busy, idle, off, w.tm_pressure[w.a_team[agent]], float(w.a_upset[agent]), p.wb_drain,
-        p.wb_pressure_drain, p.wb_upset_hit, p.wb_recover_idle, p.wb_recover_off, w.fc[F_SUPPORT])
-    w.a_since[agent], w.a_upset[agent] = now, 0
-    if w.a_wellbeing[agent] < p.wb_burnout_below:
-        if w.a_low_since[agent] < 0:
-            w.a_low_since[agent] = now
-    else:
-        w.a_low_since[agent] = -1.0
+    changed, wellbeing, low_since = energy_after(
+        w.a_wellbeing[agent], w.a_low_since[agent], now - w.a_since[agent], w.a_sessions[agent], w.a_on_duty[agent],
+        w.a_upset[agent], w.tm_pressure[w.a_team[agent]], now, p.wb_drain, p.wb_pressure_drain, p.wb_upset_hit,
+        p.wb_recover_idle, p.wb_recover_off, w.fc[F_SUPPORT], p.wb_burnout_below)
+    if changed:
+        w.a_wellbeing[agent], w.a_low_since[agent] = wellbeing, low_since
+        w.a_since[agent], w.a_upset[agent] = now, 0
 
 
 @njit(cache=True)

@@ -24,6 +24,7 @@ from numba.core.typing.typeof import typeof
 from numba.experimental import structref
 from numba.extending import intrinsic, overload
 
+from ...layouts import AGENT_COLS, DAY_COLS, ENC_COLS, JOUR_COLS, TOTALS
 from ...tallies import COUNT_WIDTH, Q_WIDTH
 
 # --- integer scalars (ic) ---
@@ -41,9 +42,8 @@ N_LV = 5
 G_OFFERED, G_HANDLED, G_ABANDONED, G_CREATED, G_SOLVED, G_GIVEN_UP, G_TIME_GIVEN, G_CASES, G_JOURNEYS, G_SCORE, \
     G_PROMOTERS, G_DETRACTORS, G_RESPONDENTS, G_RESP_PROMOTERS, G_RESP_DETRACTORS = range(15)
 N_LED = 15
-N_TOTALS = 28  # the ledger's running totals at the last period cut (see loop.totals)
+N_TOTALS = len(TOTALS)  # the running totals at the last period cut (layouts.TOTALS)
 
-ENC_COLS, JOUR_COLS, DAY_COLS, AGENT_COLS = 16, 15, 35, 10
 
 #: Which capacity each array prefix grows with.
 GROUPS = {"n_": "needs", "tk_": "needs", "hd_": "needs", "lk_": "needs", "free": "needs", "a_": "agents",

@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Generator
 
 import simpy
 
-from ...kernels.loyalty import churn_probability, relationship_after
-from ...kernels.sampling import standard_normal
+from ...kernels.loyalty import (
+    WORD_DETERRENCE, WORD_REFERRAL, background_churn_hazard, initial_expectation, loyalty_after_journey,
+)
 from .staff import Level
 
 if TYPE_CHECKING:
     from ...compiled import Params
-    from ...experiment.seeds import Stream
-
-MONTH = 30 * 1440.0
+    from ...streams import Stream
 
 
 class Customers:
@@ -50,8 +49,8 @@ class Customers:
         cid = len(self.position)
         sd = self.p.experience.expectation_sd if self.p.mechanisms.experience else 0.0
         # X ~ Normal(neutral, sd), clipped to the 0–10 scale; two uniforms like every draw.
-        z = standard_normal(self.new.uniform(), self.new.uniform())
-        self.expectation.append(min(10.0, max(0.0, self.p.experience.neutral + sd * z)))
+        self.expectation.append(initial_expectation(self.p.experience.neutral, sd, self.new.uniform(),
+                                                    self.new.uniform()))
         self.balance.append(0.0)
         self.position.append(len(self.active))
         self.active.append(cid)
@@ -82,22 +81,22 @@ class Customers:
         """Update R, maybe churn, maybe spread word of mouth. Returns whether the customer left."""
         lo = self.p.loyalty
         u_churn, u_word = self.rng.uniform(), self.rng.uniform()
-        self.balance[cid] = relationship_after(self.balance[cid], score, lo.comparison_level, lo.learning)
-        left = u_churn < churn_probability(self.balance[cid], high_effort, lo.journey_churn, lo.sensitivity,
-                                           lo.effort_multiplier, 30.0)
+        self.balance[cid], left, word = loyalty_after_journey(
+            self.balance[cid], score, high_effort, nps_class, u_churn, u_word, lo.comparison_level, lo.learning,
+            lo.journey_churn, lo.sensitivity, lo.effort_multiplier, lo.referral, lo.deterrence)
         if left:
             self.churn(cid)
-        if nps_class > 0 and u_word < lo.referral:
+        if word == WORD_REFERRAL:
             self._add()
             self.acquired += 1
-        elif nps_class < 0 and u_word < lo.deterrence:
+        elif word == WORD_DETERRENCE:
             self._deterrence_owed += 1
         return left
 
     # --- background processes ---------------------------------------------------------------------
     def background_churn(self) -> Generator[simpy.Event, None, None]:
         """Customers leave for reasons of their own at ``churn_per_month`` (memoryless)."""
-        hazard = -math.log1p(-self.p.loyalty.churn_per_month) / MONTH
+        hazard = background_churn_hazard(self.p.loyalty.churn_per_month)
         while True:
             n = len(self.active)
             if n == 0 or hazard <= 0:
@@ -109,7 +108,7 @@ class Customers:
 
     def background_acquisition(self) -> Generator[simpy.Event, None, None]:
         """New customers at the rate that keeps the population steady with background churn alone."""
-        hazard = -math.log1p(-self.p.loyalty.churn_per_month) / MONTH
+        hazard = background_churn_hazard(self.p.loyalty.churn_per_month)
         rate = hazard * self.initial
         if rate <= 0:
             return

@@ -11,19 +11,30 @@ from typing import TYPE_CHECKING, Generator
 
 import simpy
 
+from ...layouts import DAY_FROM_TOTALS, T_CASES, T_PRESSURE_AREA, T_TIME_GIVEN, TOTALS
+from ...minutes import DAY
 from ...records import Day
+from .schedule import at
 from .workforce import ordered_sum
 
 if TYPE_CHECKING:
-    from .model import Model
-
-DAY = 1440.0
-MONTH = 30 * DAY
+    from ...compiled import Params
+    from .customers import Customers
+    from .staff import Router
+    from .workforce import Organisation, Workforce
 
 
 class Ledger:
-    def __init__(self, model: "Model"):
-        self.m = model
+    """Counts kept while the replication runs, cut into the daily table (``records.Day``).
+
+    It reads the collaborators it is given — it never holds the model — and writes its rows to
+    ``days``; ``open_needs`` is the model's table of needs still open (its length is the backlog).
+    """
+
+    def __init__(self, env: simpy.Environment, params: "Params", router: "Router", org: "Organisation",
+                 workforce: "Workforce | None", customers: "Customers | None", open_needs: dict, days: list):
+        self.env, self.p, self.router, self.org = env, params, router, org
+        self.workforce, self.customers, self.open_needs, self.days = workforce, customers, open_needs, days
         self.offered = self.handled = self.abandoned = 0
         self.created = self.solved = self.given_up = 0
         self.time_given, self.cases = 0.0, 0
@@ -44,46 +55,50 @@ class Ledger:
             self.respondent_detractors += nps_class < 0
 
     def _totals(self, now: float) -> tuple:
-        m = self.m
-        r = m.router
-        cost = ordered_sum(t.staffed.area_at(now) * t.cost_per_minute for t in r.teams)
-        c = m.customers
-        return (self.offered, self.handled, self.abandoned, self.created, self.solved, self.given_up,
-                r.waiting.area_at(now), r.busy.area_at(now), ordered_sum(t.staffed.area_at(now) for t in r.teams), cost,
-                self.journeys_ended, self.score_sum, self.promoters, self.detractors, self.respondents,
-                self.respondent_promoters, self.respondent_detractors, self.time_given, self.cases,
-                c.churned if c else 0, c.acquired if c else 0, c.count.area_at(now) if c else 0.0,
-                m.workforce.leavers if m.workforce else 0, m.org.pressure_area,
-                m.workforce.employed.area_at(now) if m.workforce else 0.0,
-                m.workforce.absent.area_at(now) if m.workforce else 0.0,
-                m.workforce.boreout_days if m.workforce else 0, m.workforce.staffed_days if m.workforce else 0)
+        """The running totals of ``layouts.TOTALS``, by name."""
+        r, c, wf = self.router, self.customers, self.workforce
+        totals = dict(
+            offered=self.offered, handled=self.handled, abandoned=self.abandoned, needs_created=self.created,
+            needs_solved=self.solved, needs_given_up=self.given_up, queue_area=r.waiting.area_at(now),
+            busy_area=r.busy.area_at(now), staffed_area=ordered_sum(t.staffed.area_at(now) for t in r.teams),
+            staff_cost=ordered_sum(t.staffed.area_at(now) * t.cost_per_minute for t in r.teams),
+            journeys_ended=self.journeys_ended, score_sum=self.score_sum, promoters=self.promoters,
+            detractors=self.detractors, respondents=self.respondents, respondent_promoters=self.respondent_promoters,
+            respondent_detractors=self.respondent_detractors, time_given=self.time_given, cases=self.cases,
+            churned=c.churned if c else 0, acquired=c.acquired if c else 0,
+            customer_area=c.count.area_at(now) if c else 0.0, leavers=wf.leavers if wf else 0,
+            pressure_area=self.org.pressure_area, employed_area=wf.employed.area_at(now) if wf else 0.0,
+            absent_area=wf.absent.area_at(now) if wf else 0.0, boreout_days=wf.boreout_days if wf else 0,
+            staffed_days=wf.staffed_days if wf else 0)
+        return tuple(totals[name] for name in TOTALS)
 
     def periods(self) -> Generator[simpy.Event, None, None]:
         """Close a row of the daily table at every midnight, and at the end of the warm-up."""
-        p = self.m.p
+        p = self.p
         cuts = sorted({d * DAY for d in range(1, int(math.ceil(p.horizon / DAY)))} | {p.warmup} - {0.0})
         for cut in cuts:
             if cut >= p.horizon:
                 break
-            yield self.m.env.timeout(cut - self.m.env.now)
+            yield at(self.env, cut)
             self.close_period(cut)
 
     def close_period(self, now: float) -> None:
-        m = self.m
         start, before = self._last
         after = self._totals(now)
         d = [a - b for a, b in zip(after, before)]
-        employed = [a for a in m.router.agents if not a.gone]
-        if m.workforce:
+        employed = [a for a in self.router.agents if not a.gone]
+        if self.workforce:
             for a in employed:
-                m.workforce.update(a)  # W as of now, not as of the agent's last event
+                self.workforce.update(a)  # W as of now, not as of the agent's last event
         wellbeing = ordered_sum(a.wellbeing for a in employed) / len(employed) if employed else math.nan
-        time_per_case = d[17] / d[18] if d[18] else math.nan
-        m.record.days.append(Day(
-            int(start // DAY), start, now, *d[:6], len(m.open_needs), *d[6:10], *d[10:17],
-            wellbeing, m.org.mean(m.org.standard), d[23] / (now - start) if now > start else math.nan, time_per_case,
-            len(m.customers.active) if m.customers else 0, d[19], d[20], d[21],
-            sum(1 for a in employed if a.absent), d[22], d[24], d[25], d[26], d[27]))
+        row = {Day._fields[column]: d[total] for column, total in DAY_FROM_TOTALS}
+        self.days.append(Day(
+            day=int(start // DAY), start=start, end=now, open_needs=len(self.open_needs), wellbeing=wellbeing,
+            standard=self.org.mean(self.org.standard),
+            pressure=d[T_PRESSURE_AREA] / (now - start) if now > start else math.nan,
+            time_per_case=d[T_TIME_GIVEN] / d[T_CASES] if d[T_CASES] else math.nan,
+            customers=len(self.customers.active) if self.customers else 0, absent=sum(1 for a in employed if a.absent),
+            **row))
         self._last = (now, after)
-        if now == m.p.warmup:
-            self.at_warmup = {a.id: (a.staffed.area_at(now), a.busy.area_at(now), a.handled) for a in m.router.agents}
+        if now == self.p.warmup:
+            self.at_warmup = {a.id: (a.staffed.area_at(now), a.busy.area_at(now), a.handled) for a in self.router.agents}

@@ -16,31 +16,32 @@ from typing import Generator
 
 import simpy
 
-from ...compiled import Dist, Params
-from ...experiment.seeds import Stream, streams
-from ...kernels import (
-    QUALITY_GAP, QUALITY_LEVEL, customer_delay, next_arrival, next_arrival_shaped, resolution_probability,
-    sample_duration,
+from ...codes import (
+    ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_RETRY, NEXT_RETURN,
+    NEXT_SWITCH, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from ...kernels.experience import encounter_score, expectation_shift, journey_score
-from ...kernels.handling import OVERRUN_TRANSFER, handle_time, time_given, work_left
-from ...kernels.loyalty import high_effort, likelihood_to_recommend, nps_class, survey_response_probability
-from ...kernels.sampling import standard_normal
-from ...records import (
-    ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER,
-    UNFINISHED,
-    AgentRecord, Encounter, Journey, Recorder,
+from ...compiled import Dist, Params
+from ...kernels import customer_delay, next_arrival, next_arrival_shaped, sample_duration
+from ...kernels.experience import encounter_score, expectation_shift
+from ...kernels.journey import (
+    NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
+    contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
+    returning_kind,
+)
+from ...kernels.loyalty import high_effort
+from ...minutes import DAY, WEEK
+from ...records import AgentRecord, Encounter, Journey, Recorder
+from ...streams import (
+    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK, WORKFORCE,
+    Stream, streams,
 )
 from .customers import Customers
 from .ledger import Ledger
+from .schedule import at
 from .staff import Agent, Router, Ticket
 from .workforce import Organisation, Workforce, effectiveness
 
-DAY = 1440.0
 NAN = math.nan
-
-# What one contact did for its need.
-_SOLVED, _UNSOLVED, _ABANDONED, _SELF_FAILED, _TRANSFERRED = range(5)
 
 
 class Need:
@@ -59,12 +60,8 @@ class Need:
         self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = 10.0, 0.0, -1.0, 0.0, 0.0, 0
 
     def add_score(self, score: float, neutral: float) -> None:
-        self.lowest = min(self.lowest, score)
-        if abs(score - neutral) > self.peak_gap:
-            self.peak, self.peak_gap = score, abs(score - neutral)
-        self.last = score
-        self.total += score
-        self.scored += 1
+        self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = add_score(
+            self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored, score, neutral)
 
 
 def draw(d: Dist, stream: Stream) -> float:
@@ -94,14 +91,15 @@ class Model:
                         zip(params.need_cdf, [0.0, *params.need_cdf[:-1]], params.need_work))
         self.org = Organisation(self.env, params, self.router, mean_work)
         self.org.pinned = self.levers.pinned
-        self.workforce = Workforce(self.env, params, self.router, self.rng["workforce"], self.org) \
+        self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org) \
             if self.mech.wellbeing else None
         if self.workforce:
             self.workforce.support = self.levers.support
-        self.customers = Customers(self.env, params, self.rng["customers"], self.rng["loyalty"],
-                                   self.rng["background"]) \
+        self.customers = Customers(self.env, params, self.rng[CUSTOMERS], self.rng[LOYALTY],
+                                   self.rng[BACKGROUND]) \
             if params.population else None
-        self.ledger = Ledger(self)
+        self.ledger = Ledger(self.env, params, self.router, self.org, self.workforce, self.customers,
+                             self.open_needs, self.record.days)
         self._self_service = [ch.kind == "self_service" for ch in params.channels]
         # Python lists for the per-contact look-ups: indexing numpy from Python is slow.
         self._need_cdf, self._channel_cdf = params.need_cdf.tolist(), params.channel_cdf.tolist()
@@ -111,7 +109,7 @@ class Model:
     # --- demand -------------------------------------------------------------------------------
     def arrivals(self) -> Generator[simpy.Event, None, None]:
         """Needs arrive as a non-homogeneous Poisson process (kernels.arrivals)."""
-        p, stream = self.p, self.rng["arrivals"]
+        p, stream = self.p, self.rng[ARRIVALS]
         t = 0.0
         while True:
             scale = float(len(self.customers.active)) if self.customers else 1.0
@@ -121,16 +119,16 @@ class Model:
                 t = next_arrival(t, stream.uniform(), p.week_rate, scale)
             if t >= p.horizon:
                 return
-            yield self.env.timeout(t - self.env.now)
+            yield at(self.env, t)
             if self.customers and not self.customers.active:  # everyone left since this arrival was drawn
                 continue
             self.env.process(self.journey(self.new_need()))
 
     def new_need(self) -> Need:
-        stream = self.rng["needs"]
+        stream = self.rng[NEEDS]
         need_type, channel, who = pick(self._need_cdf, stream.uniform()), pick(self._channel_cdf, stream.uniform()), stream.uniform()
         customer = self.customers.pick(who) if self.customers else -1
-        work = draw(self.p.need_work[need_type], self.rng["work"])
+        work = draw(self.p.need_work[need_type], self.rng[WORK])
         need = Need(self.next_need, customer, need_type, channel, self.env.now, work)
         self.next_need += 1
         self.ledger.created += 1
@@ -140,39 +138,45 @@ class Model:
     # --- the journey ----------------------------------------------------------------------------
     def journey(self, need: Need) -> Generator[simpy.Event, object, None]:
         """Contacts about one need until it is solved or the customer gives up (MODEL.md §3, §5)."""
-        p, returns = self.p, self.rng["returns"]
+        p, returns = self.p, self.rng[RETURNS]
         channel, kind, work, owner = need.first_channel, FIRST, -1.0, None
         while True:
-            outcome, agent, left = yield from self.contact(need, channel, kind, work, owner)
+            step, agent, left = yield from self.contact(need, channel, kind, work, owner)
             work, owner = -1.0, None
-            if outcome == _SOLVED:
+            if step == NEXT_CLOSE_SOLVED:
                 self.close(need, SOLVED)
                 return
-            if outcome == _TRANSFERRED:
+            if step == NEXT_TRANSFER:
                 kind, work = TRANSFER, left  # a hand-off: a new wait, a new encounter, the rest of the work
                 continue
-            if outcome == _ABANDONED:
-                ch = p.channels[channel]
-                retry, delay = returns.uniform(), draw(ch.retrial_delay, returns)
-                if retry >= ch.retrial_probability:
-                    self.close(need, GIVEN_UP)
-                    return
-                yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
-                kind = RETRIAL
-                continue
-            if outcome == _SELF_FAILED:
+            if step == NEXT_SWITCH:
                 channel, kind = pick(self._switch_cdf[channel], returns.uniform()), SWITCH
                 continue
+            if step == NEXT_RETRY:  # abandoned: retry or give up, decided from two draws
+                ch = p.channels[channel]
+                retry, delay = returns.uniform(), draw(ch.retrial_delay, returns)
+                if after_abandonment(retry, ch.retrial_probability) == NEXT_GIVE_UP:
+                    self.close(need, GIVEN_UP)
+                    return
+                yield from self.wait_as_customer(delay)
+                kind = RETRIAL
+                continue
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
-            owned = self.mech.handling and self.levers.ownership and agent is not None and not agent.gone
-            if give_up < p.give_up and not owned:  # an owner calls back: nobody is left alone with it
+            owned = keeps_ownership(self.mech.handling, self.levers.ownership, agent is not None,
+                                    agent is not None and agent.gone)
+            if after_unsolved(give_up, p.give_up, owned) == NEXT_GIVE_UP:
                 self.close(need, GIVEN_UP)
                 return
-            yield self.env.timeout(customer_delay(self.env.now, delay, p.week_profile) - self.env.now)
-            if owned and not agent.gone and not agent.absent:  # an owner off sick cannot call back
-                kind, owner = CALLBACK, agent
+            yield from self.wait_as_customer(delay)
+            kind = returning_kind(owned, owned and agent.gone, owned and agent.absent)
+            if kind == CALLBACK:
+                owner = agent
             else:
-                channel, kind = pick(self._switch_cdf[channel], where), REPEAT
+                channel = pick(self._switch_cdf[channel], where)
+
+    def wait_as_customer(self, delay: float) -> Generator[simpy.Event, object, None]:
+        """A customer's delay (retry, return) runs on the customers' own clock (kernels.arrivals)."""
+        yield at(self.env, customer_delay(self.env.now, delay, self.p.week_profile))
 
     def contact(self, need: Need, channel: int, kind: int, work: float, owner: Agent | None
                 ) -> Generator[simpy.Event, object, tuple[int, Agent | None, float]]:
@@ -182,18 +186,18 @@ class Model:
         self.ledger.offered += 1
         now = env.now
         if self._self_service[channel]:
-            solved = self.rng["resolution"].uniform() < p.channels[channel].p_self
+            solved = self.rng[RESOLUTION].uniform() < p.channels[channel].p_self
             score = self.experience(need, channel, 0.0, True, solved, 1.0, 0.0, None)
             self.log(need, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, None, score)
             if need.contacts == 1:
                 need.first_resolved = solved
-            return (_SOLVED if solved else _SELF_FAILED), None, 0.0
+            return after_self_service(solved), None, 0.0
 
         queue = p.queue_of(channel, need.type)
         patience = p.channels[channel].patience
         # Every contact in a channel that abandons draws its patience, queued or not, so that the
         # patience stream stays aligned across policies that answer at different speeds.
-        patient_for = draw(patience, self.rng["patience"]) if patience is not None and owner is None else 0.0
+        patient_for = draw(patience, self.rng[PATIENCE]) if patience is not None and owner is None else 0.0
         ticket = Ticket(need, channel, queue, kind, now, work, owner)
         need.ticket = ticket
         self.org.offered(queue)
@@ -219,18 +223,16 @@ class Model:
                 need.ticket = None
                 score = self.experience(need, channel, ticket.wait, False, False, 0.0, 0.0, None)
                 self.log(need, kind, channel, ticket.arrived, ticket.wait, 0.0, 0.0, 0.0, ABANDONED, False, None, score)
-                return _ABANDONED, None, 0.0
+                return NEXT_RETRY, None, 0.0  # pending the customer's choice (journey)
 
         needed, given, empathy, handle, transfer = self.handling(need, ticket, agent)
         yield env.timeout(handle)
         quality = self.workforce.quality(agent) if self.workforce else 1.0
-        solved = self.rng["resolution"].uniform() < resolution_probability(
-            self._base_resolution[need.type], given, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
-        solved = solved and not transfer
+        solved = encounter_solved(self.rng[RESOLUTION].uniform(), self._base_resolution[need.type], given, needed,
+                                  quality, transfer)
         # A callback is the agent calling the customer: nobody held in a queue for it.
         wait = 0.0 if ticket.owner is not None else ticket.wait
-        score = self.experience(need, channel, wait, True, solved, given / needed if needed > 0 else 1.0,
-                                empathy, agent)
+        score = self.experience(need, channel, wait, True, solved, given_share(given, needed), empathy, agent)
         if self.workforce and score < p.wellbeing.upset_below:
             agent.upset += 1
         router.release(agent)
@@ -239,33 +241,26 @@ class Model:
         if need.contacts == 1:
             need.first_resolved = solved
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
-        if transfer:
+        step = after_handled(solved, transfer)
+        if step == NEXT_TRANSFER:
             need.transfers += 1
-            left = work_left(needed, given, ticket.work if ticket.work >= 0 else need.work)
-            return _TRANSFERRED, agent, left + self.levers.transfer_overhead
-        return (_SOLVED if solved else _UNSOLVED), agent, 0.0
+            return step, agent, handed_off_work(needed, given, contact_work(ticket.work, need.work),
+                                                self.levers.transfer_overhead)
+        return step, agent, 0.0
 
     def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, float, bool]:
         """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
         p, levers = self.p, self.levers
         speed = self.workforce.speed(agent) if self.workforce else 1.0
-        # A transfer carries the work that is left (in proficiency-1 minutes), plus re-explaining.
-        work = ticket.work if ticket.work >= 0 else need.work
-        needed = work / (effectiveness(agent, self.env.now, p) * speed)
-        if self.mech.handling:
-            # A transferred case reaches someone with no target to meet: it is theirs to finish.
-            budget = levers.budget if ticket.kind != TRANSFER else math.inf
-            overrun, empathy = levers.overrun, levers.empathy
-        else:
-            budget, overrun, empathy = math.inf, 0, 0.0
         team = agent.team.index
-        given, overran = time_given(needed, self.org.standard[team], self.org.multiplier[team], budget, overrun)
-        self.org.given(team, given / needed if needed > 0 else 1.0)
+        needed, given, empathy, handle, transfer = plan_encounter(
+            contact_work(ticket.work, need.work), effectiveness(agent, self.env.now, p), speed, self.mech.handling,
+            ticket.kind == TRANSFER, levers.budget, levers.overrun, levers.empathy, self.org.standard[team],
+            self.org.multiplier[team], p.channels[ticket.channel].slowdown, agent.sessions)
+        self.org.given(team, given_share(given, needed))
         self.ledger.time_given += given
         self.ledger.cases += 1
-        ch = p.channels[ticket.channel]
-        handle = handle_time(given, empathy, ch.slowdown, agent.sessions)
-        return needed, given, empathy, handle, overran and overrun == OVERRUN_TRANSFER
+        return needed, given, empathy, handle, transfer
 
     # --- experience and what follows --------------------------------------------------------------
     def experience(self, need: Need, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
@@ -275,7 +270,7 @@ class Model:
             return NAN
         e = self.p.experience
         shift = expectation_shift(self.customers.expectation[need.customer], e.neutral) if self.customers else 0.0
-        wellbeing = agent.wellbeing if agent is not None else 0.7  # no person: neutral empathy
+        wellbeing = agent.wellbeing if agent is not None else NO_AGENT_WELLBEING
         score = encounter_score(e.neutral, shift, wait, self.p.channels[channel].expected_wait, answered, solved,
                                 given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
                                 e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion)
@@ -292,15 +287,16 @@ class Model:
         del self.open_needs[need.id]
         score, ltr, responded, churned = NAN, -1, False, False
         if self.mech.experience:
-            e, rng = self.p.experience, self.rng["experience"]
-            score = journey_score(self.p.journey_rule, need.lowest, need.peak, need.last, need.total, need.scored)
-            ltr = likelihood_to_recommend(score, standard_normal(rng.uniform(), rng.uniform()), e.recommend_spread)
-            responded = rng.uniform() < survey_response_probability(ltr, e.survey_rate, e.survey_extremity)
-            ledger.journey(score, nps_class(ltr), responded)
+            e, rng = self.p.experience, self.rng[EXPERIENCE]
+            u1, u2, u3 = rng.uniform(), rng.uniform(), rng.uniform()
+            score, ltr, responded, cls = journey_verdict(
+                self.p.journey_rule, need.lowest, need.peak, need.last, need.total, need.scored, u1, u2, u3,
+                e.recommend_spread, e.survey_rate, e.survey_extremity)
+            ledger.journey(score, cls, responded)
             if self.customers and self.mech.loyalty and self.customers.is_active(need.customer):
                 lo = self.p.loyalty
                 effort = high_effort(need.contacts, need.transfers, status == GIVEN_UP, lo.high_effort_contacts)
-                churned = self.customers.after_journey(need.customer, score, effort, nps_class(ltr))
+                churned = self.customers.after_journey(need.customer, score, effort, cls)
         self.record.journeys.append(Journey(
             need.id, need.customer, need.type, need.first_channel, need.created, self.env.now, status,
             need.contacts, need.abandons, need.transfers, need.first_resolved, score, ltr, responded, churned))
@@ -314,22 +310,22 @@ class Model:
     # --- time ---------------------------------------------------------------------------------------
     def shifts(self, team) -> Generator[simpy.Event, None, None]:
         """Bring a team on and off duty, week after week."""
-        week = 7 * DAY
+        week = WEEK
         start_of_week = 0.0
         while True:
             for on, off in team.shifts:
                 if start_of_week + on > self.env.now:
-                    yield self.env.timeout(start_of_week + on - self.env.now)
+                    yield at(self.env, start_of_week + on)
                 if start_of_week + off > self.env.now:
                     self.router.start_shift(team)
-                    yield self.env.timeout(start_of_week + off - self.env.now)
+                    yield at(self.env, start_of_week + off)
                     self.router.end_shift(team)
             start_of_week += week
 
     def interventions(self) -> Generator[simpy.Event, None, None]:
         """Switch the policy's levers at the times its interventions give (MODEL.md §9)."""
-        for at, levers in self.p.timeline[1:]:
-            yield self.env.timeout(at - self.env.now)
+        for when, levers in self.p.timeline[1:]:
+            yield at(self.env, when)
             if levers.staffing != self.levers.staffing:
                 self.restaff(levers.staffing)
             self.levers = levers

@@ -15,19 +15,14 @@ import simpy
 
 from ...compiled import compile_distribution
 from ...kernels import sample_duration
-from ...kernels.erosion import erode_standard, required_capacity, smooth, work_pressure
-from ...kernels.handling import pressure_multiplier
-from ...kernels.wellbeing import (
-    attrition_probability, boreout_after, quality_effect, rookie_effectiveness, speed_effect, wellbeing_after,
-)
+from ...kernels.wellbeing import quality_effect, rookie_effectiveness, speed_effect
+from ...kernels.workday import burnout_starts, day_end, energy_after, leaves, team_step
+from ...minutes import DAY, HOUR
 from .staff import Agent, Level, Router
 
 if TYPE_CHECKING:
     from ...compiled import Params
-    from ...experiment.seeds import Stream
-
-DAY = 1440.0
-HOUR = 60.0
+    from ...streams import Stream
 
 
 class Organisation:
@@ -71,18 +66,12 @@ class Organisation:
             now = self.env.now
             for i, team in enumerate(router.teams):
                 capacity = ordered_sum(effectiveness(a, now, self.p) for a in team.agents if a.on_duty)
-                if capacity > 0:
-                    offered = ordered_sum(self._offered[q] * share[q] for q in team.queues)
-                    waiting = ordered_sum(router.queued[q] * share[q] for q in team.queues)
-                    required = required_capacity(offered, waiting, e.interval, e.clear_time, self.mean_work)
-                    self.pressure[i] = smooth(self.pressure[i], work_pressure(required, capacity), e.interval,
-                                              e.smoothing)
-                    self.multiplier[i] = pressure_multiplier(self.pressure[i], e.alpha, e.alpha_slack)
-                if self.pinned:
-                    self.standard[i] = 1.0
-                elif self._count[i]:
-                    self.standard[i] = erode_standard(self.standard[i], self._given[i] / self._count[i], e.interval,
-                                                      e.standard_down, tau_up)
+                offered = ordered_sum(self._offered[q] * share[q] for q in team.queues) if capacity > 0 else 0.0
+                waiting = ordered_sum(router.queued[q] * share[q] for q in team.queues) if capacity > 0 else 0.0
+                self.pressure[i], self.multiplier[i], self.standard[i] = team_step(
+                    self.pressure[i], self.standard[i], self.multiplier[i], capacity, offered, waiting, self._given[i],
+                    self._count[i], self.pinned, e.interval, e.clear_time, self.mean_work, e.smoothing, e.alpha,
+                    e.alpha_slack, e.standard_down, tau_up)
             self.pressure_area += self.mean(self.pressure) * e.interval
             self._offered = [0] * len(self._offered)
             self._given, self._count = [0.0] * len(self._given), [0] * len(self._count)
@@ -126,24 +115,14 @@ class Workforce:
     # --- applied at every state change ------------------------------------------------------
     def update(self, agent: Agent) -> None:
         """Bring the agent's W up to now, by the state it has been in since the last update."""
-        now = self.env.now
-        dt = now - agent.since
-        if dt <= 0 and agent.upset == 0:
-            return
-        busy = dt if agent.sessions > 0 else 0.0
-        idle = dt if agent.sessions == 0 and agent.on_duty else 0.0
-        off = dt if not agent.on_duty else 0.0
-        w = self.w
-        agent.wellbeing = wellbeing_after(
-            agent.wellbeing, busy, idle, off, self.org.pressure[agent.team.index], float(agent.upset), w.drain_per_busy_hour / HOUR,
-            w.pressure_drain, w.upset_hit, w.recover_idle_per_hour / HOUR, w.recover_off_per_hour / HOUR,
-            self.support)
-        agent.since, agent.upset = now, 0
-        if agent.wellbeing < w.burnout_below:
-            if agent.low_since < 0:
-                agent.low_since = now  # the burnout clock starts when W falls below, not at midnight
-        else:
-            agent.low_since = -1.0
+        now, w = self.env.now, self.w
+        changed, wellbeing, low_since = energy_after(
+            agent.wellbeing, agent.low_since, now - agent.since, agent.sessions, agent.on_duty, agent.upset,
+            self.org.pressure[agent.team.index], now, w.drain_per_busy_hour / HOUR, w.pressure_drain, w.upset_hit,
+            w.recover_idle_per_hour / HOUR, w.recover_off_per_hour / HOUR, self.support, w.burnout_below)
+        if changed:
+            agent.wellbeing, agent.low_since = wellbeing, low_since
+            agent.since, agent.upset = now, 0
 
     def speed(self, agent: Agent) -> float:
         return speed_effect(agent.wellbeing, self.w.speed_onset, self.w.speed_loss)
@@ -165,25 +144,21 @@ class Workforce:
                 self.update(agent)
                 staffed0, busy0 = self._daily.get(agent.id, (0.0, 0.0))
                 staffed = agent.staffed.area_at(now) - staffed0
-                if staffed > 0:
-                    self.staffed_days += 1
-                    occupancy = (agent.busy.area_at(now) - busy0) / staffed
-                    if occupancy < w.boreout_below:
-                        agent.boreout_days += 1
-                        self.boreout_days += 1
-                        agent.wellbeing = boreout_after(agent.wellbeing, occupancy, w.boreout_below,
-                                                        w.boreout_per_day / DAY, DAY)
-                # Every agent draws the same number of uniforms each day: common random numbers.
-                u_absent, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
-                self._burnout(agent, now, u_absent, d1, d2)
-                if u_leave < attrition_probability(agent.wellbeing, w.initial, w.attrition_per_year,
-                                                   w.attrition_sensitivity, 1.0):
+                busy = agent.busy.area_at(now) - busy0 if staffed > 0 else 0.0
+                worked, bored, agent.wellbeing = day_end(agent.wellbeing, staffed, busy, w.boreout_below,
+                                                         w.boreout_per_day / DAY)
+                self.staffed_days += worked
+                agent.boreout_days += bored
+                self.boreout_days += bored
+                # Every agent draws the same four uniforms each day: common random numbers (the
+                # first is a spare that keeps the stream's layout of earlier versions).
+                _spare, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
+                self._burnout(agent, now, d1, d2)
+                if leaves(u_leave, agent.wellbeing, w.initial, w.attrition_per_year, w.attrition_sensitivity):
                     self._leave(agent)
 
-    def _burnout(self, agent: Agent, now: float, u: float, d1: float, d2: float) -> None:
-        if agent.absent or agent.low_since < 0:
-            return
-        if now - agent.low_since >= self.w.burnout_after:
+    def _burnout(self, agent: Agent, now: float, d1: float, d2: float) -> None:
+        if burnout_starts(agent.absent, agent.low_since, now, self.w.burnout_after):
             agent.absent = True
             agent.absent_since = now
             self.absent.change(now, 1)

@@ -1,10 +1,14 @@
-"""Seeds and streams: one SeedSequence per run, one stream per purpose inside a replication.
+"""Random streams: one SeedSequence per run, one stream per purpose inside a replication.
 
 Replication ``r`` of a run seeded ``seed`` uses ``SeedSequence(seed, spawn_key=(r, k))`` for the
 ``k``-th purpose. The key depends only on the seed, the replication and the purpose — never on
 the policy, the worker or the order runs finish in — so two policies compared on replication ``r``
 see the same arrivals, needs, patience and work (common random numbers), and results do not
 depend on how many processes computed them.
+
+Both engines name a stream by the index constants below (the SimPy engine through
+:func:`streams`, the fast engine through :func:`generators`); the index is part of the seed key,
+so the order of ``PURPOSES`` must never change.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import numpy as np
 #: The purposes that get their own stream, in a fixed order (the order is part of the seed key).
 PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns", "experience", "workforce",
             "customers", "loyalty", "background")
+(ARRIVALS, NEEDS, PATIENCE, WORK, RESOLUTION, RETURNS, EXPERIENCE, WORKFORCE,
+ CUSTOMERS, LOYALTY, BACKGROUND) = range(len(PURPOSES))
 
 BLOCK = 4096
 
@@ -37,17 +43,16 @@ class Stream:
         return self._buffer[i]
 
 
-def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence(seed, spawn_key=(replication,))
+def _sequence(seed: int, replication: int, purpose: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed, spawn_key=(replication, purpose))
 
 
 def generators(seed: int, replication: int) -> tuple[np.random.Generator, ...]:
-    """The same streams as bare numpy Generators, in ``PURPOSES`` order (for compiled engines)."""
-    return tuple(np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replication, k))))
+    """The streams as bare numpy Generators, indexed by purpose (for compiled engines)."""
+    return tuple(np.random.Generator(np.random.PCG64(_sequence(seed, replication, k)))
                  for k in range(len(PURPOSES)))
 
 
-def streams(seed: int, replication: int) -> dict[str, Stream]:
-    """The independent streams of one replication, by purpose."""
-    return {name: Stream(np.random.SeedSequence(seed, spawn_key=(replication, k)))
-            for k, name in enumerate(PURPOSES)}
+def streams(seed: int, replication: int) -> tuple[Stream, ...]:
+    """The same streams as buffered Python streams, indexed by purpose (for the SimPy engine)."""
+    return tuple(Stream(_sequence(seed, replication, k)) for k in range(len(PURPOSES)))

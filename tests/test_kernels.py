@@ -1,0 +1,205 @@
+"""Unit and property tests below whole runs: the fast engine's heap and index picking against the
+standard library, and the shared kernels' bounds, monotonicity and decisions (hypothesis).
+
+Whole-run tests show the engines agree with each other and with theory; these show each small
+piece does what its docstring says, over inputs nobody would think to write by hand.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_right
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxsim.codes import (
+    CALLBACK, JOURNEY_RULES, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_RETRY, NEXT_RETURN, NEXT_SWITCH, NEXT_TRANSFER,
+    OVERRUN_CLOSE, OVERRUN_CONTINUE, OVERRUN_TRANSFER, REPEAT, RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST,
+)
+from cxsim.engines.fast.heap import pop, push
+from cxsim.engines.fast.journey import pick
+from cxsim.engines.fast.state import I_HEAP, I_SEQ
+from cxsim.kernels.experience import encounter_score, journey_score
+from cxsim.kernels.journey import (
+    add_score, after_abandonment, after_handled, after_self_service, after_unsolved, keeps_ownership,
+    plan_encounter, returning_kind,
+)
+from cxsim.kernels.resolution import QUALITY_GAP, QUALITY_LEVEL, resolution_probability
+from cxsim.kernels.wellbeing import attrition_probability, wellbeing_after
+from cxsim.kernels.workday import burnout_starts, day_end, energy_after, team_step
+
+settings.register_profile("cxsim", max_examples=200, deadline=None)
+settings.load_profile("cxsim")
+
+unit = st.floats(0.0, 1.0, exclude_max=True)
+positive = st.floats(1e-3, 1e3)
+
+
+class _Heap(NamedTuple):
+    """The heap's slice of the fast engine's state (numba reads a named tuple by attribute)."""
+    h_time: np.ndarray
+    h_order: np.ndarray
+    h_kind: np.ndarray
+    h_a: np.ndarray
+    h_b: np.ndarray
+    ic: np.ndarray
+
+
+def _heap(n: int) -> _Heap:
+    return _Heap(np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                 np.zeros(n, np.int64), np.zeros(max(I_SEQ, I_HEAP) + 1, np.int64))
+
+
+# --- the fast engine's event heap against heapq -------------------------------------------------------
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0, 2.5, 1e9]) | st.floats(0, 100), st.integers(0, 1),
+                          st.booleans()), min_size=1, max_size=60))
+def test_heap_pops_in_simpy_order(ops):
+    """Pushes and pops interleaved: the fast heap gives (time, priority, scheduling order) like heapq."""
+    w, reference, serial = _heap(len(ops)), [], 0
+    for time, priority, pop_now in ops:
+        push(w, time, 7, serial, 0, priority)
+        heapq.heappush(reference, (time, priority, serial))
+        serial += 1
+        if pop_now:
+            t, kind, a, _ = pop(w)
+            expected = heapq.heappop(reference)
+            assert (t, a) == (expected[0], expected[2]) and kind == 7
+    while reference:
+        t, _, a, _ = pop(w)
+        expected = heapq.heappop(reference)
+        assert (t, a) == (expected[0], expected[2])
+    assert w.ic[I_HEAP] == 0
+
+
+# --- index picking against bisect ---------------------------------------------------------------------
+@given(st.lists(st.floats(0.0, 10.0), min_size=1, max_size=12), unit)
+def test_pick_is_bisect_right(weights, u):
+    cdf = np.cumsum(np.asarray(weights) + 1e-9)
+    cdf = cdf / cdf[-1]
+    assert pick(cdf, u) == bisect_right(cdf.tolist(), u)
+
+
+# --- resolution and handling ---------------------------------------------------------------------------
+@given(st.floats(0.0, 1.0), positive, st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_resolution_is_a_probability_that_falls_as_time_given_falls(base, needed, share_hi, quality):
+    share_lo = share_hi * 0.9
+    hi = resolution_probability(base, share_hi * needed, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
+    lo = resolution_probability(base, share_lo * needed, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
+    assert 0.0 <= lo <= hi <= 1.0
+    full = resolution_probability(base, needed, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
+    assert math.isclose(full, base * quality, rel_tol=1e-12, abs_tol=1e-15)
+
+
+@given(positive, st.floats(0.1, 2.0), st.floats(0.5, 1.0), st.booleans(), st.booleans(),
+       st.floats(0.1, 100.0), st.sampled_from([OVERRUN_CONTINUE, OVERRUN_CLOSE, OVERRUN_TRANSFER]),
+       st.floats(0.0, 5.0), st.floats(0.5, 1.0), st.floats(0.3, 1.0), st.floats(0.0, 0.5), st.integers(1, 3))
+def test_plan_encounter_keeps_its_promises(work, effectiveness, speed, handling, transferred, budget, overrun,
+                                           empathy, standard, multiplier, slowdown, sessions):
+    needed, given, extra, handle, transfer = plan_encounter(work, effectiveness, speed, handling, transferred,
+                                                            budget, overrun, empathy, standard, multiplier,
+                                                            slowdown, sessions)
+    assert math.isclose(needed, work / (effectiveness * speed))
+    assert 0.0 <= given <= needed * (1 + 1e-12)
+    assert handle >= given + extra - 1e-9
+    if not handling:
+        assert extra == 0.0 and not transfer and math.isclose(given, needed * min(1.0, standard * multiplier))
+    if transfer:
+        assert handling and overrun == OVERRUN_TRANSFER and not transferred and given == budget
+    if handling and not transferred and overrun != OVERRUN_CONTINUE:
+        assert given <= budget
+
+
+# --- the journey's decisions ----------------------------------------------------------------------------
+@given(st.booleans(), st.booleans())
+def test_after_handled(solved, transfer):
+    step = after_handled(solved, transfer)
+    assert step == (NEXT_TRANSFER if transfer else NEXT_CLOSE_SOLVED if solved else NEXT_RETURN)
+
+
+def test_small_decisions():
+    assert after_self_service(True) == NEXT_CLOSE_SOLVED and after_self_service(False) == NEXT_SWITCH
+    assert after_abandonment(0.3, 0.5) == NEXT_RETRY and after_abandonment(0.5, 0.5) == NEXT_GIVE_UP
+    assert after_unsolved(0.1, 0.2, False) == NEXT_GIVE_UP
+    assert after_unsolved(0.1, 0.2, True) == NEXT_RETURN  # an owner calls back
+    assert after_unsolved(0.3, 0.2, False) == NEXT_RETURN
+    assert keeps_ownership(True, True, True, False)
+    assert not keeps_ownership(False, True, True, False) and not keeps_ownership(True, True, True, True)
+    assert returning_kind(True, False, False) == CALLBACK
+    assert returning_kind(True, False, True) == REPEAT and returning_kind(False, False, False) == REPEAT
+
+
+@given(st.lists(st.floats(0.0, 10.0), min_size=1, max_size=20), st.floats(0.0, 10.0))
+def test_journey_rules_are_ordered(scores, neutral):
+    """min ≤ peak_end ≤ max and min ≤ mean ≤ max, from the running aggregates."""
+    agg = (10.0, 0.0, -1.0, 0.0, 0.0, 0)
+    for s in scores:
+        agg = add_score(*agg, s, neutral)
+    lowest, peak, _, last, total, n = agg
+    weakest, peak_end, mean = (journey_score(r, lowest, peak, last, total, n)
+                               for r in (RULE_WEAKEST, RULE_PEAK_END, RULE_MEAN))
+    assert weakest == min(scores) and n == len(scores) and last == scores[-1]
+    assert min(scores) <= peak_end <= max(scores) and min(scores) - 1e-9 <= mean <= max(scores) + 1e-9
+    assert len(JOURNEY_RULES) == 3
+
+
+@given(st.floats(0, 10), st.floats(-3, 3), st.floats(0, 1e4), st.floats(0.01, 1e3), st.booleans(), st.booleans(),
+       st.floats(0, 1), st.floats(0, 10), st.floats(0, 1), st.integers(1, 20), st.integers(0, 5))
+def test_encounter_score_stays_on_the_scale(neutral, shift, wait, expected, answered, solved, share, empathy,
+                                            wellbeing, contacts, transfers):
+    score = encounter_score(neutral, shift, wait, expected, answered, solved, share, empathy, wellbeing, contacts,
+                            transfers, 1.0, 2.0, 0.5, 0.4, 2.0)
+    assert 0.0 <= score <= 10.0
+
+
+# --- the workforce ---------------------------------------------------------------------------------------
+@given(st.floats(0, 1), st.floats(0, 600), st.floats(0, 600), st.floats(0, 2000), st.floats(-1, 1),
+       st.integers(0, 10), st.floats(0.1, 10))
+def test_wellbeing_stays_in_unit_interval(w0, busy, idle, off, pressure, upset, support):
+    w = wellbeing_after(w0, busy, idle, off, pressure, float(upset), 0.1 / 60, 0.5, 0.02, 0.05 / 60, 0.08 / 60,
+                        support)
+    assert 0.0 <= w <= 1.0
+
+
+@given(st.floats(0, 1), st.floats(0.01, 1), st.floats(0, 1), st.floats(0, 5))
+def test_attrition_is_a_probability_that_rises_as_wellbeing_falls(w, drop, base, sensitivity):
+    hi = attrition_probability(max(0.0, w - drop), 0.8, min(base, 0.99), sensitivity, 1.0)
+    lo = attrition_probability(w, 0.8, min(base, 0.99), sensitivity, 1.0)
+    assert 0.0 <= lo <= hi <= 1.0
+
+
+def test_energy_clock_starts_when_energy_falls_and_nothing_changes_without_time():
+    changed, w, low = energy_after(0.5, -1.0, 0.0, 1, True, 0, 0.0, 100.0, 0.01, 0.0, 0.0, 0.0, 0.0, 1.0, 0.25)
+    assert not changed and w == 0.5 and low == -1.0
+    changed, w, low = energy_after(0.26, -1.0, 60.0, 1, True, 0, 0.0, 100.0, 0.01, 0.0, 0.0, 0.0, 0.0, 1.0, 0.25)
+    assert changed and w < 0.25 and low == 100.0
+    assert burnout_starts(False, 100.0, 100.0 + 3 * 1440.0, 3 * 1440.0)
+    assert not burnout_starts(True, 100.0, 1e9, 1.0) and not burnout_starts(False, -1.0, 1e9, 1.0)
+
+
+def test_day_end_counts_boreout_only_below_the_threshold():
+    assert day_end(0.8, 0.0, 0.0, 0.2, 0.01) == (False, False, 0.8)
+    worked, bored, w = day_end(0.8, 480.0, 24.0, 0.2, 0.01 / 1440)
+    assert worked and bored and w < 0.8
+    assert day_end(0.8, 480.0, 200.0, 0.2, 0.01 / 1440) == (True, False, 0.8)
+
+
+@given(st.floats(-1, 1), st.floats(0.5, 1), st.floats(0, 50), st.floats(0, 500), st.floats(0, 500),
+       st.booleans())
+def test_team_step_pressure_in_range_and_pinned_standard_is_one(pressure, standard, capacity, offered, waiting,
+                                                               pinned):
+    p, m, s = team_step(pressure, standard, 1.0, capacity, offered, waiting, 0.5 * 10, 10, pinned, 60.0, 60.0,
+                        6.0, 1440.0, -0.64, -0.1, 19 * 10080.0, math.inf)
+    assert -1.0 <= p <= 1.0 and m > 0.0
+    assert (s == 1.0) if pinned else (0.0 < s <= standard)
+    if capacity == 0.0:
+        assert p == pressure  # nobody on duty: the last pressure stands
+
+
+@pytest.mark.parametrize("u", [0.0, 0.999999])
+def test_after_abandonment_bounds(u):
+    assert after_abandonment(u, 1.0) == NEXT_RETRY and after_abandonment(u, 0.0) == NEXT_GIVE_UP
