@@ -1,4 +1,4 @@
-"""The ``cxsim`` command: run, validate, schema, erlang.
+"""The ``cxsim`` command: run, compare, staff, validate, schema, plot, report, erlang.
 
 Bad input never shows a traceback: scenario problems are printed one per line as
 ``FILE:LINE:COL: field.path: message`` on stderr, with exit status 2, and nothing is written.

@@ -15,6 +15,7 @@ import numpy as np
 from .codes import (
     DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, JOURNEY_RULES, OVERRUN_ACTIONS,
 )
+from .kernels.loyalty import background_churn_hazard
 from .minutes import DAY, HOUR
 from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
 from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
@@ -97,6 +98,127 @@ def compile_levers(levers: dict) -> Levers:
 
 
 @dataclass(frozen=True)
+class ErosionParams:
+    """Work pressure and eroding standards (MODEL.md §5), times in minutes."""
+    alpha: float
+    alpha_slack: float
+    standard_down: float     # time constant of the standard eroding
+    standard_up: float       # time constant of recovery (inf: never)
+    interval: float          # how often pressure and standards are updated
+    smoothing: float         # time constant of perceived pressure
+    clear_time: float        # the backlog should be cleared within this
+
+
+@dataclass(frozen=True)
+class WellbeingParams:
+    """Energy W and its effects (MODEL.md §4); rates per minute, times in minutes."""
+    initial: float
+    drain: float             # W lost per busy minute
+    pressure_drain: float
+    upset_hit: float
+    upset_below: float       # encounter score that upsets the agent
+    recover_idle: float      # share of the gap to 1 closed per idle minute
+    recover_off: float       # ... per minute off duty
+    boreout_below: float
+    boreout_rate: float      # W lost per minute of a bored day
+    speed_onset: float
+    speed_loss: float
+    quality_onset: float
+    quality_loss: float
+    burnout_below: float
+    burnout_after: float
+    absence: Dist
+    attrition_per_year: float
+    attrition_sensitivity: float
+    hiring_delay: float
+    rookie_start: float
+    ramp_up: float
+
+
+@dataclass(frozen=True)
+class ExperienceParams:
+    """Encounter and journey scores, recommendation and survey (MODEL.md §6–§7)."""
+    journey_rule: int        # codes.RULE_*
+    neutral: float
+    loss_aversion: float
+    weight_wait: float
+    weight_resolution: float
+    weight_empathy: float
+    weight_effort: float
+    expectation_sd: float
+    recommend_spread: float
+    survey_rate: float
+    survey_extremity: float
+
+
+@dataclass(frozen=True)
+class LoyaltyParams:
+    """Relationship balance, churn and word of mouth (MODEL.md §8)."""
+    comparison_level: float
+    learning: float
+    churn_per_month: float
+    background_hazard: float  # background churn per customer-minute
+    journey_churn: float
+    sensitivity: float
+    effort_multiplier: float
+    high_effort_contacts: int
+    referral: float
+    deterrence: float
+    value_per_month: float
+
+
+def compile_erosion(e: Erosion) -> ErosionParams:
+    return ErosionParams(alpha=float(e.alpha), alpha_slack=float(e.alpha_slack), standard_down=float(e.standard_down),
+                         standard_up=math.inf if e.standard_up is None else float(e.standard_up),
+                         interval=float(e.interval), smoothing=float(e.smoothing), clear_time=float(e.clear_time))
+
+
+def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
+    return WellbeingParams(
+        initial=float(w.initial), drain=w.drain_per_busy_hour / HOUR, pressure_drain=float(w.pressure_drain),
+        upset_hit=float(w.upset_hit), upset_below=float(w.upset_below), recover_idle=w.recover_idle_per_hour / HOUR,
+        recover_off=w.recover_off_per_hour / HOUR, boreout_below=float(w.boreout_below),
+        boreout_rate=w.boreout_per_day / DAY, speed_onset=float(w.speed_onset), speed_loss=float(w.speed_loss),
+        quality_onset=float(w.quality_onset), quality_loss=float(w.quality_loss), burnout_below=float(w.burnout_below),
+        burnout_after=float(w.burnout_after), absence=compile_distribution(w.absence),
+        attrition_per_year=float(w.attrition_per_year), attrition_sensitivity=float(w.attrition_sensitivity),
+        hiring_delay=float(w.hiring_delay), rookie_start=float(w.rookie_start), ramp_up=float(w.ramp_up))
+
+
+def compile_experience(x: Experience) -> ExperienceParams:
+    return ExperienceParams(
+        journey_rule=_RULES[x.journey_rule], neutral=float(x.neutral), loss_aversion=float(x.loss_aversion),
+        weight_wait=float(x.weight_wait), weight_resolution=float(x.weight_resolution),
+        weight_empathy=float(x.weight_empathy), weight_effort=float(x.weight_effort),
+        expectation_sd=float(x.expectation_sd), recommend_spread=float(x.recommend_spread),
+        survey_rate=float(x.survey_rate), survey_extremity=float(x.survey_extremity))
+
+
+def compile_loyalty(lo: Loyalty) -> LoyaltyParams:
+    return LoyaltyParams(
+        comparison_level=float(lo.comparison_level), learning=float(lo.learning),
+        churn_per_month=float(lo.churn_per_month), background_hazard=background_churn_hazard(lo.churn_per_month),
+        journey_churn=float(lo.journey_churn), sensitivity=float(lo.sensitivity),
+        effort_multiplier=float(lo.effort_multiplier), high_effort_contacts=int(lo.high_effort_contacts),
+        referral=float(lo.referral), deterrence=float(lo.deterrence), value_per_month=float(lo.value_per_month))
+
+
+def mean_of_mix(cdf: np.ndarray, dists: tuple[Dist, ...]) -> float:
+    """Mean of a mixture given by its cumulative shares, added left to right (engines must agree to the bit)."""
+    total, previous = 0.0, 0.0
+    for c, d in zip(cdf, dists):
+        total += (c - previous) * d.mean
+        previous = c
+    return total
+
+
+def period_cuts(horizon: float, warmup: float) -> np.ndarray:
+    """Times that close a row of the daily table: every midnight, and the end of the warm-up."""
+    cuts = sorted({d * DAY for d in range(1, int(math.ceil(horizon / DAY)))} | {warmup} - {0.0})
+    return np.array([c for c in cuts if c < horizon], dtype=float)
+
+
+@dataclass(frozen=True)
 class Params:
     name: str
     horizon: float
@@ -120,11 +242,13 @@ class Params:
     #: The policy over time: (from minute, levers), the first from 0.
     timeline: tuple[tuple[float, Levers], ...]
     mechanisms: Mechanisms
-    erosion: Erosion
-    wellbeing: Wellbeing
-    experience: Experience
-    loyalty: Loyalty
+    erosion: ErosionParams
+    wellbeing: WellbeingParams
+    experience: ExperienceParams
+    loyalty: LoyaltyParams
     journey_rule: int
+    mean_work: float             # mean work per need (the required capacity behind work pressure)
+    cuts: np.ndarray             # times that close a row of the daily table
 
     @property
     def levers(self) -> Levers:
@@ -231,13 +355,18 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
         cost_per_minute=t.cost_per_hour / HOUR, shifts=shifts(t)) for name, t in s.teams.items())
 
+    need_cdf = _cdf(np.array([x.share for x in s.needs.values()]))
+    need_work = tuple(compile_distribution(x.work_time) for x in s.needs.values())
+    warmup = 0.0 if s.warmup == "auto" else float(s.warmup)
     return Params(
-        name=s.name, horizon=s.horizon, warmup=0.0 if s.warmup == "auto" else s.warmup, week_rate=week_rate, week_profile=week_profile, change_at=change_at, factor=factor,
+        name=s.name, horizon=s.horizon, warmup=warmup, week_rate=week_rate, week_profile=week_profile,
+        change_at=change_at, factor=factor,
         population=demand.population.customers if demand.population else 0,
-        need_names=need_names, need_cdf=_cdf(np.array([x.share for x in s.needs.values()])),
-        need_work=tuple(compile_distribution(x.work_time) for x in s.needs.values()),
+        need_names=need_names, need_cdf=need_cdf, need_work=need_work,
         need_resolution=np.array([x.resolution for x in s.needs.values()]),
         channels=tuple(channels), channel_cdf=_cdf(mix), switch_cdf=switch_cdf,
         return_delay=compile_distribution(s.returns.delay), give_up=s.returns.give_up, teams=teams,
-        policy=policy, timeline=timeline, mechanisms=s.mechanisms, erosion=s.erosion, wellbeing=s.wellbeing,
-        experience=s.experience, loyalty=s.loyalty, journey_rule=_RULES[s.experience.journey_rule])
+        policy=policy, timeline=timeline, mechanisms=s.mechanisms, erosion=compile_erosion(s.erosion),
+        wellbeing=compile_wellbeing(s.wellbeing), experience=compile_experience(s.experience),
+        loyalty=compile_loyalty(s.loyalty), journey_rule=_RULES[s.experience.journey_rule],
+        mean_work=mean_of_mix(need_cdf, need_work), cuts=period_cuts(s.horizon, warmup))

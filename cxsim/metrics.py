@@ -16,16 +16,7 @@ from . import tallies
 from .compiled import Params
 from .minutes import DAY, MONTH, YEAR
 
-#: The order metrics are shown in, by view (MODEL.md §10).
-VIEWS: dict[str, tuple[str, ...]] = {
-    "provider": ("p_wait", "mean_wait", "service_level", "p_abandon", "occupancy", "aht", "contacts_handled",
-                 "cost_per_contact"),
-    "customer": ("fcr", "contacts_per_need", "time_to_resolution", "failure_demand_share", "needs_given_up",
-                 "journey_score", "nps_true", "nps_measured", "churn_rate", "customers_lost"),
-    "employee": ("wellbeing", "burnout_absence_days", "attrition", "boreout"),
-    "business": ("revenue", "staff_cost", "cost_per_solved_need", "net_value"),
-}
-ORDER = tuple(m for names in VIEWS.values() for m in names)
+from .metric_registry import ORDER, VIEWS  # noqa: F401  (re-exported: the order metrics are shown in)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -129,7 +120,6 @@ def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
 def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:
     if not p.population or not p.mechanisms.loyalty or not len(window):
         return {}
-    months = float((window["end"] - window["start"]).sum()) / MONTH
     customer_months = float(window["customer_area"].sum()) / MONTH
     revenue = customer_months * p.loyalty.value_per_month
     return {"churn_rate": _ratio(float(window["churned"].sum()), customer_months),

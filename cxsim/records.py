@@ -152,12 +152,12 @@ class Recorder:
         self.encounters: list[Encounter] = []
         self.journeys: list[Journey] = []
         self.agents: list[AgentRecord] = []
-        self.days: list[Day] = []
+        self.days: list[np.ndarray] = []   # rows of Day's columns (kernels.ledger.cut_day)
 
     def tables(self, channel_names: tuple[str, ...], need_names: tuple[str, ...],
                team_names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
         return _with_names(_frame(self.encounters, Encounter), _frame(self.journeys, Journey),
-                           _frame(self.agents, AgentRecord), _frame(self.days, Day),
+                           _frame(self.agents, AgentRecord), _typed(np.array(self.days).reshape(-1, len(Day._fields)), Day),
                            (channel_names, need_names, team_names))
 
 

@@ -20,6 +20,8 @@ from cxsim.charts.style import OKABE_ITO, STYLE, overflowing, talk_style
 
 from helpers import SCENARIOS
 
+pytestmark = pytest.mark.slow  # draws every chart from real runs of several scenarios
+
 WEEK = 7 * 24 * 60.0
 
 

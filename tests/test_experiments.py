@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import subprocess
@@ -22,7 +21,7 @@ from cxsim.queueing import erlang_c_agents
 from cxsim.scenario import ScenarioError
 from cxsim.stats import interval, mser, paired_difference, relative_half_width
 
-from helpers import ROOT, SCENARIOS, VALID
+from helpers import SCENARIOS, VALID
 
 
 def small(name: str = "erlang_a.yaml", **update):
@@ -94,6 +93,7 @@ def test_results_do_not_depend_on_the_number_of_workers(serial_sweep):
     pd.testing.assert_frame_equal(parallel.metrics, serial_sweep.metrics)
 
 
+@pytest.mark.slow
 def test_results_on_a_dask_cluster_are_the_same(serial_sweep, tmp_path):
     """A real dask.distributed scheduler and two worker processes, on loopback only."""
     distributed = pytest.importorskip("distributed")
@@ -150,6 +150,7 @@ def test_an_interrupted_run_keeps_finished_runs_and_resumes(tmp_path):
     pd.testing.assert_frame_equal(resumed.metrics, fresh.metrics)
 
 
+@pytest.mark.slow
 def test_a_killed_command_resumes_where_it_stopped(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text((SCENARIOS / "erlang_a.yaml").read_text().replace("horizon: 8 h", "horizon: 3 h"))
@@ -184,6 +185,7 @@ def test_a_folder_of_another_scenario_is_refused(tmp_path):
 
 # --- precision, warm-up, compare, staff -----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_precision_adds_replications_until_tight():
     loose = small("erlang_c.yaml", horizon=240.0, warmup=30.0)
     r = cxsim.run(loose, replications=2, precision=0.05, max_replications=64, keep_tables=False)
@@ -193,6 +195,7 @@ def test_precision_adds_replications_until_tight():
     assert 2 < r.replications < 64 and worst <= 0.05
 
 
+@pytest.mark.slow
 def test_automatic_warmup_finds_a_known_transient(tmp_path):
     """A known transient: a queue at ρ = 0.5 gets three times its demand for its first three days, builds
     a backlog of ~52,000 and clears it by about day 6. MSER-5 on the daily backlog must cut after the
@@ -208,6 +211,7 @@ def test_automatic_warmup_finds_a_known_transient(tmp_path):
     assert ((days >= 5) & (days < 30)).all(), list(days)
 
 
+@pytest.mark.slow
 def test_automatic_warmup_is_whole_days_and_measured(tmp_path):
     scenario = cxsim.load_scenario(SCENARIOS / "wellbeing.yaml").model_copy(
         update={"horizon": 14 * 1440.0, "warmup": "auto", "policies": {"steady": cxsim.scenario.schema.Policy()}})
@@ -215,6 +219,7 @@ def test_automatic_warmup_is_whole_days_and_measured(tmp_path):
     assert (r.metrics["warmup"] % 1440.0 == 0).all() and (r.metrics["warmup"] < 7 * 1440.0).all()
 
 
+@pytest.mark.slow
 def test_compare_says_only_what_the_intervals_say(tmp_path):
     text = (SCENARIOS / "erlang_a.yaml").read_text().replace("horizon: 8 h", "horizon: 2 h")
     text += "policies:\n  a: {}\n  b: {}\n  more: {staffing: 1.1}\n"
@@ -232,6 +237,7 @@ def test_compare_says_only_what_the_intervals_say(tmp_path):
     assert "raises" in sentence and f"{d['mean']:.4f}" in sentence
 
 
+@pytest.mark.slow
 def test_staff_agrees_with_erlang_c(tmp_path):
     done = cli("staff", str(SCENARIOS / "erlang_c.yaml"), "--team", "agents", "--target", "service_level>=0.8",
                "-r", "12", cwd=tmp_path)

@@ -59,12 +59,23 @@ def runs() -> dict[str, dict[str, cxsim.Results]]:
     return out
 
 
+@pytest.mark.parametrize("name", ["erlang_a_repeats", "contact_centre"])
+def test_quick_identity(name):
+    """The quick check's guard: both engines, one short replication, every table equal bit for bit."""
+    s = _scenario(name).model_copy(update={"horizon": 6 * 60.0 if name != "contact_centre" else 2 * DAY,
+                                           "warmup": 60.0})
+    pair = {engine: cxsim.run(s, replications=1, seed=SEED, engine=engine) for engine in ("simpy", "fast")}
+    _assert_identical(pair)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CORE)
 def test_queueing_core_trajectories_are_identical(runs, name):
     """Arrivals, abandonment, retrials, repeats and routing: every record equal, bit for bit."""
     _assert_identical(runs[name])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in CASES if n not in CORE])
 def test_whole_model_trajectories_are_identical(runs, name):
     """Handling, erosion, wellbeing, experience, loyalty, shifts, interventions: the same, bit for bit."""
@@ -93,6 +104,7 @@ def _comparisons(runs) -> list[tuple[str, str, str, np.ndarray, np.ndarray]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_metric_agrees_statistically(runs):
     """Welch's t-test per (scenario, policy, metric); Holm's step-down keeps the family's false alarms ≤ 1 %.
 
@@ -129,6 +141,7 @@ def test_summary_only_reports_exactly_the_full_metrics():
     assert get_summary("simpy") is None
 
 
+@pytest.mark.slow
 def test_sweeps_use_summary_only_runs_and_match_the_reference():
     s = _scenario("erlang_a")
     fast = cxsim.run(s, replications=2, engine="fast", sets=["teams.agents.agents=48,52"])
@@ -137,6 +150,7 @@ def test_sweeps_use_summary_only_runs_and_match_the_reference():
     pd.testing.assert_frame_equal(fast.metrics, simpy.metrics, check_exact=True)
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_number_of_workers():
     s = _scenario("contact_centre")
     one = cxsim.run(s, replications=2, engine="fast", keep_tables=False)
@@ -153,6 +167,7 @@ def test_cli_runs_the_fast_engine(tmp_path):
     assert (tmp_path / "out" / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_summary_only_memory_does_not_grow_with_contacts():
     """A run four times longer needs no more memory: nothing is kept per contact."""
     script = textwrap.dedent("""

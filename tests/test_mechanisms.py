@@ -18,9 +18,11 @@ from cxsim.metrics import _nps
 from cxsim.records import SOLVED
 from cxsim import tallies
 from cxsim.scenario.mechanisms import Mechanisms, Policy
-from cxsim.stats import interval, paired_difference
+from cxsim.stats import paired_difference
 
 from helpers import SCENARIOS
+
+pytestmark = pytest.mark.slow  # direction tests with paired intervals over whole-model runs
 
 
 def diff(results, metric: str, a: str, b: str) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
 import cxsim
@@ -11,6 +9,8 @@ from cxsim.metrics import little
 from cxsim.queueing import erlang_a, erlang_c
 
 from helpers import SCENARIOS, assert_matches_theory
+
+pytestmark = pytest.mark.slow  # many replications per oracle: run by .ci/run, not by the quick check
 
 
 #: The oracles hold on both engines. The fast engine runs on its own seed: with the scenario's seed

@@ -21,9 +21,9 @@ from helpers import SCENARIOS
 CHROMIUM = Path("/usr/bin/chromium")
 WEEK = 7 * 24 * 60.0
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it: "
-                                       "apt-get install chromium)")
+                                       "apt-get install chromium)")]
 
 
 @pytest.fixture(scope="module")

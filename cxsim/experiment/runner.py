@@ -14,7 +14,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..compiled import Params, compile_scenario
-from ..metrics import ORDER
+from ..metric_registry import HEADLINE, ORDER, RANGES
 from ..scenario import Scenario, load_scenario
 from ..stats import interval, paired_difference, relative_half_width
 from . import backends
@@ -22,11 +22,6 @@ from .execute import execute
 from .plan import Plan, make_plan
 from .store import TABLES, Store
 
-#: The metrics ``--precision`` watches (those a scenario produces).
-HEADLINE = ("aht", "occupancy", "service_level", "fcr", "contacts_per_need", "time_to_resolution", "nps_true",
-            "cost_per_solved_need")
-#: Metrics that sit near zero by nature: their precision is judged against their range instead.
-SCALES = {"nps_true": 200.0, "nps_measured": 200.0}
 RESERVED = ("point", "policy", "replication", "warmup")
 
 
@@ -63,7 +58,7 @@ class Results:
         for policy in self.policies:
             rows = frame[frame["policy"] == policy]
             policies[policy] = {"metrics": {m: interval(rows[m]) for m in names if rows[m].notna().any()}}
-            precision[policy] = {m: _finite(relative_half_width(s, SCALES.get(m)))
+            precision[policy] = {m: _finite(relative_half_width(s, RANGES.get(m)))
                                  for m, s in policies[policy]["metrics"].items()}
         differences = {}
         base = self.policies[0]
@@ -213,6 +208,6 @@ def _precise(rows: list[dict], precision: float) -> bool:
     for _, group in frame.groupby(["point", "policy"]):
         for metric in HEADLINE:
             if metric in group and group[metric].notna().any():
-                if relative_half_width(interval(group[metric]), SCALES.get(metric)) > precision:
+                if relative_half_width(interval(group[metric]), RANGES.get(metric)) > precision:
                     return False
     return True

@@ -96,3 +96,13 @@ def next_arrival_shaped(now: float, u: float, week_rate: np.ndarray, scale: floa
             return candidate
         remaining -= intensity(t, end, week_rate, scale * f)
         t = end
+
+
+@njit(cache=True)
+def next_need_time(t: float, u: float, week_rate: np.ndarray, scale: float, change_at: np.ndarray,
+                   factor: np.ndarray) -> float:
+    """When the next need arrives after ``t``: the weekly profile, times the demand factor if the
+    scenario has spikes (one uniform)."""
+    if len(change_at):
+        return next_arrival_shaped(t, u, week_rate, scale, change_at, factor)
+    return next_arrival(t, u, week_rate, scale)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from ..codes import RULE_MEAN, RULE_PEAK_END, RULE_WEAKEST
+from ..codes import RULE_PEAK_END, RULE_WEAKEST
 
 
 @njit(cache=True)

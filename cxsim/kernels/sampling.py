@@ -13,7 +13,7 @@ from numba import njit
 
 # Parameters by kind: exponential a = mean; lognormal a = mu, b = sigma of the underlying normal;
 # deterministic a = value; empirical: values = the sample to resample.
-from ..codes import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL
+from ..codes import DIST_DETERMINISTIC, DIST_EXPONENTIAL, DIST_LOGNORMAL
 
 
 @njit(cache=True)

@@ -6,6 +6,7 @@ Engines decide *when* these apply (at every change of an agent's state, once a d
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from ..minutes import DAY
@@ -83,3 +84,29 @@ def team_step(pressure: float, standard: float, multiplier: float, capacity: flo
     elif count:
         standard = erode_standard(standard, given / count, interval, tau_down, tau_up)
     return pressure, multiplier, standard
+
+
+@njit(cache=True)
+def leaving_order(busy: np.ndarray, hired: np.ndarray) -> np.ndarray:
+    """Who goes first when a head count is cut: idle agents before busy ones, newest hires first.
+
+    A stable insertion sort on (busy, −hired) over the team's employed agents, in the order given;
+    returns positions into ``busy``/``hired``. (Stable: equal keys keep their order, like ``sorted``.)
+    """
+    n = busy.shape[0]
+    order = np.arange(n)
+    for i in range(1, n):
+        x = order[i]
+        j = i - 1
+        while j >= 0 and _goes_after(busy[order[j]], hired[order[j]], busy[x], hired[x]):
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = x
+    return order
+
+
+@njit(cache=True)
+def _goes_after(busy_a: bool, hired_a: float, busy_b: bool, hired_b: float) -> bool:
+    if busy_a != busy_b:
+        return busy_a
+    return -hired_a > -hired_b

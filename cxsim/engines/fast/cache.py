@@ -13,7 +13,8 @@ import hashlib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2]  # the cxsim folder
-SOURCES = ("engines/fast/*.py", "kernels/*.py", "tallies.py", "records.py")
+SOURCES = ("engines/fast/*.py", "kernels/*.py", "tallies.py", "records.py", "codes.py", "layouts.py", "minutes.py",
+           "streams.py")
 STAMP = PACKAGE / "engines" / "fast" / "__pycache__" / "sources.sha1"
 
 

@@ -12,11 +12,11 @@ import math
 import numpy as np
 from numba import njit
 
-from ...kernels.arrivals import next_arrival, next_arrival_shaped
+from ...kernels.arrivals import next_need_time
 from ...codes import FIRST, SWITCH
+from ...kernels.ledger import cut_day
 from ...layouts import (
-    D_ABSENT, D_CUSTOMERS, D_DAY, D_END, D_OPEN_NEEDS, D_PRESSURE, D_STANDARD, D_START, D_TIME_PER_CASE, D_WELLBEING,
-    DAY_FROM_TOTALS, T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
+    T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
     T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
     T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN,
@@ -39,7 +39,7 @@ from .state import (
     F_ARRIVAL, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS,
     G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS, G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS,
     G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
-    I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_JOUR, I_KEEP, I_LEAVERS, I_LEVER, I_OPEN, I_OWED, I_PINNED,
+    I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED, I_PINNED,
     I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
     GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
 )
@@ -86,7 +86,6 @@ def close_period(p, w, now: float) -> None:
     start = w.fc[F_LAST_CUT]
     after = np.empty(len(w.totals))
     totals(p, w, now, after)
-    d = after - w.totals
     total_w, employed, absent = 0.0, 0, 0
     for a in range(w.ic[I_AGENTS]):
         if not w.a_gone[a]:
@@ -96,18 +95,10 @@ def close_period(p, w, now: float) -> None:
             total_w += w.a_wellbeing[a]
             employed += 1
             absent += w.a_absent[a]
-    row = w.days[w.ic[I_DAYS]]
+    cut_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN],
+            total_w / employed if employed else math.nan, team_mean(w, w.tm_standard),
+            w.ic[I_ACTIVE] if p.population else 0, absent)
     w.ic[I_DAYS] += 1
-    row[D_DAY], row[D_START], row[D_END] = start // DAY, start, now
-    for column, total in DAY_FROM_TOTALS:
-        row[column] = d[total]
-    row[D_OPEN_NEEDS] = w.ic[I_OPEN]
-    row[D_WELLBEING] = total_w / employed if employed else math.nan
-    row[D_STANDARD] = team_mean(w, w.tm_standard)
-    row[D_PRESSURE] = d[T_PRESSURE_AREA] / (now - start) if now > start else math.nan
-    row[D_TIME_PER_CASE] = d[T_TIME_GIVEN] / d[T_CASES] if d[T_CASES] else math.nan
-    row[D_CUSTOMERS] = w.ic[I_ACTIVE] if p.population else 0
-    row[D_ABSENT] = absent
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now
     if now == p.warmup:
@@ -121,13 +112,9 @@ def close_period(p, w, now: float) -> None:
 @njit(cache=True)
 def arrival_step(p, w, rng) -> None:
     """Draw the next arrival of the non-homogeneous Poisson process and schedule it (or stop)."""
-    now = w.fc[F_NOW]
     scale = float(w.ic[I_ACTIVE]) if p.population else 1.0
     u = rng[ARRIVALS].random()
-    if len(p.change_at):
-        t = next_arrival_shaped(w.fc[F_ARRIVAL], u, p.week_rate, scale, p.change_at, p.factor)
-    else:
-        t = next_arrival(w.fc[F_ARRIVAL], u, p.week_rate, scale)
+    t = next_need_time(w.fc[F_ARRIVAL], u, p.week_rate, scale, p.change_at, p.factor)
     w.fc[F_ARRIVAL] = t
     if t < p.horizon:
         push_at(w, t, EV_ARRIVAL, 0, 0, NORMAL)
@@ -191,7 +178,6 @@ def intervene(p, w, step: int) -> None:
     w.ic[I_PINNED] = p.tl_pinned[step]
     w.fc[F_SUPPORT] = p.tl_support[step]
     if step + 1 < len(p.tl_at):
-        now = w.fc[F_NOW]
         push_at(w, p.tl_at[step + 1], EV_INTERVENTION, step + 1, 0, NORMAL)
 
 

@@ -9,13 +9,11 @@ work, the period cuts) is computed here the same way, so both engines start from
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import NamedTuple
 
 import numpy as np
 
 from ...compiled import Dist, Params
-from ...minutes import DAY
 
 
 class FastParams(NamedTuple):
@@ -122,7 +120,7 @@ class FastParams(NamedTuple):
     ex_survey_extremity: float
     lo_comparison_level: float
     lo_learning: float
-    lo_churn_per_month: float
+    lo_background_hazard: float    # background churn per customer-minute
     lo_journey_churn: float
     lo_sensitivity: float
     lo_effort_multiplier: float
@@ -139,10 +137,10 @@ class FastParams(NamedTuple):
 #: it, rather than silently ignoring it.
 KNOWN: dict[str, frozenset[str]] = {
     "Params": frozenset({
-        "change_at", "channel_cdf", "channels", "erosion", "experience", "factor", "give_up", "horizon", "journey_rule",
-        "loyalty", "mechanisms", "name", "need_cdf", "need_names", "need_resolution", "need_work", "policy",
-        "population", "return_delay", "switch_cdf", "teams", "timeline", "warmup", "week_profile", "week_rate",
-        "wellbeing"}),
+        "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
+        "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
+        "need_work", "policy", "population", "return_delay", "switch_cdf", "teams", "timeline", "warmup",
+        "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
     "TeamParams": frozenset({"agents", "base_agents", "channels", "cost_per_minute", "name", "needs", "proficiency",
@@ -150,19 +148,19 @@ KNOWN: dict[str, frozenset[str]] = {
     "Levers": frozenset({"budget", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
                          "transfer_overhead"}),
     "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing"}),
-    "Erosion": frozenset({"alpha", "alpha_slack", "clear_time", "interval", "smoothing", "standard_down",
-                          "standard_up"}),
-    "Wellbeing": frozenset({
-        "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_per_day", "burnout_after",
-        "burnout_below", "drain_per_busy_hour", "hiring_delay", "initial", "pressure_drain", "quality_loss",
-        "quality_onset", "ramp_up", "recover_idle_per_hour", "recover_off_per_hour", "rookie_start", "speed_loss",
-        "speed_onset", "upset_below", "upset_hit"}),
-    "Experience": frozenset({"expectation_sd", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
-                             "survey_extremity", "survey_rate", "weight_effort", "weight_empathy", "weight_resolution",
-                             "weight_wait"}),
-    "Loyalty": frozenset({"churn_per_month", "comparison_level", "deterrence", "effort_multiplier",
-                          "high_effort_contacts", "journey_churn", "learning", "referral", "sensitivity",
-                          "value_per_month"}),
+    "ErosionParams": frozenset({"alpha", "alpha_slack", "clear_time", "interval", "smoothing", "standard_down",
+                                "standard_up"}),
+    "WellbeingParams": frozenset({
+        "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_rate", "burnout_after",
+        "burnout_below", "drain", "hiring_delay", "initial", "pressure_drain", "quality_loss", "quality_onset",
+        "ramp_up", "recover_idle", "recover_off", "rookie_start", "speed_loss", "speed_onset", "upset_below",
+        "upset_hit"}),
+    "ExperienceParams": frozenset({"expectation_sd", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
+                                   "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
+                                   "weight_resolution", "weight_wait"}),
+    "LoyaltyParams": frozenset({"background_hazard", "churn_per_month", "comparison_level", "deterrence",
+                                "effort_multiplier", "high_effort_contacts", "journey_churn", "learning", "referral",
+                                "sensitivity", "value_per_month"}),
 }
 
 
@@ -202,12 +200,6 @@ class _Distributions:
                 np.array([d.b for d in self.rows]), values, np.array([len(d.values) for d in self.rows], dtype=np.int64))
 
 
-def _cuts(horizon: float, warmup: float) -> np.ndarray:
-    """The same period cuts as the SimPy ledger: every midnight and the end of the warm-up."""
-    cuts = sorted({d * DAY for d in range(1, int(math.ceil(horizon / DAY)))} | {warmup} - {0.0})
-    return np.array([c for c in cuts if c < horizon], dtype=float)
-
-
 def pack(params: Params) -> FastParams:
     missing = unsupported(params)
     if missing:
@@ -219,8 +211,7 @@ def pack(params: Params) -> FastParams:
     ch_patience = np.array([dists.add(c.patience) for c in ch], dtype=np.int64)
     ch_retrial_delay = np.array([dists.add(c.retrial_delay) for c in ch], dtype=np.int64)
     return_delay = dists.add(p.return_delay)
-    from ...compiled import compile_distribution
-    absence = dists.add(compile_distribution(p.wellbeing.absence))
+    absence = dists.add(p.wellbeing.absence)
 
     n_teams, n_channels, n_needs = len(p.teams), len(ch), len(p.need_names)
     n_queues = p.queue_count
@@ -249,7 +240,6 @@ def pack(params: Params) -> FastParams:
     queue_share = np.array([1.0 / max(1, n) for n in queue_nteams])
 
     levers = [lv for _, lv in p.timeline]
-    mean_work = sum((c - prev) * w.mean for c, prev, w in zip(p.need_cdf, [0.0, *p.need_cdf[:-1]], p.need_work))
     e, w, x, lo, m = p.erosion, p.wellbeing, p.experience, p.loyalty, p.mechanisms
     kind, a, b, values, length = dists.arrays()
     return FastParams(
@@ -281,12 +271,11 @@ def pack(params: Params) -> FastParams:
         mech_handling=bool(m.handling), mech_erosion=bool(m.erosion), mech_wellbeing=bool(m.wellbeing),
         mech_experience=bool(m.experience), mech_loyalty=bool(m.loyalty),
         er_alpha=float(e.alpha), er_alpha_slack=float(e.alpha_slack), er_standard_down=float(e.standard_down),
-        er_standard_up=math.inf if e.standard_up is None else float(e.standard_up), er_interval=float(e.interval),
+        er_standard_up=e.standard_up, er_interval=float(e.interval),
         er_smoothing=float(e.smoothing), er_clear_time=float(e.clear_time),
-        wb_initial=float(w.initial), wb_drain=w.drain_per_busy_hour / 60.0, wb_pressure_drain=float(w.pressure_drain),
-        wb_upset_hit=float(w.upset_hit), wb_upset_below=float(w.upset_below),
-        wb_recover_idle=w.recover_idle_per_hour / 60.0, wb_recover_off=w.recover_off_per_hour / 60.0,
-        wb_boreout_below=float(w.boreout_below), wb_boreout_rate=w.boreout_per_day / DAY,
+        wb_initial=w.initial, wb_drain=w.drain, wb_pressure_drain=w.pressure_drain,
+        wb_upset_hit=w.upset_hit, wb_upset_below=w.upset_below, wb_recover_idle=w.recover_idle,
+        wb_recover_off=w.recover_off, wb_boreout_below=w.boreout_below, wb_boreout_rate=w.boreout_rate,
         wb_speed_onset=float(w.speed_onset), wb_speed_loss=float(w.speed_loss),
         wb_quality_onset=float(w.quality_onset), wb_quality_loss=float(w.quality_loss),
         wb_burnout_below=float(w.burnout_below), wb_burnout_after=float(w.burnout_after), wb_absence=absence,
@@ -298,7 +287,7 @@ def pack(params: Params) -> FastParams:
         ex_expectation_sd=float(x.expectation_sd), ex_recommend_spread=float(x.recommend_spread),
         ex_survey_rate=float(x.survey_rate), ex_survey_extremity=float(x.survey_extremity),
         lo_comparison_level=float(lo.comparison_level), lo_learning=float(lo.learning),
-        lo_churn_per_month=float(lo.churn_per_month), lo_journey_churn=float(lo.journey_churn),
+        lo_background_hazard=lo.background_hazard, lo_journey_churn=float(lo.journey_churn),
         lo_sensitivity=float(lo.sensitivity), lo_effort_multiplier=float(lo.effort_multiplier),
         lo_high_effort_contacts=int(lo.high_effort_contacts), lo_referral=float(lo.referral),
-        lo_deterrence=float(lo.deterrence), mean_work=float(mean_work), cuts=_cuts(p.horizon, p.warmup))
+        lo_deterrence=float(lo.deterrence), mean_work=p.mean_work, cuts=p.cuts)

@@ -14,10 +14,10 @@ import numpy as np
 from numba import njit
 
 from ...kernels.loyalty import (
-    WORD_DETERRENCE, WORD_REFERRAL, background_churn_hazard, initial_expectation, loyalty_after_journey,
+    WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from ...kernels.sampling import sample_duration
-from ...kernels.workday import burnout_starts, day_end, leaves, team_step
+from ...kernels.workday import burnout_starts, day_end, leaves, leaving_order, team_step
 from ...streams import CUSTOMERS, LOYALTY, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
 from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
@@ -163,15 +163,6 @@ def daily_step(p, w, rng) -> None:
 
 
 @njit(cache=True)
-def _goes_after(w, a: int, b: int) -> bool:
-    """Whether agent ``a`` leaves after agent ``b`` at a head-count cut: idle first, newest first."""
-    busy_a, busy_b = w.a_sessions[a] > 0, w.a_sessions[b] > 0
-    if busy_a != busy_b:
-        return busy_a
-    return -w.a_hired[a] > -w.a_hired[b]
-
-
-@njit(cache=True)
 def restaff(p, w, step: int) -> None:
     """A new head count: leavers go without replacement (idle ones first), new hires start now."""
     now = w.fc[F_NOW]
@@ -183,17 +174,14 @@ def restaff(p, w, step: int) -> None:
             if w.a_team[a] == team and not w.a_gone[a]:
                 employed[n] = a
                 n += 1
-        # Stable insertion sort by (holding contacts, -hired): idle first, most recently hired first.
-        order = employed[:n].copy()
-        for i in range(1, n):
-            x = order[i]
-            j = i - 1
-            while j >= 0 and _goes_after(w, order[j], x):
-                order[j + 1] = order[j]
-                j -= 1
-            order[j + 1] = x
+        busy = np.empty(n, dtype=np.bool_)
+        hired = np.empty(n)
+        for i in range(n):
+            busy[i] = w.a_sessions[employed[i]] > 0
+            hired[i] = w.a_hired[employed[i]]
+        order = leaving_order(busy, hired)
         for i in range(max(0, n - target)):
-            a = order[i]
+            a = employed[order[i]]
             remove(p, w, a)
             w.tm_size[team] -= 1
             if p.mech_wellbeing:
@@ -269,4 +257,4 @@ def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int
 @njit(cache=True)
 def churn_hazard(p) -> float:
     """Background churn per customer-minute (memoryless)."""
-    return background_churn_hazard(p.lo_churn_per_month)
+    return p.lo_background_hazard

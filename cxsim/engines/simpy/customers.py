@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Generator
 import simpy
 
 from ...kernels.loyalty import (
-    WORD_DETERRENCE, WORD_REFERRAL, background_churn_hazard, initial_expectation, loyalty_after_journey,
+    WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from .staff import Level
 
@@ -96,7 +96,7 @@ class Customers:
     # --- background processes ---------------------------------------------------------------------
     def background_churn(self) -> Generator[simpy.Event, None, None]:
         """Customers leave for reasons of their own at ``churn_per_month`` (memoryless)."""
-        hazard = background_churn_hazard(self.p.loyalty.churn_per_month)
+        hazard = self.p.loyalty.background_hazard
         while True:
             n = len(self.active)
             if n == 0 or hazard <= 0:
@@ -108,7 +108,7 @@ class Customers:
 
     def background_acquisition(self) -> Generator[simpy.Event, None, None]:
         """New customers at the rate that keeps the population steady with background churn alone."""
-        hazard = background_churn_hazard(self.p.loyalty.churn_per_month)
+        hazard = self.p.loyalty.background_hazard
         rate = hazard * self.initial
         if rate <= 0:
             return

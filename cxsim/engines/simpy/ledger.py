@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Generator
 
+import numpy as np
 import simpy
 
-from ...layouts import DAY_FROM_TOTALS, T_CASES, T_PRESSURE_AREA, T_TIME_GIVEN, TOTALS
-from ...minutes import DAY
-from ...records import Day
+from ...kernels.ledger import cut_day
+from ...layouts import DAY_COLS, TOTALS
 from .schedule import at
 from .workforce import ordered_sum
 
@@ -54,7 +54,7 @@ class Ledger:
             self.respondent_promoters += nps_class > 0
             self.respondent_detractors += nps_class < 0
 
-    def _totals(self, now: float) -> tuple:
+    def _totals(self, now: float) -> np.ndarray:
         """The running totals of ``layouts.TOTALS``, by name."""
         r, c, wf = self.router, self.customers, self.workforce
         totals = dict(
@@ -70,35 +70,26 @@ class Ledger:
             pressure_area=self.org.pressure_area, employed_area=wf.employed.area_at(now) if wf else 0.0,
             absent_area=wf.absent.area_at(now) if wf else 0.0, boreout_days=wf.boreout_days if wf else 0,
             staffed_days=wf.staffed_days if wf else 0)
-        return tuple(totals[name] for name in TOTALS)
+        return np.array([totals[name] for name in TOTALS], dtype=float)
 
     def periods(self) -> Generator[simpy.Event, None, None]:
         """Close a row of the daily table at every midnight, and at the end of the warm-up."""
-        p = self.p
-        cuts = sorted({d * DAY for d in range(1, int(math.ceil(p.horizon / DAY)))} | {p.warmup} - {0.0})
-        for cut in cuts:
-            if cut >= p.horizon:
-                break
-            yield at(self.env, cut)
+        for cut in self.p.cuts:
+            yield at(self.env, float(cut))
             self.close_period(cut)
 
     def close_period(self, now: float) -> None:
         start, before = self._last
         after = self._totals(now)
-        d = [a - b for a, b in zip(after, before)]
         employed = [a for a in self.router.agents if not a.gone]
         if self.workforce:
             for a in employed:
                 self.workforce.update(a)  # W as of now, not as of the agent's last event
         wellbeing = ordered_sum(a.wellbeing for a in employed) / len(employed) if employed else math.nan
-        row = {Day._fields[column]: d[total] for column, total in DAY_FROM_TOTALS}
-        self.days.append(Day(
-            day=int(start // DAY), start=start, end=now, open_needs=len(self.open_needs), wellbeing=wellbeing,
-            standard=self.org.mean(self.org.standard),
-            pressure=d[T_PRESSURE_AREA] / (now - start) if now > start else math.nan,
-            time_per_case=d[T_TIME_GIVEN] / d[T_CASES] if d[T_CASES] else math.nan,
-            customers=len(self.customers.active) if self.customers else 0, absent=sum(1 for a in employed if a.absent),
-            **row))
+        row = np.empty(DAY_COLS)
+        cut_day(row, start, now, before, after, len(self.open_needs), wellbeing, self.org.mean(self.org.standard),
+                len(self.customers.active) if self.customers else 0, sum(1 for a in employed if a.absent))
+        self.days.append(row)
         self._last = (now, after)
         if now == self.p.warmup:
             self.at_warmup = {a.id: (a.staffed.area_at(now), a.busy.area_at(now), a.handled) for a in self.router.agents}

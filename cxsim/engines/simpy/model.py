@@ -14,14 +14,15 @@ import math
 from bisect import bisect_right
 from typing import Generator
 
+import numpy as np
 import simpy
 
 from ...codes import (
-    ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_RETRY, NEXT_RETURN,
-    NEXT_SWITCH, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
+    ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_RETRY, NEXT_SWITCH, NEXT_TRANSFER, OPEN, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
 from ...compiled import Dist, Params
-from ...kernels import customer_delay, next_arrival, next_arrival_shaped, sample_duration
+from ...kernels import customer_delay, sample_duration
+from ...kernels.arrivals import next_need_time
 from ...kernels.experience import encounter_score, expectation_shift
 from ...kernels.journey import (
     NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
@@ -29,6 +30,7 @@ from ...kernels.journey import (
     returning_kind,
 )
 from ...kernels.loyalty import high_effort
+from ...kernels.workday import leaving_order
 from ...minutes import DAY, WEEK
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
@@ -78,7 +80,7 @@ class Model:
     """One replication of one scenario under one policy."""
 
     def __init__(self, params: Params, seed: int, replication: int):
-        p = self.p = params
+        self.p = params
         self.env = simpy.Environment()
         self.rng = streams(seed, replication)
         self.router = Router(self.env, params)
@@ -87,9 +89,7 @@ class Model:
         self.next_need = 0
         self.mech = params.mechanisms
         self.levers = params.levers
-        mean_work = sum((c - prev) * w.mean for c, prev, w in
-                        zip(params.need_cdf, [0.0, *params.need_cdf[:-1]], params.need_work))
-        self.org = Organisation(self.env, params, self.router, mean_work)
+        self.org = Organisation(self.env, params, self.router, params.mean_work)
         self.org.pinned = self.levers.pinned
         self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org) \
             if self.mech.wellbeing else None
@@ -113,10 +113,7 @@ class Model:
         t = 0.0
         while True:
             scale = float(len(self.customers.active)) if self.customers else 1.0
-            if len(p.change_at):
-                t = next_arrival_shaped(t, stream.uniform(), p.week_rate, scale, p.change_at, p.factor)
-            else:
-                t = next_arrival(t, stream.uniform(), p.week_rate, scale)
+            t = next_need_time(t, stream.uniform(), p.week_rate, scale, p.change_at, p.factor)
             if t >= p.horizon:
                 return
             yield at(self.env, t)
@@ -338,7 +335,9 @@ class Model:
         for team, spec in zip(self.router.teams, self.p.teams):
             target = int(round(spec.base_agents * staffing))
             employed = [a for a in team.agents if not a.gone]
-            for agent in sorted(employed, key=lambda a: (a.sessions > 0, -a.hired))[:max(0, len(employed) - target)]:
+            order = leaving_order(np.array([a.sessions > 0 for a in employed], dtype=np.bool_),
+                                  np.array([a.hired for a in employed], dtype=float))
+            for agent in [employed[i] for i in order[:max(0, len(employed) - target)]]:
                 self.router.remove(agent)
                 team.agents.remove(agent)
                 if self.workforce:

@@ -8,16 +8,14 @@ the slow processes, and every ``erosion.interval`` for pressure and the standard
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Generator, Iterable
 
 import simpy
 
-from ...compiled import compile_distribution
 from ...kernels import sample_duration
 from ...kernels.wellbeing import quality_effect, rookie_effectiveness, speed_effect
 from ...kernels.workday import burnout_starts, day_end, energy_after, leaves, team_step
-from ...minutes import DAY, HOUR
+from ...minutes import DAY
 from .staff import Agent, Level, Router
 
 if TYPE_CHECKING:
@@ -59,7 +57,6 @@ class Organisation:
 
     def run(self) -> Generator[simpy.Event, None, None]:
         e, router = self.p.erosion, self.router
-        tau_up = math.inf if e.standard_up is None else e.standard_up
         share = [1.0 / max(1, len(teams)) for teams in router.teams_for_queue]  # shared queues split their work
         while True:
             yield self.env.timeout(e.interval)
@@ -71,7 +68,7 @@ class Organisation:
                 self.pressure[i], self.multiplier[i], self.standard[i] = team_step(
                     self.pressure[i], self.standard[i], self.multiplier[i], capacity, offered, waiting, self._given[i],
                     self._count[i], self.pinned, e.interval, e.clear_time, self.mean_work, e.smoothing, e.alpha,
-                    e.alpha_slack, e.standard_down, tau_up)
+                    e.alpha_slack, e.standard_down, e.standard_up)
             self.pressure_area += self.mean(self.pressure) * e.interval
             self._offered = [0] * len(self._offered)
             self._given, self._count = [0.0] * len(self._given), [0] * len(self._count)
@@ -101,7 +98,6 @@ class Workforce:
                  organisation: Organisation):
         self.env, self.p, self.router, self.rng, self.org = env, params, router, stream, organisation
         self.w = params.wellbeing
-        self.absence = compile_distribution(self.w.absence)
         self.support = 1.0
         self.leavers = 0
         self.hires = 0
@@ -118,8 +114,8 @@ class Workforce:
         now, w = self.env.now, self.w
         changed, wellbeing, low_since = energy_after(
             agent.wellbeing, agent.low_since, now - agent.since, agent.sessions, agent.on_duty, agent.upset,
-            self.org.pressure[agent.team.index], now, w.drain_per_busy_hour / HOUR, w.pressure_drain, w.upset_hit,
-            w.recover_idle_per_hour / HOUR, w.recover_off_per_hour / HOUR, self.support, w.burnout_below)
+            self.org.pressure[agent.team.index], now, w.drain, w.pressure_drain, w.upset_hit, w.recover_idle,
+            w.recover_off, self.support, w.burnout_below)
         if changed:
             agent.wellbeing, agent.low_since = wellbeing, low_since
             agent.since, agent.upset = now, 0
@@ -146,7 +142,7 @@ class Workforce:
                 staffed = agent.staffed.area_at(now) - staffed0
                 busy = agent.busy.area_at(now) - busy0 if staffed > 0 else 0.0
                 worked, bored, agent.wellbeing = day_end(agent.wellbeing, staffed, busy, w.boreout_below,
-                                                         w.boreout_per_day / DAY)
+                                                         w.boreout_rate)
                 self.staffed_days += worked
                 agent.boreout_days += bored
                 self.boreout_days += bored
@@ -165,7 +161,7 @@ class Workforce:
             agent.low_since = -1.0
             self.router.go_off_duty(agent)
             self.router.hand_back(agent)
-            a = self.absence
+            a = self.w.absence
             length = sample_duration(a.kind, a.a, a.b, a.values, d1, d2)
             self.env.timeout(length).callbacks.append(lambda _e, agent=agent: self._back(agent))
 

@@ -1,0 +1,37 @@
+"""The daily table's rule: one row cut from the running totals at two times (MODEL.md §10).
+
+Both engines keep the running totals of ``layouts.TOTALS``; at every midnight (and at the end of
+the warm-up) the row of ``records.Day`` is the difference of the totals over the period plus the
+state at its end. Written once here; an engine only supplies the numbers it stores.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ..layouts import (
+    D_ABSENT, D_CUSTOMERS, D_DAY, D_END, D_OPEN_NEEDS, D_PRESSURE, D_STANDARD, D_START, D_TIME_PER_CASE,
+    D_WELLBEING, DAY_FROM_TOTALS, T_CASES, T_PRESSURE_AREA, T_TIME_GIVEN,
+)
+from ..minutes import DAY
+
+
+@njit(cache=True)
+def cut_day(row: np.ndarray, start: float, now: float, before: np.ndarray, after: np.ndarray, open_needs: int,
+            wellbeing: float, standard: float, customers: int, absent: int) -> None:
+    """Write the day's row (``records.Day`` columns) for the period from ``start`` to ``now``."""
+    row[D_DAY], row[D_START], row[D_END] = start // DAY, start, now
+    for column, total in DAY_FROM_TOTALS:
+        row[column] = after[total] - before[total]
+    row[D_OPEN_NEEDS] = open_needs
+    row[D_WELLBEING] = wellbeing
+    row[D_STANDARD] = standard
+    given, cases = after[T_TIME_GIVEN] - before[T_TIME_GIVEN], after[T_CASES] - before[T_CASES]
+    pressure = after[T_PRESSURE_AREA] - before[T_PRESSURE_AREA]
+    row[D_PRESSURE] = pressure / (now - start) if now > start else math.nan
+    row[D_TIME_PER_CASE] = given / cases if cases else math.nan
+    row[D_CUSTOMERS] = customers
+    row[D_ABSENT] = absent
