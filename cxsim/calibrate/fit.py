@@ -1,0 +1,109 @@
+"""Every estimate a log gives, in one pass: what :func:`calibrate` returns and the scenario is written from."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..compiled import CHANNEL_KINDS
+from ..scenario.schema import Returns
+from . import demand, durations, journeys, staff
+from .contacts import FIRST, WINDOW, classify
+from .intervals import Estimate, proportion
+from .log import ContactLog
+
+#: What the log cannot tell apart from a solved need: a customer who gives up in silence.
+GIVE_UP = Returns.model_fields["give_up"].default
+
+
+@dataclass
+class Calibration:
+    log: ContactLog
+    contacts: pd.DataFrame
+    window: float
+    give_up: float
+    start: float                                  # first whole day of the log (minutes from origin)
+    end: float                                    # end of its last day
+    kinds: dict[str, str]                         # channel -> kind
+    rate: Estimate
+    hourly: list[Estimate]
+    weekly: list[Estimate]
+    channel_mix: list[Estimate]
+    need_mix: list[Estimate]
+    work: dict[str, durations.WorkFit]
+    patience: dict[str, Estimate]
+    retrial: dict[str, tuple[Estimate, Estimate]]
+    p_self: dict[str, Estimate]
+    resolution: list[Estimate]
+    fcr: Estimate
+    return_delay: Estimate
+    switch: list[Estimate]
+    teams: list[staff.TeamFit]
+    surveys: list[Estimate]
+    notes: list[str] = field(default_factory=list)
+
+    def estimates(self) -> list[Estimate]:
+        """Every estimate, in the order the scenario holds them."""
+        out = [self.rate, *self.hourly, *self.weekly, *self.channel_mix, *self.need_mix]
+        for w in self.work.values():
+            out += [w.mean] + ([w.cv] if w.cv else [])
+        out += list(self.patience.values())
+        for pair in self.retrial.values():
+            out += list(pair)
+        out += [*self.p_self.values(), *self.resolution, self.fcr, self.return_delay, *self.switch, *self.surveys]
+        return out
+
+
+def channel_kind(name: str, rows: pd.DataFrame) -> str:
+    """A channel named like a kind is that kind; otherwise phone if anybody abandons, else email."""
+    if name in CHANNEL_KINDS:
+        return name
+    if (rows["outcome"] == "self_service").all():
+        return "self_service"
+    return "phone" if (rows["outcome"] == "abandoned").any() else "email"
+
+
+def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP) -> Calibration:
+    df = classify(log.frame, window)
+    start = math.floor(df["t"].min() / 1440.0) * 1440.0
+    end = log.span
+    kinds = {str(c): channel_kind(str(c), df[(df["channel"] == c).to_numpy()]) for c in df["channel"].cat.categories}
+    rate, hourly, weekly = demand.arrivals(df, start, end)
+    work = {}
+    first_answered = df[((df["kind"] == FIRST) & (df["outcome"] == "answered")).to_numpy()]
+    for need, rows in first_answered.groupby("need_type", observed=True):
+        unshared = rows[rows["channel"].map(kinds).astype(str).to_numpy() != "chat"]
+        sample = (unshared if len(unshared) else rows)["handle_time"].to_numpy()
+        work[str(need)] = durations.work_time(sample, f"needs.{need}.work_time")
+    patience, retrial, p_self = {}, {}, {}
+    for channel, kind in kinds.items():
+        rows = df[(df["channel"] == channel).to_numpy() & df["outcome"].isin(("answered", "abandoned",
+                                                                              "transferred")).to_numpy()]
+        abandoned = (rows["outcome"] == "abandoned").to_numpy()
+        if kind in ("phone", "chat") and abandoned.any():
+            patience[channel] = durations.patience(rows["wait"].to_numpy(), abandoned, f"channels.{channel}.patience")
+            found = journeys.retrial(df, channel, window, end)
+            if found:
+                retrial[channel] = found
+        if kind == "self_service":
+            tried = df[(df["channel"] == channel).to_numpy() & (df["end"] <= end - window).to_numpy()]
+            failed = tried["followed"].to_numpy()
+            p, lo, hi = proportion(int((~failed).sum()), len(tried))
+            p_self[channel] = Estimate(f"channels.{channel}.p_self", p, lo, hi, "", "share not followed by a person",
+                                       len(tried))
+    resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up)
+    return Calibration(log, df, window, give_up, start, end, kinds, rate, hourly, weekly,
+                       demand.mix(df, "channel", "demand.channel_mix"), demand.mix(df, "need_type", "needs.share"),
+                       work, patience, retrial, p_self, resolution, fcr, return_delay, switch,
+                       staff.teams(df, start, end), journeys.surveys(df))
+
+
+def hourly_load(cal: Calibration, channel: str) -> np.ndarray:
+    """Mean busy agent-minutes per minute in each hour of the week (for a channel without agent ids)."""
+    rows = cal.contacts[(cal.contacts["channel"] == channel).to_numpy()]
+    slot = ((rows["t"].to_numpy() // 60).astype(np.int64)) % 168
+    busy = np.bincount(slot, weights=rows["handle_time"].to_numpy(), minlength=168)
+    return busy / 60.0 / np.repeat(np.maximum(demand.exposure_days(cal.start, cal.end), 1), 24)

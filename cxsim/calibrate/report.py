@@ -1,0 +1,51 @@
+"""What `cxsim calibrate` prints: the estimates with their intervals and fit, and the check."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from .check import Row
+from .fit import Calibration
+from .intervals import LEVEL
+
+#: Printed one line each; the 31 profile weights are in the scenario file, not the terminal.
+_PROFILE = ("demand.hourly_profile", "demand.weekly_profile")
+
+
+def _value(x: float, unit: str) -> str:
+    return f"{x:.4g} {unit}".strip()
+
+
+def calibration_table(cal: Calibration) -> Table:
+    first, last = cal.log.origin + _days(cal.start), cal.log.origin + _days(cal.end - 1440)
+    table = Table(title=f"{len(cal.contacts):,} contacts, {first:%Y-%m-%d} to {last:%Y-%m-%d}: "
+                        f"estimates with {LEVEL:.0%} intervals".replace("%", " %"), title_justify="left")
+    for column in ("parameter", "value", "interval", "n", "fit"):
+        table.add_column(column, justify="right" if column in ("value", "interval", "n") else "left",
+                         overflow="fold")
+    for e in cal.estimates():
+        if e.path.startswith(_PROFILE):
+            continue
+        table.add_row(e.path, _value(e.value, e.unit), f"[{e.low:.4g}, {e.high:.4g}]", f"{e.n:,}", e.fit)
+    fit = cal.rate.fit
+    table.add_row("demand profile", "24 + 7 weights", "in the file", "", fit)
+    for t in cal.teams:
+        shift = "always" if t.start_hour is None else f"{t.start_hour} h + {t.hours} h, {','.join(t.days)}"
+        table.add_row(f"teams.{t.name}", f"{t.agents} agents", shift, "", f"{t.covered:.0%} of contacts inside the shift")
+    return table
+
+
+def _days(minutes: float):
+    import pandas as pd
+    return pd.Timedelta(minutes=minutes)
+
+
+def check_table(rows: list[Row], replications: int) -> Table:
+    table = Table(title=f"check: the log against {replications} simulated replications of the fitted scenario "
+                        "(95 % prediction interval of one replication)", title_justify="left")
+    for column in ("KPI", "log", "simulated", "interval", "verdict"):
+        table.add_column(column, justify="left" if column in ("KPI", "verdict") else "right")
+    for r in rows:
+        table.add_row(r.kpi, f"{r.logged:.4g}", f"{r.mean:.4g}", f"[{r.low:.4g}, {r.high:.4g}]",
+                      "inside" if r.inside else "OUTSIDE")
+    return table
