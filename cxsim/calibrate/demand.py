@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from .contacts import FIRST
-from .intervals import Estimate, poisson_rate, proportion
+from .intervals import LEVEL, Estimate, poisson_rate, proportion
 
 DAY, WEEK = 1440.0, 7 * 1440.0
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -25,7 +25,8 @@ def exposure_days(start: float, end: float) -> np.ndarray:
     return np.bincount(days % 7, minlength=7).astype(float)
 
 
-def arrivals(df: pd.DataFrame, start: float, end: float) -> tuple[Estimate, list[Estimate], list[Estimate]]:
+def arrivals(df: pd.DataFrame, start: float, end: float, level: float = LEVEL
+             ) -> tuple[Estimate, list[Estimate], list[Estimate]]:
     """The need rate (per hour), the 24 hourly and 7 weekday weights (mean 1), with intervals."""
     first = df["t"].to_numpy()[(df["kind"] == FIRST).to_numpy()]
     slot = (first // 60).astype(np.int64) % 168
@@ -35,33 +36,33 @@ def arrivals(df: pd.DataFrame, start: float, end: float) -> tuple[Estimate, list
     by_hour, by_day = counts.sum(axis=0), counts.sum(axis=1)
     hourly = 24 * by_hour / n
     weekday_rate = np.where(days > 0, by_day / np.maximum(days, 1), 0.0)
-    level = weekday_rate[days > 0].mean()
-    weekly = weekday_rate / level
+    per_day = weekday_rate[days > 0].mean()
+    weekly = weekday_rate / per_day
     # Product form: expected count of each hour-of-week slot, then Pearson's chi-square.
-    expected = days[:, None] * level * weekly[:, None] * hourly[None, :] / 24
+    expected = days[:, None] * per_day * weekly[:, None] * hourly[None, :] / 24
     used = expected > 0
     chi = float(((counts - expected)[used] ** 2 / expected[used]).sum())
     dof = max(int(used.sum()) - 1 - 23 - int((days > 0).sum() - 1), 1)
     fit = f"weekday × hour product: χ² p = {stats.chi2.sf(chi, dof):.2g}"
-    rate, low, high = poisson_rate(n, (end - start) / 60.0)
-    scale = level / 24 / rate if rate > 0 else 1.0  # per hour, weighted by weekday as the scenario is
-    level_estimate = Estimate("demand.open.rate", rate * scale, low * scale, high * scale, "/h", fit, n)
+    rate, low, high = poisson_rate(n, (end - start) / 60.0, level)
+    scale = per_day / 24 / rate if rate > 0 else 1.0  # per hour, weighted by weekday as the scenario is
+    level_estimate = Estimate("demand.open.rate", rate * scale, low * scale, high * scale, "/h", fit, n, level)
     hours = []
     for h in range(24):
-        p, lo, hi = proportion(int(by_hour[h]), n)
-        hours.append(Estimate(f"demand.hourly_profile[{h}]", 24 * p, 24 * lo, 24 * hi, "", fit, int(by_hour[h])))
+        p, lo, hi = proportion(int(by_hour[h]), n, level)
+        hours.append(Estimate(f"demand.hourly_profile[{h}]", 24 * p, 24 * lo, 24 * hi, "", fit, int(by_hour[h]), level))
     weekdays = []
     for d in range(7):
         if days[d] == 0:
             weekdays.append(Estimate(f"demand.weekly_profile[{d}]", 1.0, 0.0, np.inf, "", "not in the log", 0))
             continue
-        _, lo, hi = poisson_rate(int(by_day[d]), days[d])
-        weekdays.append(Estimate(f"demand.weekly_profile[{d}]", weekly[d], lo / level, hi / level, "", fit,
-                                 int(by_day[d])))
+        _, lo, hi = poisson_rate(int(by_day[d]), days[d], level)
+        weekdays.append(Estimate(f"demand.weekly_profile[{d}]", weekly[d], lo / per_day, hi / per_day, "", fit,
+                                 int(by_day[d]), level))
     return level_estimate, hours, weekdays
 
 
-def mix(df: pd.DataFrame, column: str, path: str) -> list[Estimate]:
+def mix(df: pd.DataFrame, column: str, path: str, level: float = LEVEL) -> list[Estimate]:
     """Shares of first contacts by ``column`` (channel or need type), each with its interval; the
     fit figure tests that the mix is the same on every weekday."""
     first = df[(df["kind"] == FIRST).to_numpy()]
@@ -74,6 +75,6 @@ def mix(df: pd.DataFrame, column: str, path: str) -> list[Estimate]:
         if min(table.shape) > 1 else "one value only"
     out = []
     for name, k in counts.items():
-        p, lo, hi = proportion(int(k), n)
-        out.append(Estimate(f"{path}.{name}", p, lo, hi, "", fit, int(k)))
+        p, lo, hi = proportion(int(k), n, level)
+        out.append(Estimate(f"{path}.{name}", p, lo, hi, "", fit, int(k), level))
     return out

@@ -52,15 +52,16 @@ def work_time(x: np.ndarray, path: str, level: float = LEVEL) -> WorkFit:
         chi_lo, chi_hi = stats.chi2.ppf([(1 + level) / 2, (1 - level) / 2], n - 1)
         s2_lo, s2_hi = (n - 1) * s2 / chi_lo, (n - 1) * s2 / chi_hi
         fit = f"lognormal, KS p = {p:.2g} ({compared})"
-        mean = Estimate(f"{path}.mean", math.exp(centre), math.exp(centre - half), math.exp(centre + half), "min", fit, n)
+        mean = Estimate(f"{path}.mean", math.exp(centre), math.exp(centre - half), math.exp(centre + half), "min", fit,
+                        n, level)
         cv = Estimate(f"{path}.cv", math.sqrt(math.expm1(s2)), math.sqrt(math.expm1(s2_lo)), math.sqrt(math.expm1(s2_hi)),
-                      "", fit, n)
+                      "", fit, n, level)
         best = "lognormal"
     else:
         p = float(stats.kstest(x, stats.expon(0, scale).cdf).pvalue)
         fit = f"exponential, KS p = {p:.2g} ({compared})"
         value, low, high = exponential_mean(float(x.sum()), n, level)
-        mean, cv, best = Estimate(f"{path}.mean", value, low, high, "min", fit, n), None, "exponential"
+        mean, cv, best = Estimate(f"{path}.mean", value, low, high, "min", fit, n, level), None, "exponential"
     if p >= REJECT:
         return WorkFit(best, mean, cv, None, compared)
     values = np.quantile(x, (np.arange(QUANTILES) + 0.5) / QUANTILES)
@@ -68,7 +69,7 @@ def work_time(x: np.ndarray, path: str, level: float = LEVEL) -> WorkFit:
     half = z * float(x.std(ddof=1)) / math.sqrt(n)
     fit = f"no candidate fits ({best} KS p = {p:.2g}): the measured distribution"
     return WorkFit("empirical", Estimate(f"{path}.mean", sample_mean, sample_mean - half, sample_mean + half, "min",
-                                         fit, n), None, [round(float(v), 4) for v in values], compared)
+                                         fit, n, level), None, [round(float(v), 4) for v in values], compared)
 
 
 def patience(wait: np.ndarray, abandoned: np.ndarray, path: str, level: float = LEVEL) -> Estimate:
@@ -77,7 +78,7 @@ def patience(wait: np.ndarray, abandoned: np.ndarray, path: str, level: float = 
     d = int(abandoned.sum())
     value, low, high = exponential_mean(float(wait.sum()), d, level)
     fit = _weibull_check(wait, abandoned) if d >= 10 else "too few abandonments to test"
-    return Estimate(f"{path}.mean", value, low, high, "min", fit, d)
+    return Estimate(f"{path}.mean", value, low, high, "min", fit, d, level)
 
 
 def _weibull_check(wait: np.ndarray, abandoned: np.ndarray) -> str:
@@ -99,4 +100,5 @@ def _weibull_check(wait: np.ndarray, abandoned: np.ndarray) -> str:
 def delay(gaps: np.ndarray, window: float, path: str, level: float = LEVEL) -> Estimate:
     """Mean of an exponential delay seen only within the window (minutes)."""
     value, low, high, p = truncated_exponential(gaps, window, level)
-    return Estimate(f"{path}.mean", value, low, high, "min", f"exponential within the window, KS p = {p:.2g}", len(gaps))
+    return Estimate(f"{path}.mean", value, low, high, "min", f"exponential within the window, KS p = {p:.2g}", len(gaps),
+                    level)

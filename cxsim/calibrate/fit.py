@@ -12,7 +12,7 @@ from ..compiled import CHANNEL_KINDS
 from ..scenario.schema import Returns
 from . import demand, durations, journeys, staff
 from .contacts import FIRST, WINDOW, classify
-from .intervals import Estimate, proportion
+from .intervals import LEVEL, Estimate, proportion
 from .log import ContactLog
 
 #: What the log cannot tell apart from a solved need: a customer who gives up in silence.
@@ -66,39 +66,41 @@ def channel_kind(name: str, rows: pd.DataFrame) -> str:
     return "phone" if (rows["outcome"] == "abandoned").any() else "email"
 
 
-def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP) -> Calibration:
+def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP, level: float = LEVEL) -> Calibration:
+    """Every estimate the log gives, each with an interval at ``level`` and a goodness-of-fit figure."""
     df = classify(log.frame, window)
     start = math.floor(df["t"].min() / 1440.0) * 1440.0
     end = log.span
     kinds = {str(c): channel_kind(str(c), df[(df["channel"] == c).to_numpy()]) for c in df["channel"].cat.categories}
-    rate, hourly, weekly = demand.arrivals(df, start, end)
+    rate, hourly, weekly = demand.arrivals(df, start, end, level)
     work = {}
     first_answered = df[((df["kind"] == FIRST) & (df["outcome"] == "answered")).to_numpy()]
     for need, rows in first_answered.groupby("need_type", observed=True):
         unshared = rows[rows["channel"].map(kinds).astype(str).to_numpy() != "chat"]
         sample = (unshared if len(unshared) else rows)["handle_time"].to_numpy()
-        work[str(need)] = durations.work_time(sample, f"needs.{need}.work_time")
+        work[str(need)] = durations.work_time(sample, f"needs.{need}.work_time", level)
     patience, retrial, p_self = {}, {}, {}
     for channel, kind in kinds.items():
         rows = df[(df["channel"] == channel).to_numpy() & df["outcome"].isin(("answered", "abandoned",
                                                                               "transferred")).to_numpy()]
         abandoned = (rows["outcome"] == "abandoned").to_numpy()
         if kind in ("phone", "chat") and abandoned.any():
-            patience[channel] = durations.patience(rows["wait"].to_numpy(), abandoned, f"channels.{channel}.patience")
-            found = journeys.retrial(df, channel, window, end)
+            patience[channel] = durations.patience(rows["wait"].to_numpy(), abandoned, f"channels.{channel}.patience",
+                                                   level)
+            found = journeys.retrial(df, channel, window, end, level)
             if found:
                 retrial[channel] = found
         if kind == "self_service":
             tried = df[(df["channel"] == channel).to_numpy() & (df["end"] <= end - window).to_numpy()]
             failed = tried["followed"].to_numpy()
-            p, lo, hi = proportion(int((~failed).sum()), len(tried))
+            p, lo, hi = proportion(int((~failed).sum()), len(tried), level)
             p_self[channel] = Estimate(f"channels.{channel}.p_self", p, lo, hi, "", "share not followed by a person",
-                                       len(tried))
-    resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up)
+                                       len(tried), level)
+    resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up, level)
     return Calibration(log, df, window, give_up, start, end, kinds, rate, hourly, weekly,
-                       demand.mix(df, "channel", "demand.channel_mix"), demand.mix(df, "need_type", "needs.share"),
+                       demand.mix(df, "channel", "demand.channel_mix", level), demand.mix(df, "need_type", "needs.share", level),
                        work, patience, retrial, p_self, resolution, fcr, return_delay, switch,
-                       staff.teams(df, start, end), journeys.surveys(df))
+                       staff.teams(df, start, end), journeys.surveys(df, level))
 
 
 def hourly_load(cal: Calibration, channel: str) -> np.ndarray:

@@ -22,12 +22,13 @@ class Estimate:
     unit: str        # "min", "/h" or "" (a share, a weight)
     fit: str         # the goodness of fit in words, e.g. "KS p = 0.41"
     n: int
+    level: float = LEVEL
 
     def contains(self, truth: float) -> bool:
         return self.low <= truth <= self.high
 
     def interval(self) -> str:
-        return f"{LEVEL:.0%} CI [{_short(self.low)}, {_short(self.high)}]".replace("%", " %")
+        return f"{self.level:.0%} CI [{_short(self.low)}, {_short(self.high)}]".replace("%", " %")
 
 
 def _short(x: float) -> str:
@@ -86,6 +87,8 @@ def truncated_exponential(x: np.ndarray, window: float, level: float = LEVEL) ->
 
 def stable_over_weeks(flag: np.ndarray, week: np.ndarray) -> str:
     """Goodness of fit of a constant share: chi-square test that it is the same every week."""
+    if len(flag) == 0:
+        return "nothing to test"
     table = np.array([[np.sum(flag & (week == w)), np.sum(~flag & (week == w))] for w in np.unique(week)])
     table = table[table.sum(axis=1) > 0]
     if len(table) < 2 or (table.sum(axis=0) == 0).any():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .contacts import FIRST, REPEAT
 from .durations import delay
@@ -22,20 +23,22 @@ def _complete(df: pd.DataFrame, window: float, log_end: float) -> np.ndarray:
     return (df["end"] <= log_end - window).to_numpy()
 
 
-def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float) -> tuple[Estimate, Estimate] | None:
+def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float, level: float = LEVEL
+            ) -> tuple[Estimate, Estimate] | None:
     """Probability that an abandoned contact is tried again, and the delay (from abandoning)."""
     ab = df[((df["channel"] == channel) & (df["outcome"] == "abandoned")).to_numpy() & _complete(df, window, log_end)]
     if len(ab) == 0:
         return None
     followed = ab["followed"].to_numpy()
-    p, lo, hi = proportion(int(followed.sum()), len(ab))
+    p, lo, hi = proportion(int(followed.sum()), len(ab), level)
     week = (ab["t"].to_numpy() // WEEK).astype(int)
-    prob = Estimate(f"channels.{channel}.retrial.probability", p, lo, hi, "", stable_over_weeks(followed, week), len(ab))
+    prob = Estimate(f"channels.{channel}.retrial.probability", p, lo, hi, "", stable_over_weeks(followed, week), len(ab),
+                    level)
     gaps = ab["next_gap"].to_numpy()[followed]
-    return prob, delay(gaps, window, f"channels.{channel}.retrial.delay")
+    return prob, delay(gaps, window, f"channels.{channel}.retrial.delay", level)
 
 
-def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float
+def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float, level: float = LEVEL
             ) -> tuple[list[Estimate], Estimate, Estimate, list[Estimate]]:
     """Base resolution per need type, first-contact resolution, the return delay (from the end of
     the answered contact) and channel switching of repeats."""
@@ -43,26 +46,26 @@ def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float
     resolution = []
     for need, group in answered.groupby("need_type", observed=True):
         back = group["followed"].to_numpy()
-        q, lo, hi = proportion(int(back.sum()), len(back))
+        q, lo, hi = proportion(int(back.sum()), len(back), level)
         week = (group["t"].to_numpy() // WEEK).astype(int)
         fit = stable_over_weeks(back, week) + f"; give_up {give_up:g} assumed"
         resolution.append(Estimate(f"needs.{need}.resolution", 1 - q / (1 - give_up), 1 - hi / (1 - give_up),
-                                   1 - lo / (1 - give_up), "", fit, len(back)))
+                                   1 - lo / (1 - give_up), "", fit, len(back), level))
     first = answered[(answered["kind"] == FIRST).to_numpy()]
     solved = ~first["followed"].to_numpy()
-    f, lo, hi = proportion(int(solved.sum()), len(solved))
+    f, lo, hi = proportion(int(solved.sum()), len(solved), level)
     fcr = Estimate("fcr", f, lo, hi, "", stable_over_weeks(solved, (first["t"].to_numpy() // WEEK).astype(int)),
-                   len(solved))
+                   len(solved), level)
     gaps = answered["next_gap"].to_numpy()[answered["followed"].to_numpy()]
-    return_delay = delay(gaps, window, "returns.delay")
+    return_delay = delay(gaps, window, "returns.delay", level)
     repeats = df[(df["kind"] == REPEAT).to_numpy()]
     switch = []
     for src, group in repeats.groupby("prev_channel", observed=True):
         for dst, k in group["channel"].value_counts(sort=False).items():
             if dst == src or k == 0:
                 continue
-            p, lo, hi = proportion(int(k), len(group))
-            switch.append(Estimate(f"returns.switch.{src}.{dst}", p, lo, hi, "", "share of repeats", int(k)))
+            p, lo, hi = proportion(int(k), len(group), level)
+            switch.append(Estimate(f"returns.switch.{src}.{dst}", p, lo, hi, "", "share of repeats", int(k), level))
     return resolution, fcr, return_delay, switch
 
 
@@ -76,12 +79,13 @@ def surveys(df: pd.DataFrame, level: float = LEVEL) -> list[Estimate]:
     scores = per_need[answered].to_numpy()
     n = len(scores)
     mean = float(scores.mean())
-    half = 1.96 * float(scores.std(ddof=1)) / np.sqrt(n) if n > 1 else np.inf
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    half = z * float(scores.std(ddof=1)) / np.sqrt(n) if n > 1 else np.inf
     promoters, detractors = (scores >= 9).mean(), (scores <= 6).mean()
     nps = 100 * (promoters - detractors)
     var = (promoters + detractors - (promoters - detractors) ** 2) / max(n, 1)
-    nps_half = 100 * 1.96 * np.sqrt(var)
+    nps_half = 100 * z * np.sqrt(var)
     histogram = ", ".join(f"{s}: {np.mean(scores == s):.2f}" for s in range(11))
-    return [Estimate("survey.response_rate", r, lo, hi, "", "share of needs with an answer", len(answered)),
-            Estimate("survey.mean_score", mean, mean - half, mean + half, "", f"scores {histogram}", n),
-            Estimate("survey.nps_measured", nps, nps - nps_half, nps + nps_half, "", "% 9-10 minus % 0-6", n)]
+    return [Estimate("survey.response_rate", r, lo, hi, "", "share of needs with an answer", len(answered), level),
+            Estimate("survey.mean_score", mean, mean - half, mean + half, "", f"scores {histogram}", n, level),
+            Estimate("survey.nps_measured", nps, nps - nps_half, nps + nps_half, "", "% 9-10 minus % 0-6", n, level)]

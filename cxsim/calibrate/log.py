@@ -130,7 +130,7 @@ def from_table(raw: pd.DataFrame, path: Path | str, surveys: Path | None = None)
                           raw["survey_score"])
         frame["survey_score"] = score
     if problems:
-        raise LogError(problems)
+        raise LogError(sorted(problems, key=_line_number))
     if surveys is not None:
         frame = _merge_surveys(frame, surveys)
     origin = stamp.min().normalize() - pd.Timedelta(days=stamp.min().weekday())
@@ -138,6 +138,12 @@ def from_table(raw: pd.DataFrame, path: Path | str, surveys: Path | None = None)
     for c in ("channel", "need_type", "outcome"):
         frame[c] = frame[c].astype("category")
     return ContactLog(frame, origin, str(path))
+
+
+def _line_number(problem: str) -> float:
+    """Problems in file order; the counts of further rows last."""
+    head = problem.split(": ", 1)[0].rsplit(":", 1)
+    return float(head[1]) if len(head) == 2 and head[1].isdigit() else float("inf")
 
 
 def _timestamps(values: pd.Series) -> pd.Series:

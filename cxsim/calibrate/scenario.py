@@ -100,7 +100,7 @@ def build(cal: Calibration, name: str) -> CommentedMap:
         else:
             entry["work_time"] = _distribution(1.0)
             entry.yaml_add_eol_comment(f"never answered in the log {NOT_FROM_DATA}", "work_time")
-        if need in resolution:
+        if need in resolution and not math.isnan(resolution[need].value):
             entry["resolution"] = max(0.0, min(1.0, _num(resolution[need].value)))
             entry.yaml_add_eol_comment(_note(resolution[need]), "resolution")
         needs[need] = entry
@@ -129,8 +129,9 @@ def build(cal: Calibration, name: str) -> CommentedMap:
     doc["channels"] = channels
 
     returns = CommentedMap()
-    returns["delay"] = _distribution(cal.return_delay.value)
-    returns.yaml_add_eol_comment(f"from the end of the answered contact; {_note(cal.return_delay)}", "delay")
+    if math.isfinite(cal.return_delay.value):
+        returns["delay"] = _distribution(cal.return_delay.value)
+        returns.yaml_add_eol_comment(f"from the end of the answered contact; {_note(cal.return_delay)}", "delay")
     returns["give_up"] = cal.give_up
     returns.yaml_add_eol_comment(f"{NOT_FROM_DATA}: a log cannot tell a silent give-up from a solved need", "give_up")
     if cal.switch:
