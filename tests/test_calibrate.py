@@ -131,10 +131,10 @@ def test_a_bad_log_is_refused_by_row_and_column_and_nothing_is_written(logged, t
     (tmp_path / "fitted.yaml").write_text("mine\n")
     done = _cli("calibrate", "bad.csv", "--out", "fitted.yaml", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.splitlines() == ["bad.csv:3: wait: negative duration ('-4')",
-                                        "bad.csv:4: timestamp: not a date and time ('yesterday')",
+    assert done.stderr.splitlines() == ["bad.csv:3: wait: negative duration (-4)",
+                                        "bad.csv:4: timestamp: not a date and time (yesterday)",
                                         "bad.csv:5: outcome: not one of answered, abandoned, transferred, "
-                                        "self_service ('lost')"]
+                                        "self_service (lost)"]
     assert (tmp_path / "fitted.yaml").read_text() == "mine\n"
     pd.DataFrame(bad).drop(columns=["handle_time"]).to_csv(tmp_path / "short.csv", index=False)
     done = _cli("calibrate", "short.csv", "--out", "other.yaml", cwd=tmp_path)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 FIRST, RETRIAL, REPEAT, TRANSFER, SWITCH = "first", "retrial", "repeat", "transfer", "switch"
+KINDS = (FIRST, RETRIAL, REPEAT, TRANSFER, SWITCH)
 _AFTER = {"abandoned": RETRIAL, "transferred": TRANSFER, "self_service": SWITCH, "answered": REPEAT}
 #: The same customer and need type again within this many minutes is the same need (7 days: the
 #: industry's "no repeat within 7 days" definition of first-contact resolution).
@@ -28,12 +29,15 @@ def classify(frame: pd.DataFrame, window: float = WINDOW) -> pd.DataFrame:
     df = frame.sort_values(["customer_id", "need_type", "t"], kind="stable").reset_index(drop=True)
     df["end"] = df["t"] + df["wait"] + df["handle_time"]
     same = (df["customer_id"].to_numpy()[1:] == df["customer_id"].to_numpy()[:-1]) & \
-           (df["need_type"].to_numpy()[1:] == df["need_type"].to_numpy()[:-1])
+           (df["need_type"].cat.codes.to_numpy()[1:] == df["need_type"].cat.codes.to_numpy()[:-1])
     same = np.concatenate([[False], same])
     gap = np.where(same, df["t"].to_numpy() - np.concatenate([[np.nan], df["end"].to_numpy()[:-1]]), np.nan)
     continues = same & (gap <= window)
-    prev_outcome = np.concatenate([[""], df["outcome"].astype(str).to_numpy()[:-1]])
-    df["kind"] = pd.Categorical(_kinds(prev_outcome, continues), categories=[FIRST, RETRIAL, REPEAT, TRANSFER, SWITCH])
+    # Each outcome's code -> the kind of the contact that follows it (codes of KINDS).
+    after = np.array([KINDS.index(_AFTER[str(name)]) for name in df["outcome"].cat.categories], dtype=np.int8)
+    prev = np.concatenate([[0], df["outcome"].cat.codes.to_numpy()[:-1]])
+    kind = np.where(continues, after[prev], KINDS.index(FIRST)).astype(np.int8)
+    df["kind"] = pd.Categorical.from_codes(kind, categories=list(KINDS))
     df["gap"] = np.where(continues, gap, np.nan)
     df["need"] = np.cumsum(~continues) - 1
     df["prev_channel"] = pd.Categorical.from_codes(
@@ -47,9 +51,3 @@ def classify(frame: pd.DataFrame, window: float = WINDOW) -> pd.DataFrame:
         categories=df["channel"].cat.categories)
     return df
 
-
-def _kinds(prev_outcome: np.ndarray, continues: np.ndarray) -> np.ndarray:
-    kind = np.full(len(continues), FIRST, dtype=object)
-    for outcome, name in _AFTER.items():
-        kind[continues & (prev_outcome == outcome)] = name
-    return kind

@@ -65,7 +65,7 @@ def arrivals(df: pd.DataFrame, start: float, end: float, level: float = LEVEL
 def mix(df: pd.DataFrame, column: str, path: str, level: float = LEVEL) -> list[Estimate]:
     """Shares of first contacts by ``column`` (channel or need type), each with its interval; the
     fit figure tests that the mix is the same on every weekday."""
-    first = df[(df["kind"] == FIRST).to_numpy()]
+    first = df.loc[(df["kind"] == FIRST).to_numpy(), [column, "t"]]
     counts = first[column].value_counts(sort=False)
     n = int(counts.sum())
     weekday = (first["t"].to_numpy() // DAY).astype(int) % 7

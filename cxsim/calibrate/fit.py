@@ -71,18 +71,21 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
     df = classify(log.frame, window)
     start = math.floor(df["t"].min() / 1440.0) * 1440.0
     end = log.span
-    kinds = {str(c): channel_kind(str(c), df[(df["channel"] == c).to_numpy()]) for c in df["channel"].cat.categories}
+    kinds = {str(c): channel_kind(str(c), df.loc[(df["channel"] == c).to_numpy(), ["outcome"]])
+             for c in df["channel"].cat.categories}
     rate, hourly, weekly = demand.arrivals(df, start, end, level)
     work = {}
-    first_answered = df[((df["kind"] == FIRST) & (df["outcome"] == "answered")).to_numpy()]
+    first_answered = df.loc[((df["kind"] == FIRST) & (df["outcome"] == "answered")).to_numpy(),
+                            ["need_type", "channel", "handle_time"]]
     for need, rows in first_answered.groupby("need_type", observed=True):
         unshared = rows[rows["channel"].map(kinds).astype(str).to_numpy() != "chat"]
         sample = (unshared if len(unshared) else rows)["handle_time"].to_numpy()
         work[str(need)] = durations.work_time(sample, f"needs.{need}.work_time", level)
     patience, retrial, p_self = {}, {}, {}
     for channel, kind in kinds.items():
-        rows = df[(df["channel"] == channel).to_numpy() & df["outcome"].isin(("answered", "abandoned",
-                                                                              "transferred")).to_numpy()]
+        rows = df.loc[(df["channel"] == channel).to_numpy() & df["outcome"].isin(("answered", "abandoned",
+                                                                                  "transferred")).to_numpy(),
+                      ["outcome", "wait"]]
         abandoned = (rows["outcome"] == "abandoned").to_numpy()
         if kind in ("phone", "chat") and abandoned.any():
             patience[channel] = durations.patience(rows["wait"].to_numpy(), abandoned, f"channels.{channel}.patience",
@@ -91,7 +94,7 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
             if found:
                 retrial[channel] = found
         if kind == "self_service":
-            tried = df[(df["channel"] == channel).to_numpy() & (df["end"] <= end - window).to_numpy()]
+            tried = df.loc[(df["channel"] == channel).to_numpy() & (df["end"] <= end - window).to_numpy(), ["followed"]]
             failed = tried["followed"].to_numpy()
             p, lo, hi = proportion(int((~failed).sum()), len(tried), level)
             p_self[channel] = Estimate(f"channels.{channel}.p_self", p, lo, hi, "", "share not followed by a person",

@@ -26,7 +26,8 @@ def _complete(df: pd.DataFrame, window: float, log_end: float) -> np.ndarray:
 def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float, level: float = LEVEL
             ) -> tuple[Estimate, Estimate] | None:
     """Probability that an abandoned contact is tried again, and the delay (from abandoning)."""
-    ab = df[((df["channel"] == channel) & (df["outcome"] == "abandoned")).to_numpy() & _complete(df, window, log_end)]
+    ab = df.loc[((df["channel"] == channel) & (df["outcome"] == "abandoned")).to_numpy() & _complete(df, window, log_end),
+                ["t", "followed", "next_gap"]]
     if len(ab) == 0:
         return None
     followed = ab["followed"].to_numpy()
@@ -42,7 +43,8 @@ def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float, lev
             ) -> tuple[list[Estimate], Estimate, Estimate, list[Estimate]]:
     """Base resolution per need type, first-contact resolution, the return delay (from the end of
     the answered contact) and channel switching of repeats."""
-    answered = df[(df["outcome"] == "answered").to_numpy() & _complete(df, window, log_end)]
+    answered = df.loc[(df["outcome"] == "answered").to_numpy() & _complete(df, window, log_end),
+                      ["need_type", "kind", "t", "followed", "next_gap"]]
     resolution = []
     for need, group in answered.groupby("need_type", observed=True):
         back = group["followed"].to_numpy()
@@ -58,7 +60,7 @@ def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float, lev
                    len(solved), level)
     gaps = answered["next_gap"].to_numpy()[answered["followed"].to_numpy()]
     return_delay = delay(gaps, window, "returns.delay", level)
-    repeats = df[(df["kind"] == REPEAT).to_numpy()]
+    repeats = df.loc[(df["kind"] == REPEAT).to_numpy(), ["prev_channel", "channel"]]
     switch = []
     for src, group in repeats.groupby("prev_channel", observed=True):
         for dst, k in group["channel"].value_counts(sort=False).items():

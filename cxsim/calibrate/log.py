@@ -69,7 +69,7 @@ def read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            return pd.read_csv(path, engine="pyarrow")  # multi-threaded; types inferred, checked below
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
         if suffix in (".xlsx", ".xlsm", ".xls"):
@@ -83,10 +83,17 @@ def read_table(path: Path) -> pd.DataFrame:
     raise LogError([f"{path}: unknown log format {suffix!r} (use .csv, .parquet or .xlsx)"])
 
 
+def _shown(value) -> str:
+    """A cell as the file shows it (-4, not np.float64(-4.0))."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _rows(path: Path, bad: np.ndarray, column: str, message: str, values: pd.Series) -> list[str]:
     """One line per offending row (the first few), then a count of the rest."""
     where = np.flatnonzero(bad)
-    lines = [f"{path}:{i + 2}: {column}: {message} ({values.iloc[i]!r})" for i in where[:ROWS_SHOWN]]
+    lines = [f"{path}:{i + 2}: {column}: {message} ({_shown(values.iloc[i])})" for i in where[:ROWS_SHOWN]]
     if len(where) > ROWS_SHOWN:
         lines.append(f"{path}: {column}: {message} in {len(where) - ROWS_SHOWN:,} more rows")
     return lines
@@ -104,8 +111,8 @@ def from_table(raw: pd.DataFrame, path: Path | str, surveys: Path | None = None)
         raise LogError([f"{path}:1: missing column {c!r} ({COLUMNS[c]}); columns found: {', '.join(map(str, raw.columns))}"
                         " — map yours with --columns OURS=THEIRS" for c in missing])
     problems: list[str] = []
-    frame = pd.DataFrame({c: raw[c].astype(str).str.strip() for c in ("contact_id", "customer_id", "channel",
-                                                                        "need_type", "outcome")})
+    frame = pd.DataFrame({c: _labels(raw[c]) for c in ("channel", "need_type")})
+    frame["customer_id"] = _labels(raw["customer_id"]).codes.astype(np.int64)  # ints sort fast
     for c in ("contact_id", "customer_id", "channel", "need_type"):
         problems += _rows(path, raw[c].isna().to_numpy(), c, "empty", raw[c])
     stamp = _timestamps(raw["timestamp"])
@@ -114,30 +121,41 @@ def from_table(raw: pd.DataFrame, path: Path | str, surveys: Path | None = None)
         value = pd.to_numeric(raw[c], errors="coerce")
         problems += _rows(path, value.isna().to_numpy(), c, "not a number of seconds", raw[c])
         problems += _rows(path, (value < 0).to_numpy(), c, "negative duration", raw[c])
-        frame[c] = value / 60.0
-    outcome = frame["outcome"].str.lower()
-    problems += _rows(path, ~outcome.isin(OUTCOMES).to_numpy(), "outcome", f"not one of {', '.join(OUTCOMES)}",
-                      raw["outcome"])
-    problems += _rows(path, ((outcome == "abandoned") & (frame["handle_time"] > 0)).to_numpy(), "handle_time",
+        frame[c] = value.to_numpy(dtype=float) / 60.0
+    outcome = _labels(raw["outcome"], str.lower)
+    problems += _rows(path, ~np.isin(np.asarray(outcome.categories)[outcome.codes], OUTCOMES) | (outcome.codes < 0),
+                      "outcome", f"not one of {', '.join(OUTCOMES)}", raw["outcome"])
+    problems += _rows(path, ((outcome == "abandoned") & (frame["handle_time"] > 0).to_numpy()), "handle_time",
                       "an abandoned contact has no handle time", raw["handle_time"])
-    problems += _rows(path, raw["contact_id"].duplicated().to_numpy(), "contact_id", "appears twice", raw["contact_id"])
+    problems += _rows(path, raw["contact_id"].duplicated().to_numpy(), "contact_id", "appears twice",
+                      raw["contact_id"])
     frame["outcome"] = outcome
-    frame["agent_id"] = raw["agent_id"].astype("string").str.strip() if "agent_id" in raw else pd.NA
+    frame["agent_id"] = _labels(raw["agent_id"]) if "agent_id" in raw else pd.Categorical([None] * len(raw))
     if "survey_score" in raw:
         score = pd.to_numeric(raw["survey_score"], errors="coerce")
         given = raw["survey_score"].notna().to_numpy()
         problems += _rows(path, given & ~score.between(0, 10).to_numpy(), "survey_score", "not a score 0-10",
                           raw["survey_score"])
-        frame["survey_score"] = score
+        frame["survey_score"] = score.to_numpy(dtype=float)
     if problems:
         raise LogError(sorted(problems, key=_line_number))
     if surveys is not None:
-        frame = _merge_surveys(frame, surveys)
+        frame = _merge_surveys(frame, raw["contact_id"], surveys)
     origin = stamp.min().normalize() - pd.Timedelta(days=stamp.min().weekday())
     frame["t"] = (stamp - origin).dt.total_seconds().to_numpy() / 60.0
-    for c in ("channel", "need_type", "outcome"):
-        frame[c] = frame[c].astype("category")
     return ContactLog(frame, origin, str(path))
+
+
+def _labels(values: pd.Series, clean=None) -> pd.Categorical:
+    """Text labels as a categorical, stripped (and ``clean``-ed) once per distinct value, not per row:
+    a log has millions of rows and a few hundred names."""
+    codes, uniques = pd.factorize(values)
+    names = pd.Index(uniques).astype(str).str.strip()
+    if clean is not None:
+        names = names.map(clean)
+    merged, distinct = pd.factorize(names)
+    codes = np.where(codes >= 0, merged[np.maximum(codes, 0)] if len(merged) else -1, -1)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(distinct))
 
 
 def _line_number(problem: str) -> float:
@@ -157,7 +175,7 @@ def _timestamps(values: pd.Series) -> pd.Series:
     return stamp
 
 
-def _merge_surveys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _merge_surveys(frame: pd.DataFrame, contact_id: pd.Series, path: Path) -> pd.DataFrame:
     """A separate survey file: ``contact_id`` and ``survey_score`` per answer."""
     table = read_table(path)
     missing = [c for c in ("contact_id", "survey_score") if c not in table.columns]
@@ -165,10 +183,12 @@ def _merge_surveys(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         raise LogError([f"{path}:1: missing column {c!r}" for c in missing])
     score = pd.to_numeric(table["survey_score"], errors="coerce")
     problems = _rows(path, ~score.between(0, 10).to_numpy(), "survey_score", "not a score 0-10", table["survey_score"])
-    known = table["contact_id"].astype(str).str.strip().isin(frame["contact_id"])
+    ids = table["contact_id"].astype(str).str.strip()
+    logged = contact_id.astype(str).str.strip()
+    known = ids.isin(logged)
     problems += _rows(path, ~known.to_numpy(), "contact_id", "no such contact in the log", table["contact_id"])
     if problems:
         raise LogError(problems)
-    scores = pd.Series(score.to_numpy(), index=table["contact_id"].astype(str).str.strip())
-    frame["survey_score"] = frame["contact_id"].map(scores)
+    scores = pd.Series(score.to_numpy(), index=ids)
+    frame["survey_score"] = logged.map(scores).to_numpy(dtype=float)
     return frame

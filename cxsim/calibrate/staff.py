@@ -31,8 +31,8 @@ class TeamFit:
 
 
 def teams(df: pd.DataFrame, start: float, end: float) -> list[TeamFit]:
-    answered = df[df["agent_id"].notna().to_numpy() & (df["outcome"] != "abandoned").to_numpy()
-                  & (df["outcome"] != "self_service").to_numpy()]
+    answered = df.loc[df["agent_id"].notna().to_numpy() & (df["outcome"] != "abandoned").to_numpy()
+                      & (df["outcome"] != "self_service").to_numpy(), ["agent_id", "channel", "t", "wait"]]
     if answered.empty:
         return []
     skills = answered.groupby("agent_id", observed=True)["channel"].agg(lambda c: tuple(sorted(set(map(str, c)))))
