@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from .log import LogError
 
@@ -38,14 +40,14 @@ def export_log(encounters: pd.DataFrame, journeys: pd.DataFrame | None = None, s
     customer = np.where(enc["customer"].to_numpy() >= 0, enc["customer"].to_numpy(), -1 - enc["need"].to_numpy())
     log = pd.DataFrame({
         "contact_id": np.arange(1, len(enc) + 1),
-        "customer_id": [f"C{c}" if c >= 0 else f"N{-1 - c}" for c in customer],
+        "customer_id": _labelled(np.where(customer >= 0, customer, -1 - customer), np.where(customer >= 0, "C", "N")),
         "timestamp": start + pd.to_timedelta(enc["arrived"].to_numpy() - since, unit="min"),
         "channel": enc["channel"].astype(str).to_numpy(),
         "need_type": enc["need_type"].astype(str).to_numpy(),
         "wait": np.round(enc["wait"].to_numpy() * 60.0, 3),
         "handle_time": np.round(enc["handle"].to_numpy() * 60.0, 3),
         "outcome": outcome,
-        "agent_id": [f"A{a}" if a >= 0 else None for a in enc["agent"].to_numpy()],
+        "agent_id": pd.Series(_labelled(enc["agent"].to_numpy(), "A")).where(enc["agent"].to_numpy() >= 0),
     })
     log["survey_score"] = np.nan
     if journeys is not None and len(journeys) and "responded" in journeys:
@@ -54,6 +56,11 @@ def export_log(encounters: pd.DataFrame, journeys: pd.DataFrame | None = None, s
         last = ~enc["need"].duplicated(keep="last").to_numpy()
         log.loc[last, "survey_score"] = enc["need"].map(score).to_numpy()[last]
     return log
+
+
+def _labelled(numbers: np.ndarray, prefix) -> np.ndarray:
+    """Ids such as C17 or A3, built without a Python loop over millions of rows."""
+    return np.char.add(np.asarray(prefix, dtype="U1"), numbers.astype(np.int64).astype("U20"))
 
 
 def write_log(log: pd.DataFrame, path: Path) -> None:
@@ -65,7 +72,8 @@ def write_log(log: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         if suffix == ".csv":
-            log.to_csv(tmp, index=False, date_format="%Y-%m-%d %H:%M:%S.%f")
+            # pyarrow writes ISO 8601 timestamps, many times faster than pandas' date_format.
+            pacsv.write_csv(pa.Table.from_pandas(log, preserve_index=False), tmp)
         else:
             log.to_parquet(tmp, index=False)
         tmp.replace(path)

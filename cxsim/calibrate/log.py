@@ -28,6 +28,9 @@ COLUMNS = {
 }
 REQUIRED = ("contact_id", "customer_id", "timestamp", "channel", "need_type", "wait", "handle_time", "outcome")
 OUTCOMES = ("answered", "abandoned", "transferred", "self_service")
+#: Names are sorted (channels, need types, agents: a stable order for the scenario) up to this many;
+#: customer ids, which only need telling apart, are not.
+MANY_NAMES = 100_000
 #: At most this many rows are named for one kind of problem; the rest are counted.
 ROWS_SHOWN = 5
 
@@ -155,7 +158,8 @@ def _labels(values: pd.Series, clean=None) -> pd.Categorical:
         names = names.map(clean)
     merged, distinct = pd.factorize(names)
     codes = np.where(codes >= 0, merged[np.maximum(codes, 0)] if len(merged) else -1, -1)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(distinct))
+    labels = pd.Categorical.from_codes(codes, categories=pd.Index(distinct))
+    return labels.reorder_categories(sorted(distinct)) if len(distinct) <= MANY_NAMES else labels
 
 
 def _line_number(problem: str) -> float:
