@@ -121,13 +121,11 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_a_bad_log_is_refused_by_row_and_column_and_nothing_is_written(logged, tmp_path):
-    lines = logged.read_text().splitlines()[:6]
-    header = lines[0].split(",")
-    bad = [dict(zip(header, line.split(","))) for line in lines[1:]]
-    bad[1]["wait"] = "-4"
-    bad[2]["timestamp"] = "yesterday"
-    bad[3]["outcome"] = "lost"
-    pd.DataFrame(bad).to_csv(tmp_path / "bad.csv", index=False)
+    bad = pd.read_csv(logged, dtype=str, nrows=5)
+    bad.loc[1, "wait"] = "-4"
+    bad.loc[2, "timestamp"] = "yesterday"
+    bad.loc[3, "outcome"] = "lost"
+    bad.to_csv(tmp_path / "bad.csv", index=False)
     (tmp_path / "fitted.yaml").write_text("mine\n")
     done = _cli("calibrate", "bad.csv", "--out", "fitted.yaml", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
@@ -136,7 +134,7 @@ def test_a_bad_log_is_refused_by_row_and_column_and_nothing_is_written(logged, t
                                         "bad.csv:5: outcome: not one of answered, abandoned, transferred, "
                                         "self_service (lost)"]
     assert (tmp_path / "fitted.yaml").read_text() == "mine\n"
-    pd.DataFrame(bad).drop(columns=["handle_time"]).to_csv(tmp_path / "short.csv", index=False)
+    bad.drop(columns=["handle_time"]).to_csv(tmp_path / "short.csv", index=False)
     done = _cli("calibrate", "short.csv", "--out", "other.yaml", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.startswith("short.csv:1: missing column 'handle_time'")
     assert not (tmp_path / "other.yaml").exists()
