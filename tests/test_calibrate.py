@@ -165,3 +165,9 @@ def test_the_wall_clock_is_plain_minutes_and_the_default_is_unchanged():
     # A scenario that does not name a clock compiles exactly as before: the demand profile.
     default = compile_scenario(cxsim.load_scenario(ROOT / "scenarios" / "contact_centre.yaml"))
     assert np.allclose(default.week_profile, default.week_rate / default.week_rate.mean(), rtol=1e-12)
+
+
+def test_the_readme_documents_every_log_column():
+    from cxsim.calibrate.log import COLUMNS
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Your own centre", 1)[1].split("\n## ", 1)[0]
+    assert all(f"| `{name}` |" in section for name in COLUMNS)

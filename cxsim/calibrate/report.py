@@ -20,9 +20,10 @@ def calibration_table(cal: Calibration) -> Table:
     first, last = cal.log.origin + _days(cal.start), cal.log.origin + _days(cal.end - 1440)
     table = Table(title=f"{len(cal.contacts):,} contacts, {first:%Y-%m-%d} to {last:%Y-%m-%d}: "
                         f"estimates with {LEVEL:.0%} intervals".replace("%", " %"), title_justify="left")
-    for column in ("parameter", "value", "interval", "n", "fit"):
-        table.add_column(column, justify="right" if column in ("value", "interval", "n") else "left",
-                         overflow="fold")
+    table.add_column("parameter", no_wrap=True)
+    for column in ("value", "interval", "n"):
+        table.add_column(column, justify="right")
+    table.add_column("fit", overflow="fold")
     for e in cal.estimates():
         if e.path.startswith(_PROFILE):
             continue
@@ -30,8 +31,11 @@ def calibration_table(cal: Calibration) -> Table:
     fit = cal.rate.fit
     table.add_row("demand profile", "24 + 7 weights", "in the file", "", fit)
     for t in cal.teams:
-        shift = "always" if t.start_hour is None else f"{t.start_hour} h + {t.hours} h, {','.join(t.days)}"
-        table.add_row(f"teams.{t.name}", f"{t.agents} agents", shift, "", f"{t.covered:.0%} of contacts inside the shift")
+        if t.start_hour is None:
+            table.add_row(f"teams.{t.name}", f"{t.agents} agents", "always on duty", "", "answers around the clock")
+        else:
+            table.add_row(f"teams.{t.name}", f"{t.agents} agents", f"from {t.start_hour} h for {t.hours} h",
+                          "", f"{','.join(t.days)}; {t.covered:.0%} of its contacts inside".replace("%", " %"))
     return table
 
 
@@ -41,8 +45,8 @@ def _days(minutes: float):
 
 
 def check_table(rows: list[Row], replications: int) -> Table:
-    table = Table(title=f"check: the log against {replications} simulated replications of the fitted scenario "
-                        "(95 % prediction interval of one replication)", title_justify="left")
+    table = Table(title=f"check: the log against {replications} runs of the fitted scenario (95 % prediction "
+                        "interval of one run)", title_justify="left")
     for column in ("KPI", "log", "simulated", "interval", "verdict"):
         table.add_column(column, justify="left" if column in ("KPI", "verdict") else "right")
     for r in rows:

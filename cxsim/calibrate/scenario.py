@@ -160,7 +160,7 @@ def _teams(cal: Calibration) -> CommentedMap:
         if t.start_hour is not None:
             team["shift"] = CommentedMap(start=f"{t.start_hour} h", length=f"{t.hours} h", days=_flow(list(t.days)))
             team["shift"].fa.set_flow_style()
-            team.yaml_add_eol_comment(f"hours answered; {t.covered:.1%} of its contacts inside", "shift")
+            team.yaml_add_eol_comment(f"hours answered; {t.covered:.0%} of its contacts inside".replace("%", " %"), "shift")
         teams[t.name] = team
         covered |= set(t.channels)
     for channel, kind in cal.kinds.items():

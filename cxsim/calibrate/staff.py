@@ -43,7 +43,9 @@ def teams(df: pd.DataFrame, start: float, end: float) -> list[TeamFit]:
         # Answer times, to the millisecond a log keeps (so 06:59:59.99999 is 07:00).
         at = np.round((mine["t"].to_numpy() + mine["wait"].to_numpy()) * 60_000) / 60_000
         hour = (at // 60).astype(np.int64)
-        distinct = pd.DataFrame({"hour": hour, "agent": mine["agent_id"].to_numpy()}).drop_duplicates()
+        inside_log = at < end  # answers after the log's last day (its backlog) have no exposure
+        distinct = pd.DataFrame({"hour": hour[inside_log], "agent": mine["agent_id"].to_numpy()[inside_log]}
+                                ).drop_duplicates()
         slot = distinct["hour"].to_numpy() % 168
         per_hour = np.bincount(slot, minlength=168) / np.repeat(np.maximum(days, 1), 24)
         busy_hours = np.unique(hour)                      # absolute hours with an answer
