@@ -171,3 +171,11 @@ def test_the_readme_documents_every_log_column():
     from cxsim.calibrate.log import COLUMNS
     section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Your own centre", 1)[1].split("\n## ", 1)[0]
     assert all(f"| `{name}` |" in section for name in COLUMNS)
+
+
+def test_both_engines_run_the_wall_clock_alike():
+    scenario = cxsim.load_scenario(TRUTH).model_copy(update={"horizon": 3 * 1440.0})
+    reference = cxsim.run(scenario, replications=1, engine="simpy").table("encounters")
+    fast = cxsim.run(scenario, replications=1, engine="fast").table("encounters")
+    assert (reference["kind"] == "retrial").sum() > 20 and (reference["kind"] == "repeat").sum() > 100
+    assert fast.equals(reference)

@@ -42,7 +42,7 @@ def work_time(x: np.ndarray, path: str, level: float = LEVEL) -> WorkFit:
     aic_exp = 2 - 2 * float(np.sum(stats.expon.logpdf(x, loc, scale)))
     shape, _, ln_scale = stats.lognorm.fit(x, floc=0)
     aic_ln = 4 - 2 * float(np.sum(stats.lognorm.logpdf(x, shape, 0, ln_scale)))
-    compared = f"AIC exponential {aic_exp:,.0f}, lognormal {aic_ln:,.0f}"
+    compared = f"AIC {abs(aic_exp - aic_ln):,.0f} below " + ("exponential" if aic_ln < aic_exp else "lognormal")
     if aic_ln < aic_exp:
         p = float(stats.kstest(x, stats.lognorm(shape, 0, ln_scale).cdf).pvalue)
         mu, s2 = math.log(ln_scale), shape ** 2
@@ -51,7 +51,7 @@ def work_time(x: np.ndarray, path: str, level: float = LEVEL) -> WorkFit:
         centre = mu + s2 / 2
         chi_lo, chi_hi = stats.chi2.ppf([(1 + level) / 2, (1 - level) / 2], n - 1)
         s2_lo, s2_hi = (n - 1) * s2 / chi_lo, (n - 1) * s2 / chi_hi
-        fit = f"lognormal, KS p = {p:.2g} ({compared})"
+        fit = f"lognormal ({compared}), KS p = {p:.2g}"
         mean = Estimate(f"{path}.mean", math.exp(centre), math.exp(centre - half), math.exp(centre + half), "min", fit,
                         n, level)
         cv = Estimate(f"{path}.cv", math.sqrt(math.expm1(s2)), math.sqrt(math.expm1(s2_lo)), math.sqrt(math.expm1(s2_hi)),
@@ -59,7 +59,7 @@ def work_time(x: np.ndarray, path: str, level: float = LEVEL) -> WorkFit:
         best = "lognormal"
     else:
         p = float(stats.kstest(x, stats.expon(0, scale).cdf).pvalue)
-        fit = f"exponential, KS p = {p:.2g} ({compared})"
+        fit = f"exponential ({compared}), KS p = {p:.2g}"
         value, low, high = exponential_mean(float(x.sum()), n, level)
         mean, cv, best = Estimate(f"{path}.mean", value, low, high, "min", fit, n, level), None, "exponential"
     if p >= REJECT:

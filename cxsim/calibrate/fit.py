@@ -15,6 +15,8 @@ from .contacts import FIRST, WINDOW, classify
 from .intervals import LEVEL, Estimate, proportion
 from .log import ContactLog
 
+#: Fewer answered first contacts than this in a need type and channel are not fitted on their own.
+MIN_SAMPLE = 30
 #: What the log cannot tell apart from a solved need: a customer who gives up in silence.
 GIVE_UP = Returns.model_fields["give_up"].default
 
@@ -34,6 +36,9 @@ class Calibration:
     channel_mix: list[Estimate]
     need_mix: list[Estimate]
     work: dict[str, durations.WorkFit]
+    #: The same per need type and channel, for the report: a scenario holds one work time per need
+    #: type (a chat session's extra time is its channel's slowdown), so these are not written.
+    work_by_channel: dict[tuple[str, str], durations.WorkFit]
     patience: dict[str, Estimate]
     retrial: dict[str, tuple[Estimate, Estimate]]
     p_self: dict[str, Estimate]
@@ -48,7 +53,7 @@ class Calibration:
     def estimates(self) -> list[Estimate]:
         """Every estimate, in the order the scenario holds them."""
         out = [self.rate, *self.hourly, *self.weekly, *self.channel_mix, *self.need_mix]
-        for w in self.work.values():
+        for w in [*self.work.values(), *self.work_by_channel.values()]:
             out += [w.mean] + ([w.cv] if w.cv else [])
         out += list(self.patience.values())
         for pair in self.retrial.values():
@@ -81,6 +86,12 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
         unshared = rows[rows["channel"].map(kinds).astype(str).to_numpy() != "chat"]
         sample = (unshared if len(unshared) else rows)["handle_time"].to_numpy()
         work[str(need)] = durations.work_time(sample, f"needs.{need}.work_time", level)
+    by_channel = {}
+    if first_answered["channel"].nunique() > 1:
+        for (need, channel), rows in first_answered.groupby(["need_type", "channel"], observed=True):
+            if len(rows) >= MIN_SAMPLE:
+                by_channel[(str(need), str(channel))] = durations.work_time(
+                    rows["handle_time"].to_numpy(), f"work_time.{need}.{channel}", level)
     patience, retrial, p_self = {}, {}, {}
     for channel, kind in kinds.items():
         rows = df.loc[(df["channel"] == channel).to_numpy() & df["outcome"].isin(("answered", "abandoned",
@@ -102,7 +113,7 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
     resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up, level)
     return Calibration(log, df, window, give_up, start, end, kinds, rate, hourly, weekly,
                        demand.mix(df, "channel", "demand.channel_mix", level), demand.mix(df, "need_type", "needs.share", level),
-                       work, patience, retrial, p_self, resolution, fcr, return_delay, switch,
+                       work, by_channel, patience, retrial, p_self, resolution, fcr, return_delay, switch,
                        staff.teams(df, start, end), journeys.surveys(df, level))
 
 

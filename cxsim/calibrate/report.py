@@ -24,10 +24,13 @@ def calibration_table(cal: Calibration) -> Table:
     for column in ("value", "interval", "n"):
         table.add_column(column, justify="right")
     table.add_column("fit", overflow="fold")
+    shown = ""
     for e in cal.estimates():
         if e.path.startswith(_PROFILE):
             continue
-        table.add_row(e.path, _value(e.value, e.unit), f"[{e.low:.4g}, {e.high:.4g}]", f"{e.n:,}", e.fit)
+        table.add_row(e.path, _value(e.value, e.unit), f"[{e.low:.4g}, {e.high:.4g}]", f"{e.n:,}",
+                      "(as above)" if e.fit == shown else e.fit)
+        shown = e.fit
     fit = cal.rate.fit
     table.add_row("demand profile", "24 + 7 weights", "in the file", "", fit)
     for t in cal.teams:

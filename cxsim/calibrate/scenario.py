@@ -36,7 +36,7 @@ def _minutes(x: float) -> str:
 
 
 def _note(e: Estimate) -> str:
-    unit = f" {e.unit}" if e.unit and e.unit != "/h" else (" /h" if e.unit == "/h" else "")
+    unit = f" {e.unit}" if e.unit else ""
     return f"{e.interval()}{unit}; {e.fit}; n = {e.n:,}"
 
 
@@ -185,8 +185,8 @@ def _not_from_data(cal: Calibration) -> list[str]:
              "change, knowing these values are cxsim's defaults, not your centre's:",
              f"  quality table (time given vs needed → resolution): {quality} {NOT_FROM_DATA}",
              f"  experience coefficients: {flat(Experience())} {NOT_FROM_DATA}",
-             f"  erosion of standards: {flat(Erosion())} {NOT_FROM_DATA}",
-             f"  strain and wellbeing: {flat(Wellbeing())} {NOT_FROM_DATA}",
+             f"  erosion of standards (times in minutes): {flat(Erosion())} {NOT_FROM_DATA}",
+             f"  strain and wellbeing (times in minutes): {flat(Wellbeing())} {NOT_FROM_DATA}",
              f"  loyalty: {flat(Loyalty())} {NOT_FROM_DATA}"]
     for e in cal.surveys:
         lines.append(f"  from the log, for comparison with nps_measured: {e.path.split('.')[1]} {_num(e.value):g}, "
