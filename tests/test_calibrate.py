@@ -74,7 +74,8 @@ def test_every_recovered_parameter_contains_the_truth(fitted):
 def test_the_demand_profile_is_recovered(fitted, logged):
     """The hour-of-day and weekday counts of new needs agree with the true profile (chi-square)."""
     truth = cxsim.load_scenario(TRUTH)
-    for estimates, weights in ((fitted.hourly, truth.demand.hourly_profile), (fitted.weekly, truth.demand.weekly_profile)):
+    demand = truth.demand
+    for estimates, weights in ((fitted.hourly, demand.hourly_profile), (fitted.weekly, demand.weekly_profile)):
         w = np.asarray(weights) / np.mean(weights)
         counts = np.array([e.n for e in estimates], dtype=float)
         expected = counts.sum() * w / w.sum()
@@ -131,8 +132,8 @@ def test_a_bad_log_is_refused_by_row_and_column_and_nothing_is_written(logged, t
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == ["bad.csv:3: wait: negative duration (-4)",
                                         "bad.csv:4: timestamp: not a date and time (yesterday)",
-                                        "bad.csv:5: outcome: not one of answered, abandoned, transferred, "
-                                        "self_service (lost)"]
+                                        ("bad.csv:5: outcome: not one of answered, abandoned, transferred, "
+                                         "self_service (lost)")]
     assert (tmp_path / "fitted.yaml").read_text() == "mine\n"
     bad.drop(columns=["handle_time"]).to_csv(tmp_path / "short.csv", index=False)
     done = _cli("calibrate", "short.csv", "--out", "other.yaml", cwd=tmp_path)

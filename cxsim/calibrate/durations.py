@@ -54,8 +54,8 @@ def work_time(x: np.ndarray, path: str, level: float = LEVEL) -> WorkFit:
         fit = f"lognormal ({compared}), KS p = {p:.2g}"
         mean = Estimate(f"{path}.mean", math.exp(centre), math.exp(centre - half), math.exp(centre + half), "min", fit,
                         n, level)
-        cv = Estimate(f"{path}.cv", math.sqrt(math.expm1(s2)), math.sqrt(math.expm1(s2_lo)), math.sqrt(math.expm1(s2_hi)),
-                      "", fit, n, level)
+        cv_of = lambda variance: math.sqrt(math.expm1(variance))  # noqa: E731  (lognormal cv from sigma²)
+        cv = Estimate(f"{path}.cv", cv_of(s2), cv_of(s2_lo), cv_of(s2_hi), "", fit, n, level)
         best = "lognormal"
     else:
         p = float(stats.kstest(x, stats.expon(0, scale).cdf).pvalue)
@@ -85,7 +85,8 @@ def _weibull_check(wait: np.ndarray, abandoned: np.ndarray) -> str:
     """Likelihood-ratio test of exponential patience against a Weibull (shape 1 = exponential),
     both fitted to censored data with scipy.stats.CensoredData."""
     rng = np.random.default_rng(0)
-    take = rng.choice(len(wait), PATIENCE_SAMPLE, replace=False) if len(wait) > PATIENCE_SAMPLE else np.arange(len(wait))
+    take = rng.choice(len(wait), PATIENCE_SAMPLE, replace=False) if len(wait) > PATIENCE_SAMPLE \
+        else np.arange(len(wait))
     w, a = np.maximum(wait[take], 1e-6), abandoned[take]
     data = stats.CensoredData(uncensored=w[a], right=w[~a])
     _, scale = stats.expon.fit(data, floc=0)
@@ -100,5 +101,5 @@ def _weibull_check(wait: np.ndarray, abandoned: np.ndarray) -> str:
 def delay(gaps: np.ndarray, window: float, path: str, level: float = LEVEL) -> Estimate:
     """Mean of an exponential delay seen only within the window (minutes)."""
     value, low, high, p = truncated_exponential(gaps, window, level)
-    return Estimate(f"{path}.mean", value, low, high, "min", f"exponential within the window, KS p = {p:.2g}", len(gaps),
-                    level)
+    fit = f"exponential within the window, KS p = {p:.2g}"
+    return Estimate(f"{path}.mean", value, low, high, "min", fit, len(gaps), level)

@@ -112,7 +112,8 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
                                        len(tried), level)
     resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up, level)
     return Calibration(log, df, window, give_up, start, end, kinds, rate, hourly, weekly,
-                       demand.mix(df, "channel", "demand.channel_mix", level), demand.mix(df, "need_type", "needs.share", level),
+                       demand.mix(df, "channel", "demand.channel_mix", level),
+                       demand.mix(df, "need_type", "needs.share", level),
                        work, by_channel, patience, retrial, p_self, resolution, fcr, return_delay, switch,
                        staff.teams(df, start, end), journeys.surveys(df, level))
 

@@ -26,15 +26,15 @@ def _complete(df: pd.DataFrame, window: float, log_end: float) -> np.ndarray:
 def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float, level: float = LEVEL
             ) -> tuple[Estimate, Estimate] | None:
     """Probability that an abandoned contact is tried again, and the delay (from abandoning)."""
-    ab = df.loc[((df["channel"] == channel) & (df["outcome"] == "abandoned")).to_numpy() & _complete(df, window, log_end),
-                ["t", "followed", "next_gap"]]
+    mine = ((df["channel"] == channel) & (df["outcome"] == "abandoned")).to_numpy()
+    ab = df.loc[mine & _complete(df, window, log_end), ["t", "followed", "next_gap"]]
     if len(ab) == 0:
         return None
     followed = ab["followed"].to_numpy()
     p, lo, hi = proportion(int(followed.sum()), len(ab), level)
     week = (ab["t"].to_numpy() // WEEK).astype(int)
-    prob = Estimate(f"channels.{channel}.retrial.probability", p, lo, hi, "", stable_over_weeks(followed, week), len(ab),
-                    level)
+    fit = stable_over_weeks(followed, week)
+    prob = Estimate(f"channels.{channel}.retrial.probability", p, lo, hi, "", fit, len(ab), level)
     gaps = ab["next_gap"].to_numpy()[followed]
     return prob, delay(gaps, window, f"channels.{channel}.retrial.delay", level)
 

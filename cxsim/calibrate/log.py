@@ -111,7 +111,8 @@ def from_table(raw: pd.DataFrame, path: Path | str, surveys: Path | None = None)
     """Validate a table with the documented columns (``path`` names it in messages)."""
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
-        raise LogError([f"{path}:1: missing column {c!r} ({COLUMNS[c]}); columns found: {', '.join(map(str, raw.columns))}"
+        found = ", ".join(map(str, raw.columns))
+        raise LogError([f"{path}:1: missing column {c!r} ({COLUMNS[c]}); columns found: {found}"
                         " — map yours with --columns OURS=THEIRS" for c in missing])
     problems: list[str] = []
     frame = pd.DataFrame({c: _labels(raw[c]) for c in ("channel", "need_type")})

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..kernels.resolution import QUALITY_GAP, QUALITY_LEVEL
 from ..scenario.mechanisms import Erosion, Experience, Loyalty, Wellbeing
+from ..scenario.schema import Scenario
 from .fit import Calibration, hourly_load
 from .intervals import Estimate
 
@@ -160,7 +161,8 @@ def _teams(cal: Calibration) -> CommentedMap:
         if t.start_hour is not None:
             team["shift"] = CommentedMap(start=f"{t.start_hour} h", length=f"{t.hours} h", days=_flow(list(t.days)))
             team["shift"].fa.set_flow_style()
-            team.yaml_add_eol_comment(f"hours answered; {t.covered:.0%} of its contacts inside".replace("%", " %"), "shift")
+            inside = f"{t.covered:.0%}".replace("%", " %")
+            team.yaml_add_eol_comment(f"hours answered; {inside} of its contacts inside", "shift")
         teams[t.name] = team
         covered |= set(t.channels)
     for channel, kind in cal.kinds.items():
@@ -217,10 +219,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 
-def validate(text: str, name: str) -> "Scenario":
+def validate(text: str, name: str) -> Scenario:
     """The written text as a scenario, checked as `cxsim validate` would (a calibration bug must
     never leave the user a file that does not load)."""
-    from ..scenario.schema import Scenario, cross_check
+    from ..scenario.schema import cross_check
 
     scenario = Scenario.model_validate(YAML(typ="safe").load(text))
     problems = cross_check(scenario)
