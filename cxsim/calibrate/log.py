@@ -114,6 +114,8 @@ def from_table(raw: pd.DataFrame, path: Path | str, surveys: Path | None = None)
         found = ", ".join(map(str, raw.columns))
         raise LogError([f"{path}:1: missing column {c!r} ({COLUMNS[c]}); columns found: {found}"
                         " — map yours with --columns OURS=THEIRS" for c in missing])
+    if raw.empty:
+        raise LogError([f"{path}: no contacts in the log"])
     problems: list[str] = []
     frame = pd.DataFrame({c: _labels(raw[c]) for c in ("channel", "need_type")})
     frame["customer_id"] = _labels(raw["customer_id"]).codes.astype(np.int64)  # ints sort fast

@@ -164,13 +164,17 @@ def _teams(cal: Calibration) -> CommentedMap:
             inside = f"{t.covered:.0%}".replace("%", " %")
             team.yaml_add_eol_comment(f"hours answered; {inside} of its contacts inside", "shift")
         teams[t.name] = team
+        by_hour = " ".join(f"{x:.1f}" for x in t.per_hour.reshape(7, 24).max(axis=0))
+        teams.yaml_set_comment_before_after_key(
+            t.name, before=f"head count per hour of day, busiest weekday (distinct agents answering): {by_hour}", indent=2)
         covered |= set(t.channels)
     for channel, kind in cal.kinds.items():
         if kind == "self_service" or channel in covered:
             continue
         peak = float(hourly_load(cal, channel).max())
         team = CommentedMap(agents=max(1, math.ceil(peak / SIZING_OCCUPANCY)), channels=_flow([channel]))
-        team.yaml_add_eol_comment(f"no agent ids: sized to the busiest hour at {SIZING_OCCUPANCY:.0%} occupancy "
+        occupancy = f"{SIZING_OCCUPANCY:.0%}".replace("%", " %")
+        team.yaml_add_eol_comment(f"no agent ids: sized to the busiest hour at {occupancy} occupancy "
                                   f"{NOT_FROM_DATA}", "agents")
         teams[channel] = team
     return teams
