@@ -327,6 +327,9 @@ def calibrate_command(
     give_up: Optional[float] = typer.Option(None, "--give-up", min=0.0, max=0.99,
                                             help="Assumed share of unsolved needs given up in silence "
                                                  "(a log cannot show it; default the scenario default)."),
+    clock: str = typer.Option("wall", "--clock", help="Fit customers' delays in this clock and write it: wall "
+                                                      "(as the log measures them) or demand (along the demand "
+                                                      "profile)."),
     check: bool = typer.Option(False, "--check", help="Simulate the fitted scenario and compare its KPIs with "
                                                       "the log's (and draw the comparison)."),
     replications: int = typer.Option(10, "--replications", "-r", min=2, help="Replications for --check."),
@@ -340,8 +343,10 @@ def calibrate_command(
 
     try:
         span = parse_duration(window)
+        if clock not in ("wall", "demand"):
+            raise ValueError(f"--clock is wall or demand, not {clock!r}")
         contacts = read_log(log, parse_mapping(columns), surveys)
-        cal = calibrate(contacts, span, GIVE_UP if give_up is None else give_up)
+        cal = calibrate(contacts, span, GIVE_UP if give_up is None else give_up, clock=clock)
         text = dump(build(cal, output.stem))
         scenario = validate(text, str(output))
     except LogError as exc:

@@ -19,7 +19,7 @@ import pytest
 from scipy import stats
 
 import cxsim
-from cxsim.calibrate import calibrate, read_log
+from cxsim.calibrate import LogError, calibrate, read_log
 from cxsim.calibrate.check import compare, log_kpis, simulate
 from cxsim.calibrate.export import export_log, write_log
 from cxsim.calibrate.scenario import build, dump, validate
@@ -136,9 +136,10 @@ def test_a_bad_log_is_refused_by_row_and_column_and_nothing_is_written(logged, t
                                          "self_service (lost)")]
     assert (tmp_path / "fitted.yaml").read_text() == "mine\n"
     bad.drop(columns=["handle_time"]).to_csv(tmp_path / "short.csv", index=False)
-    done = _cli("calibrate", "short.csv", "--out", "other.yaml", cwd=tmp_path)
-    assert done.returncode == 2 and done.stderr.startswith("short.csv:1: missing column 'handle_time'")
-    assert not (tmp_path / "other.yaml").exists()
+    with pytest.raises(LogError) as refused:
+        read_log(tmp_path / "short.csv")
+    assert [line.split(" (")[0] for line in refused.value.problems] == [f"{tmp_path / 'short.csv'}:1: missing column "
+                                                                        "'handle_time'"]
 
 
 def test_surveys_give_response_rate_score_and_measured_nps(tmp_path):
@@ -180,3 +181,19 @@ def test_both_engines_run_the_wall_clock_alike():
     fast = cxsim.run(scenario, replications=1, engine="fast").table("encounters")
     assert (reference["kind"] == "retrial").sum() > 20 and (reference["kind"] == "repeat").sum() > 100
     assert fast.equals(reference)
+
+
+def test_delays_are_recovered_in_the_clock_the_scenario_runs_on(tmp_path):
+    """With ``clock: demand`` a 15-minute retry takes about 8 wall minutes at the peak (where callers
+    abandon) and hours at night: fitted along the log's own demand profile the delays come back as
+    generated; fitted on the wall clock they do not."""
+    scenario = cxsim.load_scenario(TRUTH).model_copy(update={"clock": "demand", "horizon": 15 * 1440.0})
+    results = cxsim.run(scenario, replications=1, engine="fast")
+    log = export_log(results.table("encounters"), results.table("journeys"), until=14 * 1440.0)
+    write_log(log, tmp_path / "log.parquet")
+    contacts = read_log(tmp_path / "log.parquet")
+    demand = _by_path(calibrate(contacts, level=LEVEL, clock="demand"))
+    wall = _by_path(calibrate(contacts, level=LEVEL, clock="wall"))
+    for path, truth in (("channels.phone.retrial.delay.mean", 15.0), ("returns.delay.mean", 1440.0)):
+        assert demand[path].contains(truth), (path, demand[path])
+    assert not wall["channels.phone.retrial.delay.mean"].contains(15.0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from .clock import Clock
 from .intervals import LEVEL, Estimate, exponential_mean, truncated_exponential
 
 #: Below this KS p-value no candidate fits and the empirical distribution is written.
@@ -98,8 +99,10 @@ def _weibull_check(wait: np.ndarray, abandoned: np.ndarray) -> str:
     return f"exponential against Weibull (shape {shape:.2f}): LR p = {p:.2g}, censored"
 
 
-def delay(gaps: np.ndarray, window: float, path: str, level: float = LEVEL) -> Estimate:
-    """Mean of an exponential delay seen only within the window (minutes)."""
-    value, low, high, p = truncated_exponential(gaps, window, level)
-    fit = f"exponential within the window, KS p = {p:.2g}"
+def delay(start: np.ndarray, gaps: np.ndarray, window: float, clock: Clock, path: str,
+          level: float = LEVEL) -> Estimate:
+    """Mean of an exponential delay (minutes on ``clock``) from wall-clock ``gaps`` that began at
+    ``start``, each seen only within the window."""
+    value, low, high, p = truncated_exponential(clock.span(start, gaps), clock.span(start, window), level)
+    fit = f"exponential within the window, {clock.name} clock, KS p = {p:.2g}"
     return Estimate(f"{path}.mean", value, low, high, "min", fit, len(gaps), level)

@@ -11,6 +11,7 @@ import pandas as pd
 from ..compiled import CHANNEL_KINDS
 from ..scenario.schema import Returns
 from . import demand, durations, journeys, staff
+from .clock import WALL, demand_clock
 from .contacts import FIRST, WINDOW, classify
 from .intervals import LEVEL, Estimate, proportion
 from .log import ContactLog
@@ -27,6 +28,7 @@ class Calibration:
     contacts: pd.DataFrame
     window: float
     give_up: float
+    clock: str                                    # the clock delays were fitted in: wall or demand
     start: float                                  # first whole day of the log (minutes from origin)
     end: float                                    # end of its last day
     kinds: dict[str, str]                         # channel -> kind
@@ -71,14 +73,17 @@ def channel_kind(name: str, rows: pd.DataFrame) -> str:
     return "phone" if (rows["outcome"] == "abandoned").any() else "email"
 
 
-def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP, level: float = LEVEL) -> Calibration:
-    """Every estimate the log gives, each with an interval at ``level`` and a goodness-of-fit figure."""
+def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP, level: float = LEVEL,
+              clock: str = "wall") -> Calibration:
+    """Every estimate the log gives, each with an interval at ``level`` and a goodness-of-fit figure;
+    customers' delays measured on ``clock`` (``wall`` or ``demand``, as the scenario will run them)."""
     df = classify(log.frame, window)
     start = math.floor(df["t"].min() / 1440.0) * 1440.0
     end = log.span
     kinds = {str(c): channel_kind(str(c), df.loc[(df["channel"] == c).to_numpy(), ["outcome"]])
              for c in df["channel"].cat.categories}
     rate, hourly, weekly = demand.arrivals(df, start, end, level)
+    delays = WALL if clock == "wall" else demand_clock([e.value for e in hourly], [e.value for e in weekly])
     work = {}
     first_answered = df.loc[((df["kind"] == FIRST) & (df["outcome"] == "answered")).to_numpy(),
                             ["need_type", "channel", "handle_time"]]
@@ -101,7 +106,7 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
         if kind in ("phone", "chat") and abandoned.any():
             patience[channel] = durations.patience(rows["wait"].to_numpy(), abandoned, f"channels.{channel}.patience",
                                                    level)
-            found = journeys.retrial(df, channel, window, end, level)
+            found = journeys.retrial(df, channel, window, end, delays, level)
             if found:
                 retrial[channel] = found
         if kind == "self_service":
@@ -110,8 +115,8 @@ def calibrate(log: ContactLog, window: float = WINDOW, give_up: float = GIVE_UP,
             p, lo, hi = proportion(int((~failed).sum()), len(tried), level)
             p_self[channel] = Estimate(f"channels.{channel}.p_self", p, lo, hi, "", "share not followed by a person",
                                        len(tried), level)
-    resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up, level)
-    return Calibration(log, df, window, give_up, start, end, kinds, rate, hourly, weekly,
+    resolution, fcr, return_delay, switch = journeys.returns(df, window, end, give_up, delays, level)
+    return Calibration(log, df, window, give_up, delays.name, start, end, kinds, rate, hourly, weekly,
                        demand.mix(df, "channel", "demand.channel_mix", level),
                        demand.mix(df, "need_type", "needs.share", level),
                        work, by_channel, patience, retrial, p_self, resolution, fcr, return_delay, switch,

@@ -64,25 +64,29 @@ def exponential_mean(total: float, events: int, level: float = LEVEL) -> tuple[f
     return total / events, 2 * total / stats.chi2.ppf(1 - a, 2 * events), 2 * total / stats.chi2.ppf(a, 2 * events)
 
 
-def truncated_exponential(x: np.ndarray, window: float, level: float = LEVEL) -> tuple[float, float, float, float]:
-    """Mean of an exponential seen only below ``window`` (the next contact must fall in the window to
-    be recognised): maximum likelihood, its interval, and the KS p-value against that truncated law."""
+def truncated_exponential(x: np.ndarray, window: np.ndarray, level: float = LEVEL
+                          ) -> tuple[float, float, float, float]:
+    """Mean of an exponential each of whose draws ``x[i]`` is seen only below ``window[i]`` (the next
+    contact must fall within the window to be recognised as the same need): maximum likelihood, its
+    interval, and the KS p-value of the draws' probability transforms against uniform."""
     n = len(x)
     if n == 0:
         return math.nan, 0.0, math.inf, math.nan
-    observed = float(np.mean(x))
+    x, window = np.asarray(x, dtype=float), np.asarray(window, dtype=float)
 
-    def truncated_mean(theta: float) -> float:
-        return theta - window / math.expm1(window / theta) if window / theta < 700 else theta
+    def minus_log_likelihood(log_theta: float) -> float:
+        theta = math.exp(log_theta)
+        return float(n * log_theta + x.sum() / theta + np.sum(np.log(-np.expm1(-window / theta))))
 
-    if observed >= window / 2 * 0.999:  # no information about the scale beyond "very long"
-        theta = math.inf
-    else:
-        theta = optimize.brentq(lambda th: truncated_mean(th) - observed, observed * 0.5, window * 1e4)
+    observed = float(x.mean())
+    found = optimize.minimize_scalar(minus_log_likelihood, bounds=(math.log(observed / 10), math.log(observed * 1e4)),
+                                     method="bounded", options={"xatol": 1e-9})
+    theta = math.exp(found.x)
+    if theta > 0.999 * observed * 1e4:  # no information about the scale beyond "very long"
+        return math.inf, observed, math.inf, math.nan
     _, low, high = exponential_mean(theta * n, n, level)
-    cdf = (lambda v: -np.expm1(-v / theta) / -math.expm1(-window / theta)) if math.isfinite(theta) else None
-    p = float(stats.kstest(x, cdf).pvalue) if cdf is not None else math.nan
-    return theta, low, high, p
+    u = -np.expm1(-x / theta) / -np.expm1(-window / theta)
+    return theta, low, high, float(stats.kstest(u, "uniform").pvalue)
 
 
 def stable_over_weeks(flag: np.ndarray, week: np.ndarray) -> str:

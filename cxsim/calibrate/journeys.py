@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .clock import WALL, Clock
 from .contacts import FIRST, REPEAT
 from .durations import delay
 from .intervals import LEVEL, Estimate, proportion, stable_over_weeks
@@ -23,11 +24,11 @@ def _complete(df: pd.DataFrame, window: float, log_end: float) -> np.ndarray:
     return (df["end"] <= log_end - window).to_numpy()
 
 
-def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float, level: float = LEVEL
-            ) -> tuple[Estimate, Estimate] | None:
+def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float, clock: Clock = WALL,
+            level: float = LEVEL) -> tuple[Estimate, Estimate] | None:
     """Probability that an abandoned contact is tried again, and the delay (from abandoning)."""
     mine = ((df["channel"] == channel) & (df["outcome"] == "abandoned")).to_numpy()
-    ab = df.loc[mine & _complete(df, window, log_end), ["t", "followed", "next_gap"]]
+    ab = df.loc[mine & _complete(df, window, log_end), ["t", "end", "followed", "next_gap"]]
     if len(ab) == 0:
         return None
     followed = ab["followed"].to_numpy()
@@ -35,16 +36,16 @@ def retrial(df: pd.DataFrame, channel: str, window: float, log_end: float, level
     week = (ab["t"].to_numpy() // WEEK).astype(int)
     fit = stable_over_weeks(followed, week)
     prob = Estimate(f"channels.{channel}.retrial.probability", p, lo, hi, "", fit, len(ab), level)
-    gaps = ab["next_gap"].to_numpy()[followed]
-    return prob, delay(gaps, window, f"channels.{channel}.retrial.delay", level)
+    gaps, start = ab["next_gap"].to_numpy()[followed], ab["end"].to_numpy()[followed]
+    return prob, delay(start, gaps, window, clock, f"channels.{channel}.retrial.delay", level)
 
 
-def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float, level: float = LEVEL
-            ) -> tuple[list[Estimate], Estimate, Estimate, list[Estimate]]:
+def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float, clock: Clock = WALL,
+            level: float = LEVEL) -> tuple[list[Estimate], Estimate, Estimate, list[Estimate]]:
     """Base resolution per need type, first-contact resolution, the return delay (from the end of
     the answered contact) and channel switching of repeats."""
     answered = df.loc[(df["outcome"] == "answered").to_numpy() & _complete(df, window, log_end),
-                      ["need_type", "kind", "t", "followed", "next_gap"]]
+                      ["need_type", "kind", "t", "end", "followed", "next_gap"]]
     resolution = []
     for need, group in answered.groupby("need_type", observed=True):
         back = group["followed"].to_numpy()
@@ -58,8 +59,9 @@ def returns(df: pd.DataFrame, window: float, log_end: float, give_up: float, lev
     f, lo, hi = proportion(int(solved.sum()), len(solved), level)
     fcr = Estimate("fcr", f, lo, hi, "", stable_over_weeks(solved, (first["t"].to_numpy() // WEEK).astype(int)),
                    len(solved), level)
-    gaps = answered["next_gap"].to_numpy()[answered["followed"].to_numpy()]
-    return_delay = delay(gaps, window, "returns.delay", level)
+    back = answered["followed"].to_numpy()
+    return_delay = delay(answered["end"].to_numpy()[back], answered["next_gap"].to_numpy()[back], window, clock,
+                         "returns.delay", level)
     repeats = df.loc[(df["kind"] == REPEAT).to_numpy(), ["prev_channel", "channel"]]
     switch = []
     for src, group in repeats.groupby("prev_channel", observed=True):

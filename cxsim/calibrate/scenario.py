@@ -69,8 +69,10 @@ def build(cal: Calibration, name: str) -> CommentedMap:
     doc["seed"] = 2026
     doc["replications"] = 5
     doc["horizon"] = f"{days} d"
-    doc["clock"] = "wall"
-    doc.yaml_add_eol_comment("delays below were measured in wall-clock time, as the log records them", "clock")
+    doc["clock"] = cal.clock
+    doc.yaml_add_eol_comment("delays below were measured in wall-clock time, as the log records them"
+                             if cal.clock == "wall" else "delays below were converted from the log's wall-clock "
+                             "time to minutes along its demand profile", "clock")
 
     dem = CommentedMap()
     dem["open"] = CommentedMap(rate=f"{_num(cal.rate.value):g} /h")
@@ -165,8 +167,8 @@ def _teams(cal: Calibration) -> CommentedMap:
             team.yaml_add_eol_comment(f"hours answered; {inside} of its contacts inside", "shift")
         teams[t.name] = team
         by_hour = " ".join(f"{x:.1f}" for x in t.per_hour.reshape(7, 24).max(axis=0))
-        teams.yaml_set_comment_before_after_key(
-            t.name, before=f"head count per hour of day, busiest weekday (distinct agents answering): {by_hour}", indent=2)
+        heads = f"head count per hour of day, busiest weekday (distinct agents answering): {by_hour}"
+        teams.yaml_set_comment_before_after_key(t.name, before=heads, indent=2)
         covered |= set(t.channels)
     for channel, kind in cal.kinds.items():
         if kind == "self_service" or channel in covered:
