@@ -200,11 +200,12 @@ def test_delays_are_recovered_in_the_clock_the_scenario_runs_on(tmp_path):
 
 
 def test_surveys_from_a_separate_file_are_matched_by_contact_id(tmp_path):
-    rows = [{"contact_id": f"K{i}", "customer_id": f"c{i}", "timestamp": f"2026-01-05 10:{i:02d}:00", "channel": "phone",
-             "need_type": "q", "wait": 5, "handle_time": 200, "outcome": "answered", "agent_id": "a1"} for i in range(40)]
+    rows = [{"contact_id": f"K{i}", "customer_id": f"c{i}", "timestamp": f"2026-01-05 10:{i:02d}:00",
+             "channel": "phone", "need_type": "q", "wait": 5, "handle_time": 200, "outcome": "answered",
+             "agent_id": "a1"} for i in range(40)]
     pd.DataFrame(rows).to_csv(tmp_path / "log.csv", index=False)
-    pd.DataFrame({"contact_id": ["K1", "K2", "K3", "K4"], "survey_score": [10, 9, 2, 8]}).to_csv(tmp_path / "s.csv",
-                                                                                                 index=False)
+    answers = pd.DataFrame({"contact_id": ["K1", "K2", "K3", "K4"], "survey_score": [10, 9, 2, 8]})
+    answers.to_csv(tmp_path / "s.csv", index=False)
     found = _by_path(calibrate(read_log(tmp_path / "log.csv", surveys=tmp_path / "s.csv")))
     assert found["survey.response_rate"].value == pytest.approx(4 / 40)
     assert found["survey.nps_measured"].value == pytest.approx(100 * (2 - 1) / 4)
