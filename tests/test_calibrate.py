@@ -214,3 +214,16 @@ def test_surveys_from_a_separate_file_are_matched_by_contact_id(tmp_path):
         read_log(tmp_path / "log.csv", surveys=tmp_path / "bad.csv")
     assert [p.split(": ", 1)[1] for p in refused.value.problems] == ["survey_score: not a score 0-10 (11)",
                                                                      "contact_id: no such contact in the log (Z9)"]
+
+
+def test_the_exported_log_carries_each_surveyed_journeys_answer_once():
+    from cxsim.scenario.mechanisms import Mechanisms
+    scenario = cxsim.load_scenario(TRUTH).model_copy(update={
+        "horizon": 3 * 1440.0, "mechanisms": Mechanisms(handling=False, erosion=False, wellbeing=False,
+                                                        experience=True, loyalty=False)})
+    results = cxsim.run(scenario, replications=1, engine="fast")
+    journeys = results.table("journeys")
+    log = export_log(results.table("encounters"), journeys)
+    answers = journeys.loc[journeys["responded"], "recommend"]
+    assert len(answers) > 100
+    assert sorted(log["survey_score"].dropna()) == sorted(answers.astype(float))
