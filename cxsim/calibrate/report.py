@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.table import Table
 
 from .check import Row
@@ -17,7 +18,8 @@ def _value(x: float, unit: str) -> str:
 
 
 def calibration_table(cal: Calibration) -> Table:
-    first, last = cal.log.origin + _days(cal.start), cal.log.origin + _days(cal.end - 1440)
+    first = cal.log.origin + pd.Timedelta(minutes=cal.start)
+    last = cal.log.origin + pd.Timedelta(minutes=cal.end - 1440)
     table = Table(title=f"{len(cal.contacts):,} contacts, {first:%Y-%m-%d} to {last:%Y-%m-%d}: "
                         f"estimates with {LEVEL:.0%} intervals".replace("%", " %"), title_justify="left")
     table.add_column("parameter", no_wrap=True)
@@ -31,8 +33,7 @@ def calibration_table(cal: Calibration) -> Table:
         table.add_row(e.path, _value(e.value, e.unit), f"[{e.low:.4g}, {e.high:.4g}]", f"{e.n:,}",
                       "(as above)" if e.fit == shown else e.fit)
         shown = e.fit
-    fit = cal.rate.fit
-    table.add_row("demand profile", "24 + 7 weights", "in the file", "", fit)
+    table.add_row("demand profile", "24 + 7 weights", "in the file", "", cal.rate.fit)
     for t in cal.teams:
         if t.start_hour is None:
             table.add_row(f"teams.{t.name}", f"{t.agents} agents", "always on duty", "", "answers around the clock")
@@ -40,11 +41,6 @@ def calibration_table(cal: Calibration) -> Table:
             table.add_row(f"teams.{t.name}", f"{t.agents} agents", f"from {t.start_hour} h for {t.hours} h",
                           "", f"{','.join(t.days)}; {t.covered:.0%} of its contacts inside".replace("%", " %"))
     return table
-
-
-def _days(minutes: float):
-    import pandas as pd
-    return pd.Timedelta(minutes=minutes)
 
 
 def check_table(rows: list[Row], replications: int) -> Table:
