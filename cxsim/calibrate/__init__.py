@@ -2,8 +2,9 @@
 it can give with an interval and a fit figure, write a commented scenario, and validate it.
 
 log.py (columns, reading, refusal) → contacts.py (why each contact happened) → demand.py,
-durations.py, journeys.py, staff.py (estimators) → fit.py (all of them) → scenario.py (the YAML)
-→ check.py (simulate and compare); export.py writes a run's contacts as a log.
+durations.py, journeys.py, staff.py (estimators; clock.py converts delays to demand time) → fit.py
+(all of them) → scenario.py (the YAML) → check.py (simulate and compare); report.py prints them;
+export.py writes a run's contacts as a log.
 """
 
 from .fit import Calibration, calibrate
