@@ -315,5 +315,90 @@ def erlang(
     out.print(table)
 
 
+@app.command(name="calibrate")
+def calibrate_command(
+    log: Path = typer.Argument(..., help="Contact log: .csv, .parquet or .xlsx, one row per contact."),
+    output: Path = typer.Option(..., "--out", "-o", help="Scenario file to write."),
+    surveys: Optional[Path] = typer.Option(None, "--surveys", help="Survey answers: contact_id, survey_score."),
+    columns: Optional[str] = typer.Option(None, "--columns", help="Your column names: OURS=THEIRS,... "
+                                                                   "(e.g. timestamp=start_time,need_type=queue)."),
+    window: str = typer.Option("7 d", "--window", help="The same customer and need type again within this is "
+                                                      "the same need."),
+    give_up: Optional[float] = typer.Option(None, "--give-up", min=0.0, max=0.99,
+                                            help="Assumed share of unsolved needs given up in silence "
+                                                 "(a log cannot show it; default the scenario default)."),
+    clock: str = typer.Option("wall", "--clock", help="Fit customers' delays in this clock and write it: wall "
+                                                      "(as the log measures them) or demand (along the demand "
+                                                      "profile)."),
+    check: bool = typer.Option(False, "--check", help="Simulate the fitted scenario and compare its KPIs with "
+                                                      "the log's (and draw the comparison)."),
+    replications: int = typer.Option(10, "--replications", "-r", min=2, help="Replications for --check."),
+) -> None:
+    """Estimate a scenario from a contact log, every number with its interval and fit; --check validates it."""
+    from .calibrate import LogError, calibrate, read_log
+    from .calibrate.fit import GIVE_UP
+    from .calibrate.log import parse_mapping
+    from .calibrate.report import calibration_table, check_table
+    from .calibrate.scenario import build, dump, validate, write_atomically
+
+    try:
+        span = parse_duration(window)
+        if clock not in ("wall", "demand"):
+            raise ValueError(f"--clock is wall or demand, not {clock!r}")
+        contacts = read_log(log, parse_mapping(columns), surveys)
+        cal = calibrate(contacts, span, GIVE_UP if give_up is None else give_up, clock=clock)
+        text = dump(build(cal, output.stem))
+        scenario = validate(text, str(output))
+    except LogError as exc:
+        _fail(exc.problems)
+        return
+    except ValueError as exc:
+        _fail([f"cxsim calibrate: {exc}"])
+        return
+    out.print(calibration_table(cal))
+    write_atomically(output, text)
+    out.print(f"wrote {output}", highlight=False)
+    if check:
+        from .calibrate.check import chart, compare, log_kpis, simulate
+
+        days = int(round((cal.end - cal.start) / 1440))
+        logged = log_kpis(cal.contacts, cal.kinds, cal.window, cal.end)
+        rows = compare(logged, simulate(scenario, cal.kinds, cal.window, days, replications))
+        out.print(check_table(rows, replications))
+        for row in rows:
+            if not row.inside:
+                out.print(f"• {row.sentence()}", highlight=False)
+        if all(row.inside for row in rows):
+            out.print("• every KPI of the log lies inside the range the fitted scenario gives", highlight=False)
+        picture = chart(rows, output.with_suffix(".check.png"))
+        out.print(f"wrote {picture}", highlight=False)
+
+
+@app.command(name="export-log")
+def export_log_command(
+    results: Path = typer.Argument(..., help="A results folder written with per-contact tables."),
+    output: Path = typer.Option(..., "--out", "-o", help="Log file to write: .csv or .parquet."),
+    policy: Optional[str] = typer.Option(None, "--policy", help="Default: the first policy."),
+    replication: int = typer.Option(0, "--replication", min=0),
+    until: Optional[str] = typer.Option(None, "--until", help="Log contacts arriving before this time "
+                                                             "(e.g. '28 d'; default: the whole run)."),
+) -> None:
+    """Write a run's contacts as a contact log (the format cxsim calibrate reads)."""
+    from .calibrate import LogError
+    from .calibrate.export import export_log, read_results, write_log
+
+    try:
+        enc, jour = read_results(results, policy, replication)
+        log = export_log(enc, jour, until=parse_duration(until) if until else float("inf"))
+        write_log(log, output)
+    except LogError as exc:
+        _fail(exc.problems)
+        return
+    except ValueError as exc:
+        _fail([f"cxsim export-log: {exc}"])
+        return
+    out.print(f"wrote {output} ({len(log):,} contacts)", highlight=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

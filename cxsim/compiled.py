@@ -224,7 +224,7 @@ class Params:
     horizon: float
     warmup: float
     week_rate: np.ndarray        # 168 arrival rates per minute (per customer with a population)
-    week_profile: np.ndarray     # the same shape with mean 1: customers' own clock for delays
+    week_profile: np.ndarray     # the same shape with mean 1: customers' own clock for delays (flat: wall clock)
     change_at: np.ndarray        # demand factor changes (spikes): times ...
     factor: np.ndarray           # ... and the factor from each on
     population: int              # 0: open arrivals
@@ -312,6 +312,10 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
     hourly, weekly = _profile(demand.hourly_profile, 24), _profile(demand.weekly_profile, 7)
     week_profile = np.outer(weekly, hourly).ravel()
     week_rate = base_rate * week_profile
+    if s.clock == "wall":
+        # A flat profile of mean 1 makes a delay plain minutes: now + delay, up to the last bit of
+        # about one delay in 30,000 (kernels.arrivals.advance sums it hour by hour).
+        week_profile = np.ones(168)
     change_at, factor = _spikes(demand.spikes)
 
     channels = []

@@ -180,6 +180,10 @@ class Scenario(Strict):
     channels: Annotated[dict[str, Channel], Field(min_length=1)]
     teams: Annotated[dict[str, Team], Field(min_length=1)]
     returns: Returns = Field(default_factory=Returns)
+    clock: Literal["demand", "wall"] = Field(
+        "demand", description="the clock of customers' own delays (retrials and returns): 'demand' measures them "
+                              "along the demand profile, so customers come back in active hours; 'wall' in plain "
+                              "minutes, as a contact log records them")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     erosion: Erosion = Field(default_factory=Erosion)
     wellbeing: Wellbeing = Field(default_factory=Wellbeing)
