@@ -224,7 +224,8 @@ class Params:
     horizon: float
     warmup: float
     week_rate: np.ndarray        # 168 arrival rates per minute (per customer with a population)
-    week_profile: np.ndarray     # the same shape with mean 1: customers' own clock for delays (flat: wall clock)
+    week_profile: np.ndarray     # the same shape with mean 1: customers' own clock for delays
+    wall_clock: bool             # customers' delays in plain minutes instead of along week_profile
     change_at: np.ndarray        # demand factor changes (spikes): times ...
     factor: np.ndarray           # ... and the factor from each on
     population: int              # 0: open arrivals
@@ -312,10 +313,6 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
     hourly, weekly = _profile(demand.hourly_profile, 24), _profile(demand.weekly_profile, 7)
     week_profile = np.outer(weekly, hourly).ravel()
     week_rate = base_rate * week_profile
-    if s.clock == "wall":
-        # A flat profile of mean 1 makes a delay plain minutes: now + delay, up to the last bit of
-        # about one delay in 30,000 (kernels.arrivals.advance sums it hour by hour).
-        week_profile = np.ones(168)
     change_at, factor = _spikes(demand.spikes)
 
     channels = []
@@ -364,6 +361,7 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
     warmup = 0.0 if s.warmup == "auto" else float(s.warmup)
     return Params(
         name=s.name, horizon=s.horizon, warmup=warmup, week_rate=week_rate, week_profile=week_profile,
+        wall_clock=s.clock == "wall",
         change_at=change_at, factor=factor,
         population=demand.population.customers if demand.population else 0,
         need_names=need_names, need_cdf=need_cdf, need_work=need_work,

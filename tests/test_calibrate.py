@@ -24,7 +24,7 @@ from cxsim.calibrate.check import compare, log_kpis, simulate
 from cxsim.calibrate.export import export_log, write_log
 from cxsim.calibrate.scenario import build, dump, validate
 from cxsim.compiled import compile_scenario
-from cxsim.kernels.arrivals import customer_delay
+from cxsim.kernels.arrivals import customer_delay, customer_return_time
 from helpers import ROOT
 
 TRUTH = ROOT / "docs" / "examples" / "small_centre.yaml"
@@ -159,13 +159,17 @@ def test_the_wall_clock_is_plain_minutes_and_the_default_is_unchanged():
     base = cxsim.load_scenario(TRUTH)
     demand_clock = compile_scenario(base.model_copy(update={"clock": "demand"}))
     wall = compile_scenario(base)
+    assert wall.wall_clock and not demand_clock.wall_clock
     assert np.array_equal(demand_clock.week_rate, wall.week_rate)
-    assert not np.array_equal(demand_clock.week_profile, wall.week_profile)
+    assert np.array_equal(demand_clock.week_profile, wall.week_profile)
     rng = np.random.default_rng(3)
     for now, delay in zip(rng.uniform(0, 60 * 1440, 2000), rng.exponential(1440, 2000)):
-        assert customer_delay(now, delay, wall.week_profile) == pytest.approx(now + delay, rel=0, abs=1e-9)
-    # A scenario that does not name a clock compiles exactly as before: the demand profile.
+        assert customer_return_time(now, delay, wall.week_profile, True) == now + delay  # exactly
+        assert customer_return_time(now, delay, wall.week_profile, False) == customer_delay(now, delay,
+                                                                                            wall.week_profile)
+    # A scenario that does not name a clock compiles as before: delays along the demand profile.
     default = compile_scenario(cxsim.load_scenario(ROOT / "scenarios" / "contact_centre.yaml"))
+    assert not default.wall_clock
     assert np.allclose(default.week_profile, default.week_rate / default.week_rate.mean(), rtol=1e-12)
 
 

@@ -65,6 +65,15 @@ def customer_delay(now: float, delay: float, week_profile: np.ndarray) -> float:
 
 
 @njit(cache=True)
+def customer_return_time(now: float, delay: float, week_profile: np.ndarray, wall_clock: bool) -> float:
+    """When a customer's own delay (a retry, a return) ends: in plain minutes with the wall clock (as a
+    contact log records it), else along the demand profile (``customer_delay``)."""
+    if wall_clock:
+        return now + delay
+    return customer_delay(now, delay, week_profile)
+
+
+@njit(cache=True)
 def intensity(start: float, end: float, week_rate: np.ndarray, scale: float) -> float:
     """∫ scale · week_rate from ``start`` to ``end`` (the expected number of arrivals)."""
     total = 0.0

@@ -15,7 +15,7 @@ from ...codes import (
     ABANDONED, CALLBACK, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL,
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from ...kernels.arrivals import customer_delay
+from ...kernels.arrivals import customer_return_time
 from ...kernels.experience import encounter_score, expectation_shift
 from ...kernels.journey import (
     NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
@@ -270,7 +270,7 @@ def on_abandoned(p, w, rng, s: int) -> None:
         return
     now = w.fc[F_NOW]
     w.n_next_kind[s] = RETRIAL
-    push_at(w, customer_delay(now, delay, p.week_profile), EV_RETURN, s, 0, NORMAL)
+    push_at(w, customer_return_time(now, delay, p.week_profile, p.wall_clock), EV_RETURN, s, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -317,7 +317,7 @@ def on_handled(p, w, rng, s: int) -> None:
     w.n_next_kind[s] = REPEAT
     w.n_owner[s] = agent if owned else -1
     w.n_where[s] = where
-    push_at(w, customer_delay(now, delay, p.week_profile), EV_RETURN, s, 0, NORMAL)
+    push_at(w, customer_return_time(now, delay, p.week_profile, p.wall_clock), EV_RETURN, s, 0, NORMAL)
 
 
 @njit(cache=True)

@@ -26,6 +26,7 @@ class FastParams(NamedTuple):
     n_queues: int
     week_rate: np.ndarray
     week_profile: np.ndarray
+    wall_clock: bool
     change_at: np.ndarray
     factor: np.ndarray
     need_cdf: np.ndarray
@@ -139,8 +140,8 @@ KNOWN: dict[str, frozenset[str]] = {
     "Params": frozenset({
         "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
         "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
-        "need_work", "policy", "population", "return_delay", "switch_cdf", "teams", "timeline", "warmup",
-        "week_profile", "week_rate", "wellbeing"}),
+        "need_work", "policy", "population", "return_delay", "switch_cdf", "teams", "timeline", "wall_clock",
+        "warmup", "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
     "TeamParams": frozenset({"agents", "base_agents", "channels", "cost_per_minute", "name", "needs", "proficiency",
@@ -245,6 +246,7 @@ def pack(params: Params) -> FastParams:
     return FastParams(
         horizon=float(p.horizon), warmup=float(p.warmup), population=int(p.population), n_channels=n_channels,
         n_needs=n_needs, n_teams=n_teams, n_queues=n_queues, week_rate=p.week_rate, week_profile=p.week_profile,
+        wall_clock=bool(p.wall_clock),
         change_at=p.change_at, factor=p.factor, need_cdf=p.need_cdf, need_resolution=p.need_resolution,
         need_work=need_work, ch_self=np.array([c.kind == "self_service" for c in ch]),
         ch_sessions=np.array([c.sessions for c in ch], dtype=np.int64), ch_slowdown=np.array([c.slowdown for c in ch]),

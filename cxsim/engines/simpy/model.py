@@ -21,8 +21,8 @@ from ...codes import (
     ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_RETRY, NEXT_SWITCH, NEXT_TRANSFER, OPEN, RETRIAL, SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
 from ...compiled import Dist, Params
-from ...kernels import customer_delay, sample_duration
-from ...kernels.arrivals import next_need_time
+from ...kernels import sample_duration
+from ...kernels.arrivals import customer_return_time, next_need_time
 from ...kernels.experience import encounter_score, expectation_shift
 from ...kernels.journey import (
     NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
@@ -173,7 +173,7 @@ class Model:
 
     def wait_as_customer(self, delay: float) -> Generator[simpy.Event, object, None]:
         """A customer's delay (retry, return) runs on the customers' own clock (kernels.arrivals)."""
-        yield at(self.env, customer_delay(self.env.now, delay, self.p.week_profile))
+        yield at(self.env, customer_return_time(self.env.now, delay, self.p.week_profile, self.p.wall_clock))
 
     def contact(self, need: Need, channel: int, kind: int, work: float, owner: Agent | None
                 ) -> Generator[simpy.Event, object, tuple[int, Agent | None, float]]:
