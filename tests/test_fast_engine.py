@@ -230,7 +230,7 @@ def test_a_parameter_the_fast_engine_does_not_know_is_refused_by_name(monkeypatc
 
     scenario = _scenario("erlang_a")
     assert cxsim.run(scenario, replications=1, engine="fast").metrics["p_wait"].notna().all()  # known: runs
-    monkeypatch.setitem(fast_params.KNOWN, "Wellbeing", fast_params.KNOWN["Wellbeing"] - {"hiring_delay"})
-    with pytest.raises(ScenarioError, match=r"fast engine does not support Wellbeing\.hiring_delay"):
+    monkeypatch.setitem(fast_params.KNOWN, "WellbeingParams", fast_params.KNOWN["WellbeingParams"] - {"hiring_delay"})
+    with pytest.raises(ScenarioError, match=r"fast engine does not support WellbeingParams\.hiring_delay"):
         cxsim.run(scenario, replications=1, engine="fast")
     assert cxsim.run(scenario, replications=1, engine="simpy").metrics["p_wait"].notna().all()  # the reference runs
