@@ -45,6 +45,17 @@ def test_interval_is_the_student_t_interval():
     assert relative_half_width(s) == pytest.approx((high - low) / 2 / x.mean())
 
 
+def test_interval_agrees_with_scipy_stats_to_the_bit():
+    """cxsim.stats avoids importing scipy.stats (a second of start-up); summary.json must not change."""
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        n = int(rng.integers(2, 40))
+        x = rng.normal(rng.normal(0, 100), rng.exponential(10), n) * 10.0 ** rng.integers(-4, 5)
+        low, high = scipy_stats.t.interval(0.95, n - 1, loc=x.mean(), scale=scipy_stats.sem(x))
+        s = interval(x)
+        assert (s["ci_low"], s["ci_high"]) == (float(low), float(high))
+
+
 def test_paired_difference_uses_the_pairs():
     rng = np.random.default_rng(3)
     common = rng.normal(0, 10, 20)
