@@ -164,7 +164,8 @@ def test_an_interrupted_run_keeps_finished_runs_and_resumes(tmp_path):
 def test_a_killed_command_resumes_where_it_stopped(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text((SCENARIOS / "erlang_a.yaml").read_text().replace("horizon: 8 h", "horizon: 3 h"))
-    args = [sys.executable, "-m", "cxsim.cli", "run", "s.yaml", "-r", "6", "--out", "out"]
+    # The SimPy engine: slow enough for the process to be killed between runs.
+    args = [sys.executable, "-m", "cxsim.cli", "run", "s.yaml", "-r", "6", "--out", "out", "--engine", "simpy"]
     process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = cache_folder(tmp_path / "out")
     deadline = time.time() + 120
