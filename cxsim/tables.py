@@ -19,8 +19,6 @@ import pyarrow as pa
 from .records import KINDS, OUTCOMES, STATUSES, AgentRecord, Day, Encounter, Journey
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .compiled import Params
 
 #: The tables of one run, in the order they are written, and the record each row is.
@@ -86,10 +84,6 @@ def numpy_column(table: pa.Table, field: str, dtype) -> np.ndarray:
     if pa.types.is_dictionary(column.type):
         column = column.indices
     return column.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
-
-
-def to_pandas(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas()
 
 
 def labelled(table: pa.Table, policy: str, replication: int) -> pa.Table:
