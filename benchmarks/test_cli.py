@@ -14,6 +14,7 @@ gives a quick look on a shared machine.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -53,12 +54,23 @@ def test_cli(benchmark, record_speed, contacts, name):
     record_speed("cli_erlang_a", name, benchmark, contacts)
 
 
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @pytest.mark.benchmark(group="cli_startup")
 def test_startup(benchmark, note):
-    """A tiny run: nearly all of it is the fixed cost of starting (imports, loading the engine, writing)."""
+    """A tiny run: nearly all of it is the fixed cost of starting (imports, loading the engine, writing).
+
+    Also reported as CPU time of the process, which other load on the machine does not inflate."""
     _cxsim("compile")
+    rounds = 5
     with tempfile.TemporaryDirectory() as out:
-        benchmark.pedantic(_cxsim, args=("run", str(TINY), "-o", out), rounds=5, iterations=1)
+        cpu = _cpu_of_children()
+        benchmark.pedantic(_cxsim, args=("run", str(TINY), "-o", out), rounds=rounds, iterations=1)
+        cpu = (_cpu_of_children() - cpu) / rounds
     if benchmark.stats is not None:
-        note(f"fixed start-up of `cxsim run` (fast engine, a tiny scenario, tables on): "
-             f"{benchmark.stats.stats.min:.2f} s at best, {benchmark.stats.stats.mean:.2f} s mean (goal < 1 s)")
+        benchmark.extra_info["cpu_seconds"] = cpu
+        note(f"fixed start-up of `cxsim run` (fast engine, a tiny scenario, tables on): {benchmark.stats.stats.min:.2f} s "
+             f"at best, {benchmark.stats.stats.mean:.2f} s mean, {cpu:.2f} s of CPU (goal < 1 s)")
