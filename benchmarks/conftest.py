@@ -19,7 +19,10 @@ RecordSpeed = Callable[[str, str, BenchmarkFixture, int], None]
 _SPEEDS = pytest.StashKey[dict[str, dict[str, dict[str, Any]]]]()  # group → name → extra_info
 _NOTES = pytest.StashKey[list[str]]()
 #: The ratios worth reading: (numerator, denominator), by benchmark name.
-RATIOS = (("fast", "simpy"), ("fast_summary", "simpy"), ("simpy", "yardstick"), ("fast", "yardstick"))
+RATIOS = (("fast", "simpy"), ("fast_summary", "simpy"), ("simpy", "yardstick"), ("fast", "yardstick"),
+          ("fast", "yardstick_numba"), ("fast_summary", "yardstick_numba"),
+          # the command line, end to end (test_cli.py)
+          ("cli_fast", "cli_simpy"), ("cli_fast_no_tables", "cli_simpy"), ("cli_fast_no_tables", "cli_fast"))
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +61,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for group, members in speeds.items():
         terminalreporter.write_line(f"{group}:")
         for name, info in members.items():
-            terminalreporter.write_line(f"  {name:>13}: {info['contacts_per_second']:>12,.0f} contacts/s "
+            terminalreporter.write_line(f"  {name:>18}: {info['contacts_per_second']:>12,.0f} contacts/s "
                                         f"(median {info['contacts_per_second_median']:,.0f}; {info['contacts']:,} contacts)")
         info = next(iter(members.values()))
         for top, bottom in RATIOS:

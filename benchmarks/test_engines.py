@@ -1,4 +1,8 @@
-"""Both engines and the bare-SimPy yardstick on the same scenarios, as ratios measured in one run.
+"""Both engines and two yardsticks on the same scenarios, as ratios measured in one run.
+
+The yardsticks run the Erlang A + repeats queue: bare, idiomatic SimPy (yardstick.py) and a
+minimal hand-written numba event loop (numba_yardstick.py), so the fast engine's speed reads both
+against what a SimPy user would write and against the fastest this queue goes in numba.
 
 Run from the repository root: ``python -m pytest benchmarks --benchmark-only``. Absolute times depend
 on the machine; the ratios are the numbers to track. numba compile time is excluded from every
@@ -17,6 +21,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from numba_yardstick import run_numba_yardstick
 from yardstick import run_yardstick
 
 import cxsim
@@ -61,6 +66,13 @@ RUNNERS = {
 def test_erlang_yardstick(benchmark, record_speed):
     contacts = benchmark.pedantic(run_yardstick, args=(ERLANG_HORIZON, SEED), rounds=5, iterations=1)
     record_speed("erlang_a_repeats", "yardstick", benchmark, contacts)
+
+
+@pytest.mark.benchmark(group="erlang_a_repeats")
+def test_erlang_numba_yardstick(benchmark, record_speed):
+    run_numba_yardstick(ERLANG_HORIZON, SEED)  # untimed: compiles (or loads) it
+    contacts = benchmark.pedantic(run_numba_yardstick, args=(ERLANG_HORIZON, SEED), rounds=30, iterations=1)
+    record_speed("erlang_a_repeats", "yardstick_numba", benchmark, contacts)
 
 
 @pytest.mark.benchmark(group="erlang_a_repeats")

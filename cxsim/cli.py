@@ -1,4 +1,4 @@
-"""The ``cxsim`` command: run, compare, staff, validate, schema, plot, report, erlang.
+"""The ``cxsim`` command: run, compare, staff, compile, validate, schema, plot, report, erlang, calibrate, export-log.
 
 Bad input never shows a traceback: scenario problems are printed one per line as
 ``FILE:LINE:COL: field.path: message`` on stderr, with exit status 2, and nothing is written.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -31,8 +32,26 @@ EXIT_BAD_INPUT = 2
 
 
 class Engine(str, Enum):
-    simpy = "simpy"  # the readable reference
-    fast = "fast"    # the same model compiled with numba, for sweeps
+    fast = "fast"    # the model compiled with numba: the default
+    simpy = "simpy"  # the same model as readable SimPy processes: the reference
+
+
+_ENGINE_HELP = "Simulation engine: fast (compiled with numba) or simpy (the readable reference); same results."
+
+
+def _compiled(engine: Engine) -> None:
+    """Compile the fast engine before the first run that needs it, saying so: it takes a minute, once."""
+    if engine is not Engine.fast:
+        return
+    from .engines.fast import is_compiled, warm
+
+    if is_compiled():
+        return
+    err.print("compiling the fast engine: once per installation, about a minute "
+              "(`cxsim compile` does it ahead of time) …", highlight=False, soft_wrap=True)
+    started = time.perf_counter()
+    warm()
+    err.print(f"compiled the fast engine in {time.perf_counter() - started:.0f} s", highlight=False, soft_wrap=True)
 
 
 def _fail(problems: list[str]) -> None:
@@ -95,6 +114,7 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
 
     scenario = _load(file)
     folder = output or Path("results") / scenario.name
+    _compiled(engine)
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -132,7 +152,7 @@ def run(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Default: the scenario's."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
+    engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
     tables: Optional[bool] = typer.Option(None, "--tables/--no-tables",
                                           help="Write per-contact tables (default: yes, except for sweeps)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
@@ -162,7 +182,7 @@ def compare(
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
+    engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
 ) -> None:
@@ -192,7 +212,7 @@ def staff(
                                                                    "offered load of a single-team scenario, else 1)."),
     high: int = typer.Option(1000, "--max", min=1, help="Largest head count to try."),
     jobs: int = _JOBS,
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
+    engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
 ) -> None:
     """Find the smallest head count of a team that meets a target, per policy, with its interval."""
     from .experiment.runner import run as run_scenario
@@ -208,6 +228,7 @@ def staff(
     except ValueError as exc:
         _fail([f"cxsim staff: {exc}"])
     names = [p.strip() for p in policies.split(",")] if policies else list(scenario.policies)
+    _compiled(engine)
     if low is None:
         low = 1
         if len(scenario.teams) == 1 and scenario.demand.open is not None:
@@ -237,6 +258,13 @@ def staff(
     except ValueError as exc:
         _fail([f"cxsim staff: {exc}"])
     out.print(table)
+
+
+@app.command(name="compile")
+def compile_engine() -> None:
+    """Compile the fast engine now (numba caches it beside the package), so that no run waits for it."""
+    _compiled(Engine.fast)
+    out.print("the fast engine is compiled: runs load it from numba's cache", highlight=False)
 
 
 @app.command()

@@ -28,13 +28,20 @@ def _codes(column: pd.Series) -> np.ndarray:
         else column.to_numpy(np.int64)
 
 
-def table_tallies(tables: dict[str, pd.DataFrame], p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """The metric tallies (:mod:`cxsim.tallies`) of a run's encounter and journey tables."""
+def table_tallies(tables: dict, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """The metric tallies (:mod:`cxsim.tallies`) of a run's encounter and journey tables (pandas or Arrow)."""
     enc, jour = tables["encounters"], tables["journeys"]
+    if not isinstance(enc, pd.DataFrame):  # Arrow tables (cxsim.tables)
+        from .tables import numpy_column as column
+    else:
+        def column(frame: pd.DataFrame, name: str, dtype) -> np.ndarray:
+            if not len(frame):
+                return np.zeros(0, dtype)
+            return _codes(frame[name]) if dtype is np.int64 else frame[name].to_numpy(dtype)
     queues, counts = tallies.empty(len(p.channels))
-    f64 = lambda frame, name: frame[name].to_numpy(np.float64) if len(frame) else np.zeros(0)  # noqa: E731
-    i64 = lambda frame, name: _codes(frame[name]) if len(frame) else np.zeros(0, np.int64)  # noqa: E731
-    b = lambda frame, name: frame[name].to_numpy(np.bool_) if len(frame) else np.zeros(0, np.bool_)  # noqa: E731
+    f64 = lambda table, name: column(table, name, np.float64)  # noqa: E731
+    i64 = lambda table, name: column(table, name, np.int64)  # noqa: E731
+    b = lambda table, name: column(table, name, np.bool_)  # noqa: E731
     tallies.add_tables(queues, counts, float(p.warmup), np.array([c.target for c in p.channels]),
                        np.array([c.patience is not None for c in p.channels]), i64(enc, "need"), i64(enc, "kind"),
                        i64(enc, "channel"), f64(enc, "arrived"), f64(enc, "wait"), f64(enc, "handle"),
@@ -43,10 +50,11 @@ def table_tallies(tables: dict[str, pd.DataFrame], p: Params) -> tuple[np.ndarra
     return queues, counts
 
 
-def replication_metrics(tables: dict[str, pd.DataFrame], p: Params) -> dict[str, float]:
-    """The metrics of one replication from its tables."""
+def replication_metrics(tables: dict, p: Params) -> dict[str, float]:
+    """The metrics of one replication from its tables (pandas or Arrow)."""
     queues, counts = table_tallies(tables, p)
-    return tally_metrics(queues, counts, tables["daily"], p)
+    daily = tables["daily"]
+    return tally_metrics(queues, counts, daily if isinstance(daily, pd.DataFrame) else daily.to_pandas(), p)
 
 
 def tally_metrics(queues: np.ndarray, counts: np.ndarray, daily: pd.DataFrame, p: Params) -> dict[str, float]:

@@ -44,6 +44,17 @@ def test_interval_is_the_student_t_interval():
     assert relative_half_width(s) == pytest.approx((high - low) / 2 / x.mean())
 
 
+def test_interval_agrees_with_scipy_stats_to_the_bit():
+    """cxsim.stats avoids importing scipy.stats (a second of start-up); summary.json must not change."""
+    rng = np.random.default_rng(5)
+    for _ in range(500):
+        n = int(rng.integers(2, 40))
+        x = rng.normal(rng.normal(0, 100), rng.exponential(10), n) * 10.0 ** rng.integers(-4, 5)
+        low, high = scipy_stats.t.interval(0.95, n - 1, loc=x.mean(), scale=scipy_stats.sem(x))
+        s = interval(x)
+        assert (s["ci_low"], s["ci_high"]) == (float(low), float(high))
+
+
 def test_paired_difference_uses_the_pairs():
     rng = np.random.default_rng(3)
     common = rng.normal(0, 10, 20)
@@ -154,7 +165,8 @@ def test_an_interrupted_run_keeps_finished_runs_and_resumes(tmp_path):
 def test_a_killed_command_resumes_where_it_stopped(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text((SCENARIOS / "erlang_a.yaml").read_text().replace("horizon: 8 h", "horizon: 3 h"))
-    args = [sys.executable, "-m", "cxsim.cli", "run", "s.yaml", "-r", "6", "--out", "out"]
+    # The SimPy engine: slow enough for the process to be killed between runs.
+    args = [sys.executable, "-m", "cxsim.cli", "run", "s.yaml", "-r", "6", "--out", "out", "--engine", "simpy"]
     process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = cache_folder(tmp_path / "out")
     deadline = time.time() + 120

@@ -91,14 +91,14 @@ def test_replications_are_independent():
 
 def test_a_failed_write_leaves_no_folder(tmp_path, monkeypatch):
     results = cxsim.run(small("erlang_a.yaml", horizon=60.0, warmup=0.0), replications=1)
-    original = Results.table
+    original = Results.write_table
 
-    def broken(self, name):
+    def broken(self, name, path):
         if name == "daily":
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C half-way through the tables
-        return original(self, name)
+        return original(self, name, path)
 
-    monkeypatch.setattr(Results, "table", broken)
+    monkeypatch.setattr(Results, "write_table", broken)
     with pytest.raises(KeyboardInterrupt):
         results.write(tmp_path / "out")
     assert list(tmp_path.iterdir()) == []

@@ -46,10 +46,13 @@ def console_commands() -> list[tuple[str, str, int]]:
 def workdir(tmp_path_factory) -> Path:
     """One folder for the whole README, as a user's checkout would be: commands run in order, so a
     later command (``cxsim plot results/...``) finds what an earlier one wrote. ``docs`` is a copy,
-    so that commands writing into it never touch the repository."""
+    so that commands writing into it never touch the repository. The fast engine is compiled first:
+    whether a command has to say "compiling…" depends on the machine's numba cache, not on the README."""
     folder = tmp_path_factory.mktemp("readme")
     (folder / "scenarios").symlink_to(ROOT / "scenarios")
     shutil.copytree(ROOT / "docs", folder / "docs")
+    subprocess.run([sys.executable, "-m", "cxsim.cli", "compile"], cwd=folder, env=_environment(), check=True,
+                   capture_output=True, timeout=600)
     return folder
 
 

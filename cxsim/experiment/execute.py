@@ -11,6 +11,7 @@ from ..minutes import DAY
 from ..engines import get_engine, get_summary
 from ..metrics import replication_metrics, tally_metrics
 from ..stats import mser
+from ..tables import run_tables
 from .plan import Task
 from .store import Store
 
@@ -31,11 +32,10 @@ def execute(task: Task, seed: int, engine: str, store_folder: str | None, finger
         tables = None
         metrics = tally_metrics(queues, counts, daily, params)
     else:
-        record = get_engine(engine)(params, seed, task.replication)
-        tables = record.tables(tuple(c.name for c in params.channels), params.need_names,
-                               tuple(t.name for t in params.teams))
+        # Arrow tables straight from the engine's records (cxsim.tables): no pandas for the big ones.
+        tables = run_tables(get_engine(engine)(params, seed, task.replication), params)
         if auto_warmup:
-            params = dataclasses.replace(params, warmup=auto_warmup_minutes(tables["daily"]))
+            params = dataclasses.replace(params, warmup=auto_warmup_minutes(tables["daily"].to_pandas()))
         metrics = replication_metrics(tables, params)
     row: dict[str, Any] = {"point": task.point.index, **task.point.values, "policy": task.policy,
                            "replication": task.replication, "warmup": params.warmup, **metrics}

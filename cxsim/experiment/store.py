@@ -1,7 +1,7 @@
 """Finished runs on disk: what makes an experiment survive Ctrl-C, a killed process or a reboot.
 
-Each run writes its tables (Parquet) and then its metrics (a small JSON file) into a cache folder
-beside the output folder; the JSON file appears last, by an atomic rename, so a run counts as
+Each run writes its tables (Arrow IPC, see :mod:`cxsim.tables`) and then its metrics (a small
+JSON file) into a cache folder beside the output folder; the JSON file appears last, by an atomic rename, so a run counts as
 finished exactly when it is. Running the same command again skips finished runs. The cache holds
 the fingerprint of the experiment it belongs to, and refuses to mix in runs of another.
 """
@@ -13,12 +13,14 @@ import os
 import shutil
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..scenario import Located, ScenarioError
 from ..scenario.loading import Where
+from ..tables import RUN_SUFFIX, TABLES, read_run, write_run
 
-TABLES = ("encounters", "journeys", "agents", "daily")
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class Store:
@@ -43,18 +45,18 @@ class Store:
                 rows[f.stem] = json.loads(f.read_text(encoding="utf-8"))
         return rows
 
-    def save(self, key: str, row: dict, tables: dict[str, pd.DataFrame] | None) -> None:
-        for name, frame in (tables or {}).items():
-            tmp = self.folder / f".{key}.{name}.parquet.tmp"
-            frame.to_parquet(tmp, index=False)
-            os.replace(tmp, self.folder / f"{key}.{name}.parquet")
+    def save(self, key: str, row: dict, tables: dict[str, pa.Table] | None) -> None:
+        for name, table in (tables or {}).items():
+            tmp = self.folder / f".{key}.{name}{RUN_SUFFIX}.tmp"
+            write_run(tmp, table)
+            os.replace(tmp, self.folder / f"{key}.{name}{RUN_SUFFIX}")
         _atomic_write(self.folder / f"{key}.json", json.dumps(row, default=_plain))
 
-    def tables(self, key: str) -> dict[str, pd.DataFrame] | None:
-        paths = {name: self.folder / f"{key}.{name}.parquet" for name in TABLES}
+    def tables(self, key: str) -> dict[str, pa.Table] | None:
+        paths = {name: self.folder / f"{key}.{name}{RUN_SUFFIX}" for name in TABLES}
         if not all(p.exists() for p in paths.values()):
             return None
-        return {name: pd.read_parquet(p) for name, p in paths.items()}
+        return {name: read_run(p) for name, p in paths.items()}
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

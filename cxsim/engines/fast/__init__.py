@@ -5,10 +5,10 @@ order — so for the same seed it reproduces the SimPy engine's trajectory, only
 exists for sweeps; the SimPy engine stays the one to read and extend.
 """
 
-from .cache import refresh
+from .cache import is_compiled, refresh
 
 refresh()  # before the compiled modules load their cache
 
-from .driver import simulate, simulate_summary  # noqa: E402
+from .driver import simulate, simulate_summary, warm  # noqa: E402
 
-__all__ = ["simulate", "simulate_summary"]
+__all__ = ["is_compiled", "simulate", "simulate_summary", "warm"]

@@ -12,6 +12,7 @@ from ...kernels.arrivals import intensity
 from ...layouts import ENC_COLS, JOUR_COLS
 from ...records import ArrayRecorder
 from ...streams import generators
+from .cache import mark_compiled
 from .loop import finish, run_events, start
 from .params import pack
 from .state import (
@@ -51,7 +52,8 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
     p = pack(params)
     p_type = struct_type(ParamsType, p)
     # Room for the expected records from the start: every growth is another entry into the loop.
-    needs = intensity(0.0, p.horizon, p.week_rate, float(max(p.population, 1))) * max([1.0, *p.factor])
+    # (In Python: it only sizes arrays, and loading its compiled form would cost more than it saves.)
+    needs = intensity.py_func(0.0, p.horizon, p.week_rate, float(max(p.population, 1))) * max([1.0, *p.factor])
     staff, population = int(p.team_agents.sum()), int(p.population)
     caps = {"needs": 1024, "agents": staff + int(p.tl_targets.sum()) + 16, "heap": 4096,
             "customers": int(population * 1.25) + 16, "encounters": int(3 * needs) + 1024 if keep_records else 0,
@@ -73,6 +75,7 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
             w = grow(w, group)
     w = w._replace(agents_out=np.zeros((w.ic[I_AGENTS], AGENT_COLS)))
     _finish(p, p_type, w, struct_type(WorldType, w))
+    mark_compiled()
     return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic)
 
 
@@ -91,3 +94,24 @@ def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.nd
     _, _, agents, days, queues, counts, _ = run(params, seed, replication, keep_records=False)
     return queues, counts, ArrayRecorder(np.zeros((0, ENC_COLS)), np.zeros((0, JOUR_COLS)), agents, days).tables(
         tuple(c.name for c in params.channels), params.need_names, tuple(t.name for t in params.teams))["daily"]
+
+
+#: The smallest scenario that takes every compiled entry point a run uses (see :func:`warm`).
+WARM_SCENARIO = {
+    "name": "warm", "horizon": "2 h", "warmup": "0 min", "demand": {"open": {"rate": "2 /min"}},
+    "needs": {"a": {"share": 1, "work_time": {"dist": "exponential", "mean": "1 min"}, "resolution": 0.8}},
+    "channels": {"phone": {"kind": "phone"}}, "teams": {"t": {"agents": 3, "channels": ["phone"]}},
+}
+
+
+def warm() -> None:
+    """Compile (or load from numba's cache) everything a run uses: the loop with records and
+    summary-only, and the tallies of tables. ``cxsim compile`` runs this ahead of time."""
+    from ...compiled import compile_scenario
+    from ...metrics import replication_metrics
+    from ...scenario.schema import Scenario
+    from ...tables import run_tables
+
+    params = compile_scenario(Scenario.model_validate(WARM_SCENARIO))
+    replication_metrics(run_tables(simulate(params, 0, 0), params), params)
+    simulate_summary(params, 0, 0)

@@ -1,0 +1,126 @@
+"""Per-run tables as Arrow, and Parquet files written from them in column batches.
+
+Both engines hand over their records as one float array per table (one row per record, one
+column per field of :mod:`cxsim.records`); the SimPy engine's lists of tuples become such an
+array first. Each column is cast to its field's type and coded columns become dictionary
+columns (read back by pandas as categoricals) — whole columns at a time, with no per-row Python
+objects and no pandas, so writing the tables costs little next to simulating them. Both engines
+go through this one path, so equal records give equal bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, get_type_hints
+
+import numpy as np
+import pyarrow as pa
+
+from .records import KINDS, OUTCOMES, STATUSES, AgentRecord, Day, Encounter, Journey
+
+if TYPE_CHECKING:
+    from .compiled import Params
+
+#: The tables of one run, in the order they are written, and the record each row is.
+RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day}
+TABLES = tuple(RECORDS)
+
+#: Coded columns and the list of names their codes index (fixed lists, or the scenario's).
+CODED = {
+    "encounters": {"kind": KINDS, "outcome": OUTCOMES, "channel": "channels", "need_type": "needs"},
+    "journeys": {"status": STATUSES, "need_type": "needs", "first_channel": "channels"},
+    "agents": {"team": "teams"},
+    "daily": {},
+}
+_NUMPY = {int: np.int64, float: np.float64, bool: np.bool_}
+_ARROW = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+CODE = pa.int8()  # as the pandas categoricals these tables used to be
+
+
+def _labels(names: str | tuple[str, ...], params: Params) -> tuple[str, ...]:
+    if not isinstance(names, str):
+        return names
+    return {"channels": tuple(c.name for c in params.channels), "needs": tuple(params.need_names),
+            "teams": tuple(t.name for t in params.teams)}[names]
+
+
+def schema(name: str) -> pa.Schema:
+    """The Arrow schema of table ``name``: the record's fields, in order, with their types."""
+    hints = get_type_hints(RECORDS[name])
+    return pa.schema([(f, pa.dictionary(CODE, pa.string()) if f in CODED[name] else _ARROW[hints[f]])
+                      for f in RECORDS[name]._fields])
+
+
+def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
+    """Table ``name`` from a float array with one row per record and one column per field."""
+    record = RECORDS[name]
+    rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(record._fields))
+    hints, coded = get_type_hints(record), CODED[name]
+    columns = []
+    for i, field in enumerate(record._fields):
+        column = rows[:, i]
+        if field in coded:
+            codes = column.astype(np.int8)
+            columns.append(pa.DictionaryArray.from_arrays(
+                pa.array(codes, mask=codes < 0), pa.array(_labels(coded[field], params), pa.string())))
+        else:
+            columns.append(pa.array(column.astype(_NUMPY[hints[field]])))
+    return pa.Table.from_arrays(columns, schema=schema(name))
+
+
+def run_tables(record, params: Params) -> dict[str, pa.Table]:
+    """The four tables of one replication from an engine's records (either engine's recorder)."""
+    if hasattr(record, "encounter_rows"):  # the fast engine: arrays already
+        rows = (record.encounter_rows, record.journey_rows, record.agent_rows, record.day_rows)
+    else:  # the SimPy engine: lists of tuples, made one array each (in C, not row by row in Python)
+        rows = tuple(np.array(r, dtype=np.float64) for r in
+                     (record.encounters, record.journeys, record.agents, record.days))
+    return {name: from_rows(name, r, params) for name, r in zip(TABLES, rows)}
+
+
+def numpy_column(table: pa.Table, field: str, dtype) -> np.ndarray:
+    """A column as numpy (a dictionary column as its codes)."""
+    column = table.column(field).combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.indices
+    return column.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+
+
+def labelled(table: pa.Table, policy: str, replication: int) -> pa.Table:
+    """One run's table with ``policy`` and ``replication`` columns first (as in the output files)."""
+    n = table.num_rows
+    table = table.add_column(0, pa.field("replication", pa.int64()), pa.repeat(pa.scalar(replication, pa.int64()), n))
+    return table.add_column(0, pa.field("policy", pa.string()), pa.repeat(pa.scalar(policy, pa.string()), n))
+
+
+def write_parquet(path: Path, name: str, runs: Iterable[tuple[str, int, pa.Table]]) -> None:
+    """Write table ``name`` of many runs to one Parquet file, one row group per run, run by run.
+
+    Only the coded columns (and the policy) are dictionary-encoded: trying it on columns of
+    distinct floats, as Parquet does by default, doubled the cost of writing and saved nothing.
+    """
+    import pyarrow.parquet as pq
+
+    labelled_schema = pa.schema([pa.field("policy", pa.string()), pa.field("replication", pa.int64()),
+                                 *schema(name)])
+    with pq.ParquetWriter(path, labelled_schema, use_dictionary=["policy", *CODED[name]]) as writer:
+        for policy, replication, table in runs:
+            writer.write_table(labelled(table, policy, replication))
+
+
+#: The file suffix of one run's table while an experiment runs (see :func:`write_run`).
+RUN_SUFFIX = ".arrow"
+
+
+def write_run(path: Path, table: pa.Table) -> None:
+    """One run's table in the experiment's cache: Arrow IPC, uncompressed — written and read back at
+    memory speed (it only waits there until the output folder is written, as Parquet)."""
+    import pyarrow.feather as feather
+
+    feather.write_feather(table, path, compression="uncompressed")
+
+
+def read_run(path: Path) -> pa.Table:
+    import pyarrow.feather as feather
+
+    return feather.read_table(path, memory_map=False)

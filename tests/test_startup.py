@@ -1,0 +1,60 @@
+"""What a user waits for before anything is simulated: imports, and compiling the fast engine once.
+
+A command imports what it uses when it uses it (`cxsim validate` needs no engine; a fast run no
+SimPy, no scipy.stats, no charts), and the first fast run on a machine says that it compiles.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from cxsim.cli import app
+from cxsim.engines.fast import cache
+
+from helpers import ROOT
+
+TINY = ROOT / "tests" / "data" / "tinypop.yaml"
+
+
+def _modules_after(*args: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``cxsim ARGS`` in-process."""
+    script = ("import sys, cxsim.cli\n"
+              f"sys.argv = ['cxsim', *{list(args)!r}]\n"
+              "try:\n    cxsim.cli.app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print(','.join(sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.strip().splitlines()[-1].split(","))
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {m for m in ("numba", "pandas", "scipy.stats", "simpy", "matplotlib", "jinja2", "joblib") if m in modules}
+
+
+def test_validate_loads_no_engine():
+    assert _heavy(_modules_after("validate", str(TINY))) == set()
+
+
+def test_a_fast_run_loads_neither_the_reference_engine_nor_scipy_stats_nor_charts(tmp_path):
+    modules = _modules_after("run", str(TINY), "--out", str(tmp_path / "out"), "-r", "2")
+    assert _heavy(modules) == {"numba", "pandas"}
+    assert (tmp_path / "out" / "encounters.parquet").exists()
+
+
+def test_the_first_fast_run_says_it_is_compiling(tmp_path, monkeypatch):
+    """Without the stamp of a compiled engine, the run compiles first and says how long it took; then it
+    stamps, and the next run says nothing (here numba's cache is warm, so "compiling" only loads it)."""
+    monkeypatch.setattr(cache, "COMPILED", tmp_path / "compiled.sha1")
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", str(TINY), "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    assert "compiling the fast engine" in first.stderr and "compiled the fast engine in" in first.stderr
+    assert cache.is_compiled()
+    second = runner.invoke(app, ["run", str(TINY), "--out", str(tmp_path / "b")])
+    assert second.exit_code == 0 and "compil" not in second.stderr
+    assert "engine fast" in second.stdout  # the default engine
+    compiled = runner.invoke(app, ["compile"])
+    assert compiled.exit_code == 0 and "the fast engine is compiled" in compiled.stdout
