@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from .mechanisms import BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Wellbeing, resolve_policy
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
-    NonNegativeRate, PositiveDuration, Probability, Strict, distribution_mean,
+    NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
 )
 
 # --- demand ----------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class Team(Strict):
 # --- the scenario ------------------------------------------------------------------------------
 
 class Scenario(Strict):
-    name: str
+    name: SafeName
     description: str = ""
     seed: Annotated[int, Field(ge=0)] = 2026
     replications: Annotated[int, Field(ge=1)] = 10
