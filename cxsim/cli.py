@@ -127,13 +127,18 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     import shutil
 
     from .experiment.output import OutputRefused, check_target, default_folder
-    from .experiment.runner import cache_folder, run as run_scenario
-    from .experiment.store import Busy, hold
 
     scenario = _load(file, allow_outside)
     folder = output or default_folder(scenario.name, kind)
     try:
-        check_target(folder, kind, force)
+        check_target(folder, kind, force)  # before the engines are even imported: refusing is instant
+    except OutputRefused as exc:
+        _fail([str(exc)])
+    from .experiment.runner import cache_folder, run as run_scenario
+    from .experiment.size import TooBig
+    from .experiment.store import Busy, hold
+
+    try:
         with hold(cache_folder(folder), shown=str(folder)):
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                           TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(), console=err,
@@ -146,6 +151,8 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
                     on_run=lambda done, total: progress.update(task, completed=done, total=total))
             written = results.write(folder, kind=kind, force=force)
             shutil.rmtree(cache_folder(folder), ignore_errors=True)
+    except TooBig as exc:
+        _fail([f"{file}: {exc.reason}"])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     except (OutputRefused, Busy) as exc:
@@ -250,6 +257,7 @@ def staff(
 ) -> None:
     """Find the smallest head count of a team that meets a target, per policy, with its interval."""
     from .experiment.runner import run as run_scenario
+    from .experiment.size import TooBig
     from .experiment.staffing import parse_target, smallest_team
     from .scenario import ScenarioError
     from .scenario.schema import distribution_mean
@@ -286,6 +294,8 @@ def staff(
             cell = lambda s: "" if s is None or s["ci_low"] is None else \
                 f"{s['mean']:.4g} [{s['ci_low']:.4g}, {s['ci_high']:.4g}]"  # noqa: E731
             table.add_row(policy, str(answer.agents), cell(answer.at), cell(answer.below))
+    except TooBig as exc:
+        _fail([f"{file}: {exc.reason}"])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     except ValueError as exc:

@@ -54,6 +54,11 @@ def check_target(out: Path, kind: str, force: bool = False) -> None:
     if target == here or target in here.parents:
         raise OutputRefused(f"{shown}: the output folder cannot be the current folder or one that contains it; "
                             "give a new folder name with --out")
+    for ancestor in out.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise OutputRefused(f"{shown}: {ancestor} is not a folder")
+            break
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputRefused(f"{shown}: exists and is not a folder; cxsim will not replace it (choose another --out)")
     if not out.exists() or not any(out.iterdir()):

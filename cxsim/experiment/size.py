@@ -41,10 +41,18 @@ def physical_memory() -> float:
         return math.inf
 
 
-def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, float]:
-    """(contacts over all runs, seconds on one core, peak bytes of the biggest run)."""
+class TooBig(ScenarioError):
+    """The estimate refuses the run; ``reason`` is the sentence without a location."""
+
+    def __init__(self, name: str, reason: str):
+        self.reason = reason
+        super().__init__([Located(Where(name, 0, 0), "", reason)])
+
+
+def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, float, float]:
+    """(contacts over all runs, seconds on one core, peak bytes of the biggest run, of which tables)."""
     runs_per_point = replications * len(plan.policies)
-    contacts = seconds = peak = 0.0
+    contacts = seconds = peak = tables = 0.0
     for point in plan.points:
         s = point.scenario
         per_run = needs_per_run(s) * CONTACTS_PER_NEED
@@ -52,24 +60,25 @@ def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, 
         work = per_run + s.horizon / 1440.0 * DAY_CONTACTS
         seconds += runs_per_point * (RUN_SECONDS + work / SPEED.get(plan.engine, SPEED["simpy"]))
         customers = s.demand.population.customers if s.demand.population is not None else 0
-        peak = max(peak, customers * CUSTOMER_BYTES + (per_run * CONTACT_BYTES if keep_tables else 0.0))
-    return contacts, seconds, peak
+        kept = per_run * CONTACT_BYTES if keep_tables else 0.0
+        if customers * CUSTOMER_BYTES + kept > peak:
+            peak, tables = customers * CUSTOMER_BYTES + kept, kept
+    return contacts, seconds, peak, tables
 
 
 def check_size(plan, replications: int, keep_tables: bool) -> None:
     """Refuse, with one line, an experiment estimated to need more than a day or more memory than there is."""
-    contacts, seconds, peak = estimate(plan, replications, keep_tables)
+    contacts, seconds, peak, tables = estimate(plan, replications, keep_tables)
     memory = physical_memory()
-    where = Where(f"{plan.scenario.name}", 0, 0)
+    name = plan.scenario.name
     if not math.isfinite(seconds) or seconds > MAX_SECONDS:
-        raise ScenarioError([Located(where, "", (
-            f"too big to run: about {_count(contacts)} contacts, {_duration(seconds)} of computing on one core "
-            f"(limit {_duration(MAX_SECONDS)}); lower the replications, horizon or demand, or pass --insist"))])
+        raise TooBig(name, f"too big to run: about {_count(contacts)} contacts, {_duration(seconds)} of computing "
+                           f"on one core (limit {_duration(MAX_SECONDS)}); lower the replications, horizon or "
+                           "demand, or pass --insist")
     if not math.isfinite(peak) or peak > memory:
-        hint = "; --no-tables keeps no per-contact records" if keep_tables else ""
-        raise ScenarioError([Located(where, "", (
-            f"too big to run: one run needs about {_bytes(peak)} of memory and this machine has {_bytes(memory)}"
-            f"{hint}; or pass --insist"))])
+        hint = " (--no-tables keeps no per-contact records)" if tables > peak / 2 else ""
+        raise TooBig(name, f"too big to run: one run needs about {_bytes(peak)} of memory and this machine has "
+                           f"{_bytes(memory)}{hint}; make it smaller, or pass --insist")
 
 
 def _count(x: float) -> str:
