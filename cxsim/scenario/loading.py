@@ -47,7 +47,8 @@ class Located:
     def __str__(self) -> str:
         w = self.where
         location = f"{w.file}:{w.line}:{w.col}" if w.line else w.file
-        return f"{location}: {self.path}: {self.message}" if self.path else f"{location}: {self.message}"
+        message = " ".join(self.message.splitlines())  # a value quoted in a message cannot break the line
+        return f"{location}: {self.path}: {message}" if self.path else f"{location}: {message}"
 
 
 class ScenarioError(Exception):
@@ -58,10 +59,21 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+#: Longest key shown in a message; longer ones are cut (a message stays one readable line).
+MAX_KEY_SHOWN = 40
+
+
+def _shown_key(part: Any) -> str:
+    text = str(part)
+    if not text.isprintable() or not text.strip() or text != text.strip():
+        text = repr(text)  # a newline, tab or NUL in a key must not break the one-line message
+    return text if len(text) <= MAX_KEY_SHOWN else text[: MAX_KEY_SHOWN - 1] + "…"
+
+
 def format_path(path: FieldPath) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{_shown_key(part)}" if out else _shown_key(part))
     return out
 
 
@@ -203,10 +215,12 @@ def _base(path: Path, base: str, at: Where, reading: _Reading) -> Path:
         raise ScenarioError([Located(at, "extends", "a base scenario is a .yaml or .yml file")])
     base_path = path.parent / base
     try:
-        exists, resolved = base_path.exists(), base_path.resolve()
+        exists = base_path.exists()
     except (OSError, RuntimeError) as exc:
         raise ScenarioError([Located(at, "extends", f"cannot read base scenario: {exc.__class__.__name__}")]) from None
-    if not reading.allow_outside and not any(resolved.is_relative_to(root) for root in reading.roots):
+    # Where the name points, '..' taken literally: a symlink the user put in their own tree is theirs to follow.
+    named = Path(os.path.abspath(base_path))
+    if not reading.allow_outside and not any(named.is_relative_to(root) for root in reading.roots):
         raise ScenarioError([Located(at, "extends", (
             f"base scenario {base!r} is outside the scenario's folder and the current folder "
             "(pass --allow-outside to read it)"))])
@@ -276,7 +290,7 @@ def load_scenario(path: str | Path, allow_outside: bool = False) -> Scenario:
     """
     path = Path(path)
     try:
-        roots = (path.parent.resolve(), Path.cwd().resolve())
+        roots = (Path(os.path.abspath(path.parent)), Path(os.path.abspath(Path.cwd())))
     except (OSError, ValueError, RuntimeError) as exc:
         raise _problem(str(path), f"cannot read: {exc.__class__.__name__}") from None
     data, where = _read(path, (), _Reading(roots, allow_outside, {}))
