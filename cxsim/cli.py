@@ -159,9 +159,10 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
         _fail([str(exc)])
     except OSError as exc:
         _fail([_os_problem(exc)])
-    except (RecursionError, MemoryError, OverflowError) as exc:
-        _fail([f"{file}: cannot run this scenario: {exc.__class__.__name__} ({exc}); pass --insist only if the "
-               "machine is big enough"])
+    except OverflowError:
+        _fail([f"{file}: cannot run this scenario: a value is too large to compute with (OverflowError)"])
+    except MemoryError:
+        _fail([f"{file}: cannot run this scenario: out of memory (fewer replications or --no-tables need less)"])
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished runs are kept in {cache_folder(folder)}; "
                    "run the same command again to complete the rest", err=True)
@@ -303,6 +304,20 @@ def staff(
     out.print(table)
 
 
+def _unreadable(folder: Path, exc: Exception) -> str:
+    """One line for a results folder the charts cannot use, naming the folder (and saying if it is not cxsim's)."""
+    from .charts.load import ChartUnavailable
+    from .experiment.output import MARKER, marker_kind
+
+    text = " ".join(str(exc).splitlines()) or exc.__class__.__name__
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc.__class__.__name__}"
+    if isinstance(exc, (ChartUnavailable, OSError)):  # these messages already name the folder or file
+        return text
+    whose = "" if marker_kind(folder) is not None else f" (not written by cxsim: no {MARKER})"
+    return f"{folder}: not a results folder cxsim can read{whose}: {exc.__class__.__name__}: {text}"
+
+
 @app.command()
 def plot(
     results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
@@ -318,7 +333,10 @@ def plot(
     try:
         files = draw(results, chart, formats, output)
     except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
-        _fail([f"cxsim plot: {exc}"])
+        _fail([f"cxsim plot: {_unreadable(results, exc)}"])
+        return
+    except (KeyError, TypeError, IndexError, AttributeError, OSError) as exc:  # a folder of the wrong shape
+        _fail([f"cxsim plot: {_unreadable(results, exc)}"])
         return
     for f in files:
         out.print(f"wrote {f}", highlight=False)
@@ -336,7 +354,10 @@ def report(
     try:
         page = write_report(results, output)
     except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
-        _fail([f"cxsim report: {exc}"])
+        _fail([f"cxsim report: {_unreadable(results, exc)}"])
+        return
+    except (KeyError, TypeError, IndexError, AttributeError, OSError) as exc:  # a folder of the wrong shape
+        _fail([f"cxsim report: {_unreadable(results, exc)}"])
         return
     out.print(f"wrote {page}", highlight=False)
 

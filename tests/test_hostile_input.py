@@ -177,3 +177,28 @@ def test_validate_accepts_the_minimal_scenario(tmp_path: Path) -> None:
     # The control: none of the refusals above catches an ordinary scenario.
     (tmp_path / "s.yaml").write_text(VALID)
     assert load_scenario(tmp_path / "s.yaml").name == "tiny"
+
+
+# --- what validate accepts, run accepts; wrong shapes are one line -------------------------------------------------
+
+def test_validate_refuses_the_sweep_values_run_would_refuse() -> None:
+    file = HOSTILE / "bad_sweep_value.yaml"
+    assert problems(file) == [
+        f"{file}:20:28: teams.agents.agents: Input should be greater than or equal to 0 (with teams.agents.agents=-3)",
+        f"{file}:21:32: channels.phone.kind: Input should be 'phone', 'chat', 'email' or 'self_service' "
+        "(with channels.phone.kind=fax)"]
+
+
+def test_an_overflowing_distribution_is_refused_at_its_line() -> None:
+    file = HOSTILE / "lognormal_overflow.yaml"
+    assert problems(file) == [f"{file}:10:47: needs.call.work_time.cv: Input should be less than or equal to 1000"]
+
+
+@pytest.mark.parametrize("command", ["plot", "report"])
+def test_a_results_folder_of_the_wrong_shape_is_one_line_naming_it(tmp_path: Path, command: str) -> None:
+    shutil.copytree(HOSTILE / "wrong_shape_results", tmp_path / "r")
+    proc = cli(command, "r", cwd=tmp_path)
+    assert proc.returncode == 2
+    [line] = error_lines(proc)
+    assert line.startswith(f"cxsim {command}: r: not a results folder cxsim can read (not written by cxsim: "
+                           "no .cxsim-results.json): ")

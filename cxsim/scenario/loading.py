@@ -306,9 +306,30 @@ def load_scenario(path: str | Path, allow_outside: bool = False) -> Scenario:
         scenario = _without(data, [tuple(e["loc"]) for e in errors])
     if scenario is not None:
         problems += [Located(_locate(p, data, where, top)[1], format_path(p), m) for p, m in cross_check(scenario)]
+    if scenario is not None and scenario.sweep and not problems:
+        problems += _sweep_problems(scenario, where, top)
     if problems:
         raise ScenarioError(_unique(problems))
     return scenario
+
+
+def _sweep_problems(scenario: Scenario, where: dict[FieldPath, Where], top: Where) -> list[Located]:
+    """Each value of the ``sweep:`` block applied on its own, reported at the value's line.
+
+    ``run`` checks every combination of the grid before anything runs; a problem that only a
+    combination of two axes shows is left to it (the grid can be large).
+    """
+    from .sweeps import apply
+
+    problems: list[Located] = []
+    for axis, values in (scenario.sweep or {}).items():
+        for i, value in enumerate(values):
+            at = where.get(("sweep", axis, i), where.get(("sweep", axis), top))
+            try:
+                apply(scenario, {axis: value}, at=at)
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+    return problems
 
 
 def _without(data: dict, bad: list[FieldPath]) -> Scenario | None:

@@ -61,7 +61,7 @@ class Lognormal(Strict):
     """Right-skewed work times: most are short, a few are very long (cv ≈ 1 by default)."""
     dist: Literal["lognormal"]
     mean: PositiveDuration
-    cv: Annotated[float, Field(gt=0.0)] = 1.0
+    cv: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0  # above ~1e154, cv² overflows
 
 
 class Deterministic(Strict):
