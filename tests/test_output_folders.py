@@ -232,3 +232,20 @@ def test_an_output_folder_that_cannot_be_created_is_one_line(folder: Path) -> No
     [line] = error_lines(proc)
     assert line == "afile/out: afile is not a folder"
     assert (folder / "afile").read_text() == "x"
+
+
+def test_a_full_disk_during_the_write_is_one_line_and_leaves_no_folder(folder: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from cxsim.cli import app
+    from cxsim.experiment.runner import Results
+
+    def full(self, name):
+        raise OSError(28, "No space left on device", "out/encounters.parquet")
+
+    monkeypatch.setattr(Results, "table", full)
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, ["run", "s.yaml", "-r", "1", "--out", "out"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == "out/encounters.parquet: No space left on device"
+    assert sorted(p.name for p in folder.iterdir()) == [".out.runs", "s.yaml"]  # finished runs kept for a retry

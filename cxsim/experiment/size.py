@@ -20,8 +20,10 @@ CONTACTS_PER_NEED = 3.0
 SPEED = {"simpy": 40_000.0, "fast": 300_000.0}
 #: Fixed cost of one run (start-up, metrics), seconds; and cost of one simulated day, in contacts.
 RUN_SECONDS, DAY_CONTACTS = 0.05, 100.0
-#: Memory of one contact kept for the per-contact tables, and of one customer, in bytes.
-CONTACT_BYTES, CUSTOMER_BYTES = 1000.0, 200.0
+#: Memory of one contact kept for the per-contact tables, of one customer and of one agent, in bytes.
+CONTACT_BYTES, CUSTOMER_BYTES, AGENT_BYTES = 1000.0, 200.0, 2500.0
+#: Seconds per agent and simulated hour (a million agents for one hour: about a minute, SimPy engine).
+AGENT_HOUR_SECONDS = 6e-5
 #: The longest computation accepted without --insist.
 MAX_SECONDS = 24 * 3600.0
 
@@ -50,20 +52,25 @@ class TooBig(ScenarioError):
 
 
 def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, float, float]:
-    """(contacts over all runs, seconds on one core, peak bytes of the biggest run, of which tables)."""
+    """(contacts over all runs, seconds on one core, peak bytes, of which per-contact tables).
+
+    Per-contact tables of every run are held until the output folder is written (measured: about
+    800 bytes a contact, the default scenario on either engine), so they add up over the runs.
+    """
     runs_per_point = replications * len(plan.policies)
-    contacts = seconds = peak = tables = 0.0
+    contacts = seconds = peak = 0.0
     for point in plan.points:
         s = point.scenario
         per_run = needs_per_run(s) * CONTACTS_PER_NEED
         contacts += per_run * runs_per_point
         work = per_run + s.horizon / 1440.0 * DAY_CONTACTS
-        seconds += runs_per_point * (RUN_SECONDS + work / SPEED.get(plan.engine, SPEED["simpy"]))
+        agents = sum(team.agents for team in s.teams.values())
+        seconds += runs_per_point * (RUN_SECONDS + work / SPEED.get(plan.engine, SPEED["simpy"])
+                                     + agents * s.horizon / 60.0 * AGENT_HOUR_SECONDS)
         customers = s.demand.population.customers if s.demand.population is not None else 0
-        kept = per_run * CONTACT_BYTES if keep_tables else 0.0
-        if customers * CUSTOMER_BYTES + kept > peak:
-            peak, tables = customers * CUSTOMER_BYTES + kept, kept
-    return contacts, seconds, peak, tables
+        peak = max(peak, customers * CUSTOMER_BYTES + agents * AGENT_BYTES)
+    tables = contacts * CONTACT_BYTES if keep_tables and not plan.axes else 0.0
+    return contacts, seconds, peak + tables, tables
 
 
 def check_size(plan, replications: int, keep_tables: bool) -> None:
@@ -77,7 +84,7 @@ def check_size(plan, replications: int, keep_tables: bool) -> None:
                            "demand, or pass --insist")
     if not math.isfinite(peak) or peak > memory:
         hint = " (--no-tables keeps no per-contact records)" if tables > peak / 2 else ""
-        raise TooBig(name, f"too big to run: one run needs about {_bytes(peak)} of memory and this machine has "
+        raise TooBig(name, f"too big to run: it needs about {_bytes(peak)} of memory and this machine has "
                            f"{_bytes(memory)}{hint}; make it smaller, or pass --insist")
 
 
