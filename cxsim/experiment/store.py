@@ -49,6 +49,7 @@ def hold(cache: str | Path, shown: str | None = None) -> Iterator[None]:
         finally:
             _held[path][1] -= 1
         return
+    created = [p for p in reversed(path.parents) if not p.exists()]  # removed again if left empty
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
         handle = open(path, "a+", encoding="utf-8")
@@ -80,6 +81,9 @@ def hold(cache: str | Path, shown: str | None = None) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 path.unlink()
             handle.close()
+            for folder in reversed(created):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only succeeds if empty: a refused run leaves no results/ behind
 
 
 class Store:
