@@ -249,3 +249,16 @@ def test_a_full_disk_during_the_write_is_one_line_and_leaves_no_folder(folder: P
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == "out/encounters.parquet: No space left on device"
     assert sorted(p.name for p in folder.iterdir()) == [".out.runs", "s.yaml"]  # finished runs kept for a retry
+
+
+def test_a_worker_whose_command_was_killed_stores_nothing(tmp_path: Path) -> None:
+    """Workers used to outlive a killed parent and keep writing into the cache."""
+    from cxsim.experiment.execute import execute
+    from cxsim.experiment.plan import make_plan
+
+    plan = make_plan(small_scenario())
+    task = plan.tasks(range(1))[0]
+    for owner, store in ((dead_pid(), "orphan"), (None, "kept")):
+        row = execute(task, plan.seed, plan.engine, str(tmp_path / store), "f", False, False, owner)
+        assert row["replication"] == 0
+    assert not list((tmp_path / "orphan").glob("p*.json")) and len(list((tmp_path / "kept").glob("p*.json"))) == 1

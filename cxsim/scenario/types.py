@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 import re
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from .units import DURATION_PATTERN, RATE_PATTERN, parse_duration, parse_rate
 
