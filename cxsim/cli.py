@@ -23,8 +23,23 @@ from .scenario import ScenarioError, load_scenario
 from .scenario.schema import Scenario
 from .scenario.units import parse_duration, parse_rate
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Simulate service processes: efficiency-driven versus encounter-focused.")
+class _OneLineErrors(typer.Typer):
+    """The command-line boundary: a file-system or resource error becomes one line and exit 2, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except OSError as exc:
+            typer.echo(_os_problem(exc), err=True)
+        except RecursionError:
+            typer.echo("cxsim: input nested too deeply", err=True)
+        except MemoryError:
+            typer.echo("cxsim: out of memory (a smaller run, or --no-tables, needs less)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+app = _OneLineErrors(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                     help="Simulate service processes: efficiency-driven versus encounter-focused.")
 out = Console()
 err = Console(stderr=True)
 
@@ -60,12 +75,18 @@ def _fail(problems: list[str]) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _load(path: Path) -> Scenario:
+def _load(path: Path, allow_outside: bool = False) -> Scenario:
     try:
-        return load_scenario(path)
+        return load_scenario(path, allow_outside=allow_outside)
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
         raise  # unreachable; keeps type checkers content
+
+
+def _os_problem(exc: OSError) -> str:
+    """One line for a file-system error: the file, and what the system said (never a traceback)."""
+    name = exc.filename if exc.filename is not None else "cxsim"
+    return f"{name}: {exc.strerror or exc.__class__.__name__}"
 
 
 def _version(value: bool) -> None:
@@ -81,13 +102,18 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     internal efficiency instead of for the encounter."""
 
 
+_ALLOW_OUTSIDE = typer.Option(False, "--allow-outside",
+                              help="Let extends: read base files outside the scenario's folder and the current folder.")
+
+
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+def validate(files: list[Path] = typer.Argument(..., help="Scenario files to check."),
+             allow_outside: bool = _ALLOW_OUTSIDE) -> None:
     """Check scenario files and report every problem at once (exit status 2 if any)."""
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f)
+            load_scenario(f, allow_outside=allow_outside)
             out.print(f"{f}: ok", highlight=False)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
@@ -102,37 +128,65 @@ def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Writ
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail([_os_problem(exc)])
         err.print(f"wrote {output}")
 
 
 def _experiment(file: Path, replications, seed, output, engine: "Engine", tables: bool, jobs: int,
-                scheduler, sets, precision, max_replications: int, fresh: bool, policies=None):
-    """Load, run (resumably) and write one experiment; the shared body of run and compare."""
-    from .experiment.runner import cache_folder, run as run_scenario
-    from .scenario import ScenarioError
+                scheduler, sets, precision, max_replications: int, fresh: bool, kind: str, force: bool,
+                insist: bool, allow_outside: bool, policies=None):
+    """Load, run (resumably) and write one experiment; the shared body of run and compare.
 
-    scenario = _load(file)
-    folder = output or Path("results") / scenario.name
-    _compiled(engine)
+    The output folder is checked before anything runs (cxsim replaces only its own results folder of
+    the same kind), and locked from the first run to the last file written.
+    """
+    import shutil
+
+    from .experiment.output import OutputRefused, check_target, default_folder
+
+    scenario = _load(file, allow_outside)
+    folder = output or default_folder(scenario.name, kind)
     try:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task(f"{scenario.name}: runs", total=None)
-            results = run_scenario(
-                scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
-                policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
-                max_replications=max_replications, cache=cache_folder(folder), fresh=fresh,
-                on_run=lambda done, total: progress.update(task, completed=done, total=total))
+        check_target(folder, kind, force)  # before the engines are even imported: refusing is instant
+    except OutputRefused as exc:
+        _fail([str(exc)])
+    _compiled(engine)
+    from .experiment.runner import cache_folder, run as run_scenario
+    from .experiment.size import TooBig
+    from .experiment.store import Busy, hold
+
+    try:
+        with hold(cache_folder(folder), shown=str(folder)):
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(), console=err,
+                          transient=True, disable=not err.is_terminal) as progress:
+                task = progress.add_task(f"{scenario.name}: runs", total=None)
+                results = run_scenario(
+                    scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
+                    policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
+                    max_replications=max_replications, cache=cache_folder(folder), fresh=fresh, insist=insist,
+                    on_run=lambda done, total: progress.update(task, completed=done, total=total))
+            written = results.write(folder, kind=kind, force=force)
+            shutil.rmtree(cache_folder(folder), ignore_errors=True)
+    except TooBig as exc:
+        _fail([f"{file}: {exc.reason}"])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
+    except (OutputRefused, Busy) as exc:
+        _fail([str(exc)])
+    except OSError as exc:
+        _fail([_os_problem(exc)])
+    except OverflowError:
+        _fail([f"{file}: cannot run this scenario: a value is too large to compute with (OverflowError)"])
+    except MemoryError:
+        _fail([f"{file}: cannot run this scenario: out of memory (fewer replications or --no-tables need less)"])
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished runs are kept in {cache_folder(folder)}; "
                    "run the same command again to complete the rest", err=True)
         raise typer.Exit(130) from None
-    written = results.write(folder)
-    import shutil
-    shutil.rmtree(cache_folder(folder), ignore_errors=True)
     return results, written
 
 
@@ -144,6 +198,9 @@ _PRECISION = typer.Option(None, "--precision", min=0.0,
                                "fraction of its mean (e.g. 0.05).")
 _MAX_REPS = typer.Option(200, "--max-replications", min=1, help="Cap for --precision.")
 _FRESH = typer.Option(False, "--fresh", help="Discard finished runs of an interrupted earlier run.")
+_FORCE = typer.Option(False, "--force", help="Replace a cxsim results folder of another kind (run, compare, sweep).")
+_INSIST = typer.Option(False, "--insist", help="Run even if the pre-run estimate says it needs more than a day "
+                                               "or more memory than the machine has.")
 
 
 @app.command()
@@ -151,19 +208,22 @@ def run(
     file: Path = typer.Argument(..., help="Scenario file."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Default: the scenario's."),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>, "
+                                                                      "results/<name>-sweep for a sweep)."),
     engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
     tables: Optional[bool] = typer.Option(None, "--tables/--no-tables",
                                           help="Write per-contact tables (default: yes, except for sweeps)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
+    force: bool = _FORCE, insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
 ) -> None:
     """Run a scenario (every policy, every sweep point), print the results and write the output folder."""
     from .terminal import channel_table, results_table, sweep_table
 
-    sweeping = bool(sets) or bool(_load(file).sweep)
+    sweeping = bool(sets) or bool(_load(file, allow_outside).sweep)
     results, folder = _experiment(file, replications, seed, output, engine, (not sweeping) if tables is None else tables,
-                                  jobs, scheduler, sets, precision, max_replications, fresh)
+                                  jobs, scheduler, sets, precision, max_replications, fresh,
+                                  "sweep" if sweeping else "run", force, insist, allow_outside)
     if results.is_sweep:
         out.print(sweep_table(results))
         out.print(f"wrote {folder}/ (summary.json per point, runs.parquet: one row per run)", highlight=False)
@@ -181,19 +241,20 @@ def compare(
     policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated; the first is the reference."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>-compare)."),
     engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
+    force: bool = _FORCE, insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
 ) -> None:
     """Compare policies on the same customers: both views side by side, paired differences, plain sentences."""
     from .terminal import decision_table, findings
 
     names = [p.strip() for p in policies.split(",")] if policies else None
-    if names is not None and len(names) < 2 or names is None and len(_load(file).policies) < 2:
+    if names is not None and len(names) < 2 or names is None and len(_load(file, allow_outside).policies) < 2:
         _fail([f"{file}: compare needs at least two policies (list them under 'policies:' or pass --policies a,b)"])
     results, folder = _experiment(file, replications, seed, output, engine, False, jobs, scheduler, None, precision,
-                                  max_replications, fresh, policies=names)
+                                  max_replications, fresh, "compare", force, insist, allow_outside, policies=names)
     out.print(decision_table(results))
     for sentence in findings(results):
         out.print(f"• {sentence}", highlight=False)
@@ -213,14 +274,16 @@ def staff(
     high: int = typer.Option(1000, "--max", min=1, help="Largest head count to try."),
     jobs: int = _JOBS,
     engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
+    insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
 ) -> None:
     """Find the smallest head count of a team that meets a target, per policy, with its interval."""
     from .experiment.runner import run as run_scenario
+    from .experiment.size import TooBig
     from .experiment.staffing import parse_target, smallest_team
     from .scenario import ScenarioError
     from .scenario.schema import distribution_mean
 
-    scenario = _load(file)
+    scenario = _load(file, allow_outside)
     if team not in scenario.teams:
         _fail([f"{file}: no team {team!r} (teams: {', '.join(scenario.teams)})"])
     try:
@@ -242,7 +305,7 @@ def staff(
 
     def one(s, policy, reps):
         return run_scenario(s, replications=reps, policies=[policy], keep_tables=False, jobs=jobs,
-                            engine=engine.value)
+                            engine=engine.value, insist=insist)
 
     try:
         for policy in names:
@@ -253,6 +316,8 @@ def staff(
             cell = lambda s: "" if s is None or s["ci_low"] is None else \
                 f"{s['mean']:.4g} [{s['ci_low']:.4g}, {s['ci_high']:.4g}]"  # noqa: E731
             table.add_row(policy, str(answer.agents), cell(answer.at), cell(answer.below))
+    except TooBig as exc:
+        _fail([f"{file}: {exc.reason}"])
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     except ValueError as exc:
@@ -265,6 +330,20 @@ def compile_engine() -> None:
     """Compile the fast engine now (numba caches it beside the package), so that no run waits for it."""
     _compiled(Engine.fast)
     out.print("the fast engine is compiled: runs load it from numba's cache", highlight=False)
+
+
+def _unreadable(folder: Path, exc: Exception) -> str:
+    """One line for a results folder the charts cannot use, naming the folder (and saying if it is not cxsim's)."""
+    from .charts.load import ChartUnavailable
+    from .experiment.output import MARKER, marker_kind
+
+    text = " ".join(str(exc).splitlines()) or exc.__class__.__name__
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc.__class__.__name__}"
+    if isinstance(exc, (ChartUnavailable, OSError)):  # these messages already name the folder or file
+        return text
+    whose = "" if marker_kind(folder) is not None else f" (not written by cxsim: no {MARKER})"
+    return f"{folder}: not a results folder cxsim can read{whose}: {exc.__class__.__name__}: {text}"
 
 
 @app.command()
@@ -282,7 +361,10 @@ def plot(
     try:
         files = draw(results, chart, formats, output)
     except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
-        _fail([f"cxsim plot: {exc}"])
+        _fail([f"cxsim plot: {_unreadable(results, exc)}"])
+        return
+    except (KeyError, TypeError, IndexError, AttributeError, OSError) as exc:  # a folder of the wrong shape
+        _fail([f"cxsim plot: {_unreadable(results, exc)}"])
         return
     for f in files:
         out.print(f"wrote {f}", highlight=False)
@@ -300,7 +382,10 @@ def report(
     try:
         page = write_report(results, output)
     except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
-        _fail([f"cxsim report: {exc}"])
+        _fail([f"cxsim report: {_unreadable(results, exc)}"])
+        return
+    except (KeyError, TypeError, IndexError, AttributeError, OSError) as exc:  # a folder of the wrong shape
+        _fail([f"cxsim report: {_unreadable(results, exc)}"])
         return
     out.print(f"wrote {page}", highlight=False)
 

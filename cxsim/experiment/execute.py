@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,12 @@ from .store import Store
 
 
 def execute(task: Task, seed: int, engine: str, store_folder: str | None, fingerprint: str,
-            keep_tables: bool, auto_warmup: bool) -> dict[str, Any]:
+            keep_tables: bool, auto_warmup: bool, owner: int | None = None) -> dict[str, Any]:
     """Run one (point, policy, replication) and return its metrics row; store it if a folder is given.
 
     Module-level and self-contained, so that joblib and Dask can ship it to other processes.
+    ``owner`` is the process that asked for the run: a local worker whose owner was killed stores
+    nothing (its cache now belongs to whichever command runs next).
     """
     params = compile_scenario(task.point.scenario, task.policy)
     summarise = get_summary(engine)
@@ -39,9 +42,14 @@ def execute(task: Task, seed: int, engine: str, store_folder: str | None, finger
         metrics = replication_metrics(tables, params)
     row: dict[str, Any] = {"point": task.point.index, **task.point.values, "policy": task.policy,
                            "replication": task.replication, "warmup": params.warmup, **metrics}
-    if store_folder is not None:
+    if store_folder is not None and not orphaned(owner):
         Store(Path(store_folder), fingerprint, "").save(task.key, row, tables if keep_tables else None)
     return row
+
+
+def orphaned(owner: int | None) -> bool:
+    """Whether this is a worker process whose owner has died (it was re-parented)."""
+    return owner is not None and os.getpid() != owner and os.getppid() != owner
 
 
 def auto_warmup_minutes(daily) -> float:

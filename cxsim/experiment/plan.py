@@ -16,12 +16,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..compiled import compile_scenario
 from ..engines import refusals
-from ..scenario import Located, Scenario, ScenarioError, cross_check
-from ..scenario.loading import Where, format_path
+from ..scenario import Located, Scenario, ScenarioError
+from ..scenario.loading import Where
+from ..scenario.sweeps import apply
 from ..scenario.units import parse_duration
 
 Axes = dict[str, list[Any]]
@@ -71,39 +70,6 @@ def parse_set(option: str) -> tuple[str, list[Any]]:
 
     parsed = [YAML(typ="safe").load(v.strip()) if v.strip() else v for v in values.split(",")]
     return path.strip(), parsed
-
-
-def _set(data: dict, path: str, value: Any) -> None:
-    keys = path.split(".")
-    node: Any = data
-    for i, key in enumerate(keys[:-1]):
-        if not isinstance(node, dict):
-            raise KeyError(".".join(keys[:i]))
-        node = node.setdefault(key, {})
-    if not isinstance(node, dict):
-        raise KeyError(".".join(keys[:-1]))
-    node[keys[-1]] = value
-
-
-def apply(scenario: Scenario, values: dict[str, Any], origin: str = "sweep") -> Scenario:
-    """The scenario with each dotted path set to its value, validated like a file would be."""
-    data = scenario.model_dump(mode="json", exclude_unset=True)
-    data.pop("sweep", None)
-    for path, value in values.items():
-        try:
-            _set(data, path, value)
-        except KeyError as exc:
-            raise ScenarioError([Located(Where(origin, 0, 0), path, f"{exc.args[0]} is not a mapping")]) from None
-    label = ", ".join(f"{k}={v}" for k, v in values.items())
-    try:
-        result = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([Located(Where(origin, 0, 0), format_path(tuple(e["loc"])), f"{e['msg']} (with {label})")
-                             for e in exc.errors()]) from None
-    problems = cross_check(result)
-    if problems:
-        raise ScenarioError([Located(Where(origin, 0, 0), format_path(p), f"{m} (with {label})") for p, m in problems])
-    return result
 
 
 def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[str] | None = None,

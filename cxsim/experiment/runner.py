@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
 import json
 import os
 import shutil
@@ -15,15 +17,19 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import pandas as pd
 
+from .. import __version__
 from ..compiled import Params, compile_scenario
 from ..metric_registry import HEADLINE, ORDER, RANGES
-from ..scenario import Scenario, load_scenario
+from ..scenario import Located, Scenario, ScenarioError, load_scenario
+from ..scenario.loading import Where
 from ..stats import interval, paired_difference, relative_half_width
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
+from .output import check_target, remove_leftovers, write_marker
 from .plan import Plan, make_plan
-from .store import Store
+from .size import check_size
+from .store import Store, hold
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -105,15 +111,27 @@ class Results:
         """Write one table across all replications to Parquet, run by run from the Arrow tables."""
         write_parquet(path, name, ((policy, rep, run[name]) for (policy, rep), run in self.runs.items()))
 
-    def write(self, out: str | Path) -> Path:
-        """Write the output folder atomically: a failed or interrupted write leaves no half folder."""
+    @property
+    def kind(self) -> str:
+        return "sweep" if self.is_sweep else "run"
+
+    def write(self, out: str | Path, kind: str | None = None, force: bool = False) -> Path:
+        """Write the output folder atomically: a failed or interrupted write leaves no half folder.
+
+        Only a folder cxsim wrote (its marker file) is replaced, and only by the same ``kind`` of
+        result unless ``force``: see :mod:`cxsim.experiment.output`.
+        """
         out = Path(out)
+        kind = kind or self.kind
+        check_target(out, kind, force)
         out.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out)
         tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             tmp.mkdir()
+            write_marker(tmp, kind, self.scenario.name)
             (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_plain) + "\n",
                                               encoding="utf-8")
             (tmp / "scenario.json").write_text(self.scenario.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -170,47 +188,64 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         engine: str = "simpy", keep_tables: bool = True, policies: list[str] | None = None,
         on_run: Callable[[int, int], None] | None = None, jobs: int = 1, scheduler: str | None = None,
         sets: list[str] | None = None, precision: float | None = None, max_replications: int = 200,
-        cache: str | Path | None = None, fresh: bool = False) -> Results:
+        cache: str | Path | None = None, fresh: bool = False, insist: bool = False) -> Results:
     """Run every grid point × policy × replication of a scenario (the Python face of ``cxsim run``).
 
     Every policy and grid point runs replication ``r`` on the same random streams (common random
     numbers), so differences are paired replication by replication. With ``precision``, runs are
     added (doubling) until each headline metric's 95 % half-width is below that fraction of its
     mean, or ``max_replications`` is reached. With ``cache``, finished runs are kept there and a
-    repeated call skips them.
+    repeated call skips them; the cache is locked while the call runs. Unless ``insist``, a run the
+    pre-run estimate finds too big for this machine is refused (:func:`cxsim.experiment.size.check_size`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     plan = make_plan(scenario, sets, policies, seed, engine)
     n = replications or scenario.replications
+    if not insist:
+        check_size(plan, n, keep_tables)
     temporary = cache is None
     folder = Path(tempfile.mkdtemp(prefix="cxsim-")) if temporary else Path(cache)
-    if fresh and not temporary:
-        shutil.rmtree(folder, ignore_errors=True)
-    store = Store(folder, plan.fingerprint, f"{scenario.name}, seed {plan.seed}")
-    # Long-lived objects from imports (numba, pandas, pydantic) need not be re-scanned by every
-    # full garbage collection during a run: measured ~12 % of run time otherwise. (No collection
-    # first: it cost 0.2 s of every command's start-up, to free a little import-time garbage.)
-    gc.freeze()
-    try:
-        rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
-        frame = pd.DataFrame(rows)
-        order = {p: i for i, p in enumerate(plan.policies)}
-        frame = frame.sort_values(["point", "policy", "replication"], key=lambda c: c.map(order) if c.name == "policy"
-                                  else c, kind="stable").reset_index(drop=True)
-        replications_done = int(frame["replication"].max()) + 1
-        tables = {}
-        if keep_tables and not plan.axes:
-            for task in plan.tasks(range(replications_done)):
-                loaded = store.tables(task.key)
-                if loaded is not None:
+    with contextlib.nullcontext() if temporary else hold(folder):
+        if fresh and not temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+        stored = _stored_fingerprint(plan.fingerprint, keep_tables)
+        store = Store(folder, stored, f"{scenario.name}, seed {plan.seed}, tables {'on' if keep_tables else 'off'}")
+        # Long-lived objects from imports (numba, pandas, pydantic) need not be re-scanned by every
+        # full garbage collection during a run: measured ~12 % of run time otherwise. (No collection
+        # first: it cost 0.2 s of every command's start-up, to free a little import-time garbage.)
+        gc.freeze()
+        try:
+            rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
+            frame = pd.DataFrame(rows)
+            order = {p: i for i, p in enumerate(plan.policies)}
+            frame = frame.sort_values(["point", "policy", "replication"], key=lambda c: c.map(order)
+                                      if c.name == "policy" else c, kind="stable").reset_index(drop=True)
+            replications_done = int(frame["replication"].max()) + 1
+            wanted = plan.tasks(range(replications_done))
+            tables = {}
+            if keep_tables and not plan.axes:
+                for task in wanted:
+                    loaded = store.tables(task.key)
+                    if loaded is None:  # never write a folder whose tables lack some of its runs
+                        raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
+                            f"the tables of run {task.key} are missing; pass --fresh to run everything again"))])
                     tables[(task.policy, task.replication)] = loaded
-        params = compile_scenario(plan.points[0].scenario, plan.policies[0])
-        return Results(plan.scenario, params, plan.seed, replications_done, engine, frame, tables, plan.axes)
-    finally:
-        gc.unfreeze()
-        if temporary:
-            store.remove()
+            if len(frame) != len(wanted):
+                raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
+                    f"{len(frame)} of {len(wanted)} runs finished; pass --fresh to run everything again"))])
+            params = compile_scenario(plan.points[0].scenario, plan.policies[0])
+            return Results(plan.scenario, params, plan.seed, replications_done, engine, frame, tables, plan.axes)
+        finally:
+            gc.unfreeze()
+            if temporary:
+                store.remove()
+
+
+def _stored_fingerprint(plan_fingerprint: str, keep_tables: bool) -> str:
+    """The plan's fingerprint plus what decides what a cached run holds: tables, and the cxsim version."""
+    blob = json.dumps({"plan": plan_fingerprint, "tables": keep_tables, "cxsim": __version__}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
@@ -219,8 +254,9 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
     while True:
         wanted = plan.tasks(range(n))
         todo = [t for t in wanted if t.key not in done]
-        args = [(execute, (t, plan.seed, plan.engine, str(store.folder), plan.fingerprint, keep_tables,
-                           plan.auto_warmup)) for t in todo]
+        owner = None if scheduler else os.getpid()  # local workers stop storing once this process is gone
+        args = [(execute, (t, plan.seed, plan.engine, str(store.folder), store.fingerprint, keep_tables,
+                           plan.auto_warmup, owner)) for t in todo]
         finished = len(wanted) - len(todo)
         if on_run:
             on_run(finished, len(wanted))

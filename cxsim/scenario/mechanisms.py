@@ -149,6 +149,8 @@ def resolve_policy(name: str, policies: dict[str, Policy], seen: tuple[str, ...]
             return dict(BUILT_IN[name])
         raise ValueError(f"unknown policy {name!r} (built in: {', '.join(BUILT_IN)})")
     base_name = spec.extends or (name if name in BUILT_IN else "baseline")
+    if base_name == name and name not in BUILT_IN:
+        raise ValueError(f"unknown policy {name!r} (built in: {', '.join(BUILT_IN)})")
     levers = dict(BUILT_IN[base_name]) if base_name == name else resolve_policy(base_name, policies, seen + (name,))
     levers.update({k: v for k, v in spec.model_dump(exclude={"extends", "interventions"}).items()
                    if v is not None and k in spec.model_fields_set})

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from .mechanisms import BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Wellbeing, resolve_policy
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
-    NonNegativeRate, PositiveDuration, Probability, Strict, distribution_mean,
+    NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
 )
 
 # --- demand ----------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class Team(Strict):
 # --- the scenario ------------------------------------------------------------------------------
 
 class Scenario(Strict):
-    name: str
+    name: SafeName
     description: str = ""
     seed: Annotated[int, Field(ge=0)] = 2026
     replications: Annotated[int, Field(ge=1)] = 10
@@ -199,9 +199,10 @@ class Scenario(Strict):
     @classmethod
     def _policy_list(cls, data):
         # `policies: [efficiency, encounter]` is short for `policies: {efficiency: {}, encounter: {}}`.
+        # A listed name that is not built in extends itself, so that it is refused as unknown.
         if isinstance(data, dict) and isinstance(data.get("policies"), list) and \
                 all(isinstance(p, str) for p in data["policies"]):
-            data = {**data, "policies": {p: {} for p in data["policies"]}}
+            data = {**data, "policies": {p: {} if p in BUILT_IN else {"extends": p} for p in data["policies"]}}
         return data
 
 
@@ -239,16 +240,63 @@ def cross_check(s: Scenario) -> list[Problem]:
                 problems.append((("returns", "switch", src, dst), f"channel {dst!r} does not exist"))
         if sum(row.values()) > 1 + 1e-9:
             problems.append((("returns", "switch", src), f"switch probabilities add up to {sum(row.values()):g} > 1"))
-    # Every contact that can arrive in an assisted channel needs someone who can take it.
-    served = {(c, n) for t in s.teams.values() if t.agents > 0 for c in t.channels for n in (t.needs or needs)}
-    for c in sorted(assisted):
+    if not assisted:
+        problems.append((("channels",), "at least one channel must be staffed (phone, chat or email)"))
+    # Coverage and stability hold under the scenario's head counts and under every policy's staffing.
+    for staffing, label in _staffings(s):
+        found = _coverage(s, staffing) + _stability(s, staffing)
+        problems.extend((path, message + label) for path, message in found if (path, message) not in problems)
+        if found:
+            break  # one staffing's problems are enough to fix; the others repeat them
+    problems.extend(_retrial_loops(s))
+    problems.extend(_policy_problems(s))
+    return problems
+
+
+def _head_count(team: Team, staffing: float) -> int:
+    return int(round(team.agents * staffing))  # as cxsim/compiled.py staffs a team under a policy
+
+
+def _staffings(s: Scenario) -> list[tuple[float, str]]:
+    """Each staffing multiplier a run can use (the scenario's 1.0 first), with the words that name it."""
+    out: list[tuple[float, str]] = [(1.0, "")]
+    for name in s.policies:
+        try:
+            levers = resolve_policy(name, s.policies)
+        except ValueError:
+            continue  # reported by _policy_problems
+        steps = [(float(levers["staffing"]), f" (under policy {name!r}, staffing {levers['staffing']:g})")]
+        for step in s.policies[name].interventions:
+            if step.set is not None and step.set.staffing is not None:
+                steps.append((step.set.staffing, f" (under policy {name!r} from {step.at:g} min, staffing "
+                                                 f"{step.set.staffing:g})"))
+        out.extend(x for x in steps if x[0] not in [y[0] for y in out])
+    return out
+
+
+def _coverage(s: Scenario, staffing: float) -> list[Problem]:
+    """Every contact that can arrive in an assisted channel needs someone who can take it."""
+    needs = set(s.needs)
+    served = {(c, n) for t in s.teams.values() if _head_count(t, staffing) > 0 for c in t.channels
+              for n in (t.needs or needs)}
+    problems: list[Problem] = []
+    for c in sorted(c for c, ch in s.channels.items() if ch.kind != "self_service"):
         missing = [n for n in sorted(needs) if (c, n) not in served]
         if missing and _reachable(s, c):
             problems.append((("channels", c), f"no team handles {', '.join(missing)} in channel {c!r}"))
-    if not assisted:
-        problems.append((("channels",), "at least one channel must be staffed (phone, chat or email)"))
-    problems.extend(_stability(s))
-    problems.extend(_policy_problems(s))
+    return problems
+
+
+def _retrial_loops(s: Scenario) -> list[Problem]:
+    """Refuse zero patience with certain, immediate retrial: the clock would never advance."""
+    problems: list[Problem] = []
+    for name, ch in s.channels.items():
+        patience = ch.patience_distribution
+        if patience is None or distribution_mean(patience) > 0:
+            continue
+        if ch.retrial.probability >= 1 and distribution_mean(ch.retrial.delay) <= 0:
+            problems.append((("channels", name, "retrial"), "patience is zero and every caller retries at once: "
+                             "simulated time would never advance (give patience or a retrial delay)"))
     return problems
 
 
@@ -260,7 +308,7 @@ def _policy_problems(s: Scenario) -> list[Problem]:
         try:
             resolve_policy(name, s.policies)
         except ValueError as exc:
-            problems.append((("policies", name, "extends"), str(exc)))
+            problems.append((("policies", name) + (() if policy.extends == name else ("extends",)), str(exc)))
         for i, step in enumerate(policy.interventions):
             if step.policy is not None and step.policy not in s.policies and step.policy not in BUILT_IN:
                 problems.append((("policies", name, "interventions", i, "policy"),
@@ -278,13 +326,14 @@ def _reachable(s: Scenario, channel: str) -> bool:
     return any(row.get(channel, 0) > 0 for row in s.returns.switch.values())
 
 
-def _stability(s: Scenario) -> list[Problem]:
+def _stability(s: Scenario, staffing: float = 1.0) -> list[Problem]:
     """Refuse a queue that can only grow: a channel nobody abandons whose first-contact load alone
     is at or above the capacity of the teams that serve it.
 
-    Only checked for teams always on duty: with shifts the run is a transient, and a queue that
-    builds overnight is something to see, not an error. Shared teams count fully for each channel
-    they serve, so this errs on the side of accepting.
+    Only checked when every serving team is on duty around the clock (no shift, or a 24-hour shift
+    every day): otherwise the run is a transient, and a queue that builds overnight is something to
+    see, not an error. Shared teams count fully for each channel they serve, so this errs on the
+    side of accepting.
     """
     if s.demand.open is not None:
         rate = s.demand.open.rate
@@ -299,13 +348,17 @@ def _stability(s: Scenario) -> list[Problem]:
     for name, ch in s.channels.items():
         if ch.kind == "self_service" or ch.abandonment:
             continue
-        teams = [t for t in s.teams.values() if name in t.channels and t.agents > 0]
-        if not teams or any(t.shift for t in teams):
+        teams = [t for t in s.teams.values() if name in t.channels and _head_count(t, staffing) > 0]
+        if not teams or not all(_always_on(t) for t in teams):
             continue
         load = rate * mix.get(name, 0.0) / total_mix * work  # Erlangs of first-contact work
-        capacity = sum(t.agents * t.proficiency * ch.sessions for t in teams)
+        capacity = sum(_head_count(t, staffing) * t.proficiency * ch.sessions for t in teams)
         if load >= capacity:
             problems.append((("channels", name), f"offered load {load:.4g} Erlangs is at or above the {capacity:g} "
                              "agents serving it and nobody abandons: the queue would grow without bound "
                              "(add agents or allow abandonment)"))
     return problems
+
+
+def _always_on(team: Team) -> bool:
+    return team.shift is None or (team.shift.length >= 1440 and len(set(team.shift.days)) == 7)

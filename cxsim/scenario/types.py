@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+import re
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from .units import DURATION_PATTERN, RATE_PATTERN, parse_duration, parse_rate
 
@@ -25,6 +27,21 @@ PositiveDuration = Annotated[Duration, Field(gt=0.0)]
 NonNegativeDuration = Annotated[Duration, Field(ge=0.0)]
 NonNegativeRate = Annotated[Rate, Field(ge=0.0)]
 
+#: A scenario name becomes one folder name (``results/<name>``): letters, digits, ``_ . -``, no path.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+def _safe_name(value: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value):
+        raise ValueError("a scenario name is one folder name: 1 to 64 letters, digits, '_', '.' or '-', starting "
+                         "with a letter or digit (no '/', no spaces)")
+    return value
+
+
+SafeName = Annotated[str, AfterValidator(_safe_name),
+                     WithJsonSchema({"type": "string", "pattern": NAME_PATTERN,
+                                     "description": "used as the results folder name: letters, digits, _ . -"})]
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -44,7 +61,7 @@ class Lognormal(Strict):
     """Right-skewed work times: most are short, a few are very long (cv ≈ 1 by default)."""
     dist: Literal["lognormal"]
     mean: PositiveDuration
-    cv: Annotated[float, Field(gt=0.0)] = 1.0
+    cv: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0  # above ~1e154, cv² overflows
 
 
 class Deterministic(Strict):
