@@ -79,7 +79,9 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario files to che
 @app.command()
 def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout.")) -> None:
     """Write the JSON Schema of scenario files (for editor completion and checks)."""
-    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
+    from .scenario.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
