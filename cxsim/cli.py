@@ -49,6 +49,14 @@ def _load(path: Path) -> Scenario:
         raise  # unreachable; keeps type checkers content
 
 
+def _warn(path: Path, scenario: Scenario) -> None:
+    """Print the scenario's lint warnings (valid, but probably not what was meant) on stderr."""
+    from .scenario.lint import warnings_for
+
+    for line in warnings_for(path, scenario):
+        typer.echo(line, err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"cxsim {__version__}")
@@ -68,8 +76,9 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario files to che
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f)
+            scenario = load_scenario(f)
             out.print(f"{f}: ok", highlight=False)
+            _warn(f, scenario)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
     if problems:
@@ -96,6 +105,7 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     from .scenario import ScenarioError
 
     scenario = _load(file)
+    _warn(file, scenario)
     folder = output or Path("results") / scenario.name
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),

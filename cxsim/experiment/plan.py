@@ -85,6 +85,35 @@ def _set(data: dict, path: str, value: Any) -> None:
     node[keys[-1]] = value
 
 
+#: Scenario sections that are named collections: a path must name one of their members.
+_COLLECTIONS = {"teams": "team", "channels": "channel", "needs": "need type", "policies": "policy"}
+#: Mappings whose keys the user chooses (a new key is a new entry, not a typo).
+_FREE = {("demand", "channel_mix"), ("returns", "switch")}
+
+
+def unknown_path(scenario: Scenario, path: str) -> str | None:
+    """Why a dotted ``--set``/``sweep`` path names nothing in the scenario, or None if it does.
+
+    Setting a misspelt team would otherwise create a new, incomplete team and the user would read
+    "channels: Field required" instead of the typo.
+    """
+    keys = path.split(".")
+    node = scenario.model_dump(mode="json")
+    for i, key in enumerate(keys):
+        here = tuple(keys[:i])
+        if here in _FREE or (len(here) == 3 and here[:2] == ("returns", "switch")):
+            return None
+        if not isinstance(node, dict):
+            return None if node is None else f"{'.'.join(here)} is not a mapping"
+        if key not in node:
+            if len(here) == 1 and here[0] in _COLLECTIONS:
+                return f"no {_COLLECTIONS[here[0]]} named {key!r} ({here[0]}: {', '.join(node)})"
+            where = ".".join(here) or "a scenario"
+            return f"{where} has no key {key!r} (keys: {', '.join(node)})"
+        node = node[key]
+    return None
+
+
 def apply(scenario: Scenario, values: dict[str, Any], origin: str = "sweep") -> Scenario:
     """The scenario with each dotted path set to its value, validated like a file would be."""
     data = scenario.model_dump(mode="json", exclude_unset=True)
@@ -116,6 +145,13 @@ def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[
         except ValueError as exc:
             raise ScenarioError([Located(Where("--set", 0, 0), "", str(exc))]) from None
         axes[path] = values
+        reason = unknown_path(scenario, path)
+        if reason:
+            raise ScenarioError([Located(Where("--set", 0, 0), path, reason)])
+    for path in scenario.sweep or {}:
+        reason = unknown_path(scenario, path)
+        if reason:
+            raise ScenarioError([Located(Where("sweep", 0, 0), path, reason)])
     names = policies or list(scenario.policies)
     unknown = [p for p in names if p not in scenario.policies]
     if unknown:

@@ -326,18 +326,19 @@ def json_schema() -> dict[str, Any]:
     extends = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
                "description": "base scenario file(s), relative to this one; this file says only what differs"}
     props["extends"] = extends
-    # A variant (a file with `extends`) inherits its keys: check it against the same schema with
-    # nothing required. Discriminated unions become anyOf, since an override may omit the tag.
+    # A variant (a file with `extends`) inherits its keys: the top level is the schema with nothing
+    # required (what editors complete from), and a file without `extends` must also match the whole
+    # schema. Discriminated unions become anyOf in the partial copy, since an override may omit the tag.
     defs = schema.pop("$defs")
     partial_defs = {f"{name}Partial": _partial(body) for name, body in defs.items()}
-    whole = {k: v for k, v in schema.items() if k not in ("title",)}
+    whole = {k: v for k, v in schema.items() if k != "title"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "cxsim scenario",
-        "$defs": {**defs, **partial_defs, "Variant": _partial(whole)},
+        **_partial(whole),
+        "$defs": {**defs, **partial_defs, "Scenario": whole},
         "if": {"type": "object", "required": ["extends"]},
-        "then": {"$ref": "#/$defs/Variant"},
-        "else": whole,
+        "else": {"$ref": "#/$defs/Scenario"},
     }
 
 
