@@ -259,6 +259,6 @@ def test_report_is_one_self_contained_page(folders, tmp_path):
     assert f"cxsim {cxsim.__version__}" in html and f"seed {_summary(folders['run'])['seed']}" in html
     assert "Scenario as run" in html and "demand_spike" in html
     for metric in ("nps_true", "aht"):
-        assert words.axis_label(metric) in html
+        assert words.label(metric) in html
     sweep_page = report(folders["sweep"], tmp_path / "sweep.html").read_text()
     assert sweep_page.count('class="chart"') == 1

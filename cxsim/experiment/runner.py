@@ -108,7 +108,8 @@ class Results:
             tmp.mkdir()
             (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_plain) + "\n",
                                               encoding="utf-8")
-            (tmp / "scenario.json").write_text(self.scenario.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            (tmp / "scenario.json").write_text(json.dumps(scenario_as_run(self.scenario), indent=2) + "\n",
+                                               encoding="utf-8")
             self.metrics.to_parquet(tmp / ("runs.parquet" if self.is_sweep else "metrics.parquet"), index=False)
             if self.tables:
                 for name in TABLES:
@@ -123,6 +124,17 @@ class Results:
             raise
         shutil.rmtree(old, ignore_errors=True)
         return out
+
+
+def scenario_as_run(scenario: Scenario) -> dict:
+    """The scenario with every default filled in, each policy's levers included (resolved from the
+    policy it extends), so that ``scenario.json`` says exactly what ran."""
+    from ..scenario.mechanisms import resolve_policy
+
+    data = json.loads(scenario.model_dump_json())
+    for name, policy in data.get("policies", {}).items():
+        policy.update(resolve_policy(name, scenario.policies))
+    return data
 
 
 def _finite(value: float) -> float | None:
