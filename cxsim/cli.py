@@ -22,6 +22,20 @@ from .scenario import ScenarioError, load_scenario
 from .scenario.schema import Scenario
 from .scenario.units import parse_duration, parse_rate
 
+def _metavar(self, ctx=None):  # noqa: ARG001 - typer's signature
+    """Help shows what to type (``N``, ``DIR``, ``PATH=V1,V2``), not Python types (``<int range>``, ``<bool>``)."""
+    if self.metavar is not None:
+        return self.metavar
+    if getattr(self, "is_flag", False) or getattr(self, "count", False):
+        return None
+    return (self.name or "").upper()
+
+
+typer.core.TyperOption.display_type_rich = _metavar
+typer.core.TyperArgument.display_type_rich = lambda self, ctx=None: None
+typer.core.TyperArgument._usage_display_name = lambda self: (self.metavar or self.name.upper()) + (
+    "..." if self.nargs != 1 else "")
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate service processes: efficiency-driven versus encounter-focused.")
 out = Console()
@@ -71,7 +85,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Scenario files to check.")) -> None:
     """Check scenario files and report every problem at once (exit status 2 if any)."""
     problems: list[str] = []
     for f in files:
@@ -86,7 +100,7 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario files to che
 
 
 @app.command()
-def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout.")) -> None:
+def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write here instead of stdout.")) -> None:
     """Write the JSON Schema of scenario files (for editor completion and checks)."""
     from .scenario.schema import json_schema
 
@@ -128,23 +142,23 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     return results, written
 
 
-_JOBS = typer.Option(1, "--jobs", "-j", min=1, help="Local worker processes.")
-_SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
-_SET = typer.Option(None, "--set", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
-_PRECISION = typer.Option(None, "--precision", min=0.0,
+_JOBS = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Local worker processes.")
+_SCHEDULER = typer.Option(None, "--scheduler", metavar="URL", help="Run on a Dask cluster: tcp://HOST:PORT.")
+_SET = typer.Option(None, "--set", metavar="PATH=V1,V2", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
+_PRECISION = typer.Option(None, "--precision", min=0.0, metavar="SHARE",
                           help="Add replications until every headline metric's 95 % half-width is below this "
                                "fraction of its mean (e.g. 0.05).")
-_MAX_REPS = typer.Option(200, "--max-replications", min=1, help="Cap for --precision.")
+_MAX_REPS = typer.Option(200, "--max-replications", min=1, metavar="N", help="Cap for --precision.")
 _FRESH = typer.Option(False, "--fresh", help="Discard finished runs of an interrupted earlier run.")
 
 
 @app.command()
 def run(
-    file: Path = typer.Argument(..., help="Scenario file."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Default: the scenario's."),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
+    file: Path = typer.Argument(..., metavar="FILE", help="Scenario file."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N", help="Replications (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, metavar="SEED", help="Random seed (default: the scenario's)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder (default results/<name>)."),
+    engine: Engine = typer.Option(Engine.simpy, metavar="simpy|fast", help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
     tables: Optional[bool] = typer.Option(None, "--tables/--no-tables",
                                           help="Write per-contact tables (default: yes, except for sweeps)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
@@ -169,12 +183,14 @@ def run(
 
 @app.command()
 def compare(
-    file: Path = typer.Argument(..., help="Scenario file with two or more policies."),
-    policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated; the first is the reference."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>)."),
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
+    file: Path = typer.Argument(..., metavar="FILE", help="Scenario file with two or more policies."),
+    policies: Optional[str] = typer.Option(None, "--policies", metavar="A,B", help="Policies to compare, comma-separated; the first is the reference (default: the scenario's)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N",
+                                               help="Replications (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, metavar="SEED",
+                                       help="Random seed (default: the scenario's)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder (default results/<name>)."),
+    engine: Engine = typer.Option(Engine.simpy, metavar="simpy|fast", help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
 ) -> None:
@@ -194,17 +210,18 @@ def compare(
 
 @app.command()
 def staff(
-    file: Path = typer.Argument(..., help="Scenario file."),
-    team: str = typer.Option(..., "--team", help="The team whose head count is searched."),
-    target: str = typer.Option(..., "--target", help="e.g. 'service_level>=0.8', 'nps_true>=20', "
+    file: Path = typer.Argument(..., metavar="FILE", help="Scenario file."),
+    team: str = typer.Option(..., "--team", metavar="TEAM", help="The team whose head count is searched."),
+    target: str = typer.Option(..., "--target", metavar="METRIC>=VALUE", help="e.g. 'service_level>=0.8', 'nps_true>=20', "
                                                      "'contacts_per_need<=1.6'."),
-    policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated (default: all)."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
-    low: Optional[int] = typer.Option(None, "--min", min=0, help="Smallest head count to try (default: the "
+    policies: Optional[str] = typer.Option(None, "--policies", metavar="A,B", help="Policies to size, comma-separated (default: all)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N",
+                                               help="Replications per head count (default: the scenario's)."),
+    low: Optional[int] = typer.Option(None, "--min", min=0, metavar="N", help="Smallest head count to try (default: the "
                                                                    "offered load of a single-team scenario, else 1)."),
-    high: int = typer.Option(1000, "--max", min=1, help="Largest head count to try."),
+    high: int = typer.Option(1000, "--max", min=1, metavar="N", help="Largest head count to try."),
     jobs: int = _JOBS,
-    engine: Engine = typer.Option(Engine.simpy, help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
+    engine: Engine = typer.Option(Engine.simpy, metavar="simpy|fast", help="Simulation engine: simpy (the reference) or fast (compiled, same results)."),
 ) -> None:
     """Find the smallest head count of a team that meets a target, per policy, with its interval."""
     from .experiment.runner import run as run_scenario
@@ -238,11 +255,14 @@ def staff(
     try:
         for policy in names:
             answer = smallest_team(scenario, team, goal, policy, n, one, low, high)
-            if answer.agents is None:
-                table.add_row(policy, f"> {high}", "not met", "")
-                continue
-            cell = lambda s: "" if s is None or s["ci_low"] is None else \
+            cell = lambda s: "" if s is None or s["mean"] is None or s["mean"] != s["mean"] else \
+                f"{s['mean']:.4g}" if s["ci_low"] is None else \
                 f"{s['mean']:.4g} [{s['ci_low']:.4g}, {s['ci_high']:.4g}]"  # noqa: E731
+            if answer.agents is None:
+                reached = cell(answer.at)
+                table.add_row(policy, "not met", f"{reached} with {high} (raise --max)" if reached else
+                              f"not met up to {high} agents (raise --max)", "")
+                continue
             table.add_row(policy, str(answer.agents), cell(answer.at), cell(answer.below))
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
@@ -253,29 +273,34 @@ def staff(
 
 @app.command()
 def plot(
-    results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
-    chart: str = typer.Option("all", "--chart", "-c", help="understanding_gap, policy_comparison, failure_demand, "
+    results: Path = typer.Argument(..., metavar="RESULTS", help="A results folder of run, compare or a sweep."),
+    chart: str = typer.Option("all", "--chart", "-c", metavar="NAMES", help="understanding_gap, policy_comparison, failure_demand, "
                                                           "over_time, erosion, journeys, sweep, or all (comma-separated)."),
-    formats: str = typer.Option("svg,png,pdf", "--format", "-f", help="Comma-separated: svg, png, pdf."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the charts (default RESULTS/charts)."),
+    formats: str = typer.Option("svg,png,pdf", "--format", "-f", metavar="FORMATS", help="Comma-separated: svg, png, pdf."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Folder for the charts (default RESULTS/charts)."),
+    metric: Optional[str] = typer.Option(None, "--metric", "-m", metavar="METRIC", help="The sweep chart's metric, e.g. nps_true, "
+                                                                     "cost_per_solved_need (default service_level)."),
 ) -> None:
     """Slide-ready charts (16:9, large type, editable SVG text) whose titles state what the data says."""
     from .charts.commands import plot as draw
     from .charts.load import ChartUnavailable
 
+    skipped: list[tuple[str, str]] = []
     try:
-        files = draw(results, chart, formats, output)
+        files = draw(results, chart, formats, output, metric=metric, skipped=skipped)
     except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
         _fail([f"cxsim plot: {exc}"])
         return
     for f in files:
         out.print(f"wrote {f}", highlight=False)
+    for name, reason in skipped:
+        typer.echo(f"skipped {name}: {reason}", err=True)
 
 
 @app.command()
 def report(
-    results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file (default RESULTS/report.html)."),
+    results: Path = typer.Argument(..., metavar="RESULTS", help="A results folder of run, compare or a sweep."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="HTML file (default RESULTS/report.html)."),
 ) -> None:
     """One self-contained HTML page: charts, the summary table, the scenario as run, version and seed."""
     from .charts.commands import report as write_report
@@ -291,11 +316,11 @@ def report(
 
 @app.command()
 def erlang(
-    rate: str = typer.Option(..., help="Arrival rate, e.g. '360 /30min' or '12 /min'."),
-    aht: str = typer.Option(..., help="Mean handling time, e.g. '240 s'."),
-    agents: int = typer.Option(..., min=1, help="Number of agents."),
-    patience: Optional[str] = typer.Option(None, help="Mean patience (exponential): gives Erlang A."),
-    target: str = typer.Option("20 s", help="Service-level target time."),
+    rate: str = typer.Option(..., metavar="RATE", help="Arrival rate, e.g. '360 /30min' or '12 /min'."),
+    aht: str = typer.Option(..., metavar="DURATION", help="Mean handling time, e.g. '240 s'."),
+    agents: int = typer.Option(..., min=1, metavar="N", help="Number of agents."),
+    patience: Optional[str] = typer.Option(None, metavar="DURATION", help="Mean patience (exponential): gives Erlang A."),
+    target: str = typer.Option("20 s", metavar="DURATION", help="Service-level target time."),
 ) -> None:
     """Analytic queue results: Erlang C (M/M/c), or Erlang A (M/M/c+M) when --patience is given."""
     from .queueing import erlang_a, erlang_b, erlang_c

@@ -43,11 +43,13 @@ def _names(charts: Iterable[str] | str) -> tuple[list[str], bool]:
 
 
 def plot(folder: str | Path, charts: Iterable[str] | str = ("all",), formats: Iterable[str] | str = FORMATS,
-         out: str | Path | None = None) -> list[Path]:
+         out: str | Path | None = None, metric: str | None = None,
+         skipped: list[tuple[str, str]] | None = None) -> list[Path]:
     """Write the named charts of a results folder as ``<out>/<chart>.<format>``; returns the files written.
 
-    ``"all"`` draws every chart the folder has the tables for and skips the others; a chart asked
-    for by name that the folder cannot give raises :class:`ChartUnavailable`.
+    ``"all"`` draws every chart the folder has the tables for and skips the others, adding
+    (chart, reason) to ``skipped`` so the caller can say so; a chart asked for by name that the
+    folder cannot give raises :class:`ChartUnavailable`. ``metric`` is the sweep chart's metric.
     """
     results = load_results(folder)
     names, everything = _names(charts)
@@ -61,9 +63,11 @@ def plot(folder: str | Path, charts: Iterable[str] | str = ("all",), formats: It
     written: list[Path] = []
     for name in names:
         try:
-            fig, _ = CHARTS[name](results)
-        except ChartUnavailable:
+            fig, _ = CHARTS[name](results, metric) if name == "sweep" and metric else CHARTS[name](results)
+        except ChartUnavailable as exc:
             if everything:
+                if skipped is not None:
+                    skipped.append((name, str(exc)))
                 continue
             raise
         for fmt in formats:
