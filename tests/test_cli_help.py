@@ -62,3 +62,12 @@ def test_a_target_that_cannot_be_met_says_how_close_it_got(tmp_path):
     assert done.exit_code == 0, done.output
     row = next(line for line in done.stdout.splitlines() if "baseline" in line)
     assert "not met" in row and "with 33 (raise --max)" in row and "> " not in row
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    done = CliRunner().invoke(app, ["run", str(SCENARIOS / "erlang_a.yaml"), "-r", "1", "--scheduler",
+                                    "tcp://127.0.0.1:9", "--out", str(tmp_path / "out")])
+    assert done.exit_code == 2
+    assert done.stderr.startswith("--scheduler: cannot reach a Dask scheduler at tcp://127.0.0.1:9")
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
