@@ -184,10 +184,8 @@ def sweep_table(results) -> Table:
                         f"{_what(summary['replications'])}", title_justify="left")
     for axis in results.axes:
         # The lever's own name wraps rather than being cut to "teams.agents.a…".
-        head, dot, last = axis.rpartition(".")
-        header = f"{head}{dot}\n{last}" if head else axis
-        table.add_column(header, justify="right", overflow="fold",
-                         min_width=min(20, max(len(line) for line in header.split("\n"))))
+        last = axis.rpartition(".")[2]
+        table.add_column(axis.replace(".", ".\n"), justify="right", overflow="fold", min_width=min(12, len(last)))
     table.add_column("policy")
     for m in present:
         table.add_column(m, justify="right")
