@@ -122,6 +122,9 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     _warn(file, scenario)
     folder = output or Path("results") / scenario.name
     try:
+        from .terminal import PlainProgress
+
+        plain = None if err.is_terminal else PlainProgress(scenario.name, lambda line: typer.echo(line, err=True))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
             task = progress.add_task(f"{scenario.name}: runs", total=None)
@@ -129,7 +132,8 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
                 scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
                 policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
                 max_replications=max_replications, cache=cache_folder(folder), fresh=fresh,
-                on_run=lambda done, total: progress.update(task, completed=done, total=total))
+                on_run=lambda done, total: (progress.update(task, completed=done, total=total),
+                                            plain(done, total) if plain else None))
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
     except KeyboardInterrupt:

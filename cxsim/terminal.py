@@ -6,6 +6,30 @@ from rich.table import Table
 
 from .metrics import VIEWS
 
+#: Seconds between progress lines when stderr is not a terminal (a log file, CI); 0 turns them off.
+PROGRESS_SECONDS_VARIABLE = "CXSIM_PROGRESS_SECONDS"
+PROGRESS_SECONDS = 30.0
+
+
+class PlainProgress:
+    """Progress as a line every so often, for output that is not a terminal (no bar can be drawn
+    there, and without it a long run says nothing for minutes)."""
+
+    def __init__(self, name: str, echo, clock=None):
+        import os
+        import time
+
+        self.name, self.echo, self.clock = name, echo, clock or time.monotonic
+        self.every = float(os.environ.get(PROGRESS_SECONDS_VARIABLE, PROGRESS_SECONDS))
+        self.start = self.last = self.clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if self.every > 0 and now - self.last >= self.every and done < total:
+            self.last = now
+            self.echo(f"{self.name}: {done}/{total} runs done after {now - self.start:.0f} s")
+
+
 _TIMES = {"mean_wait", "aht", "time_to_resolution"}
 _COUNTS = {"contacts_handled", "customers_lost"}
 _MONEY = {"cost_per_contact", "staff_cost", "revenue", "cost_per_solved_need", "net_value"}

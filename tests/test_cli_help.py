@@ -71,3 +71,24 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
     assert done.exit_code == 2
     assert done.stderr.startswith("--scheduler: cannot reach a Dask scheduler at tcp://127.0.0.1:9")
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_progress_lines_when_not_on_a_terminal():
+    from cxsim.terminal import PlainProgress
+
+    lines, now = [], [0.0]
+    progress = PlainProgress("demo", lines.append, clock=lambda: now[0])
+    progress.every = 30.0
+    for done, t in ((1, 10.0), (2, 31.0), (3, 45.0), (4, 62.0), (10, 200.0)):
+        now[0] = t
+        progress(done, 10)
+    assert lines == ["demo: 2/10 runs done after 31 s", "demo: 4/10 runs done after 62 s"]
+
+
+def test_a_run_writing_to_a_file_reports_progress(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXSIM_PROGRESS_SECONDS", "0.000001")
+    text = (SCENARIOS / "erlang_a.yaml").read_text(encoding="utf-8").replace("horizon: 8 h", "horizon: 45 min")
+    (tmp_path / "s.yaml").write_text(text.replace("warmup: 1 h", "warmup: 5 min"), encoding="utf-8")
+    done = CliRunner().invoke(app, ["run", str(tmp_path / "s.yaml"), "-r", "3", "--out", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    assert re.search(r"^erlang_a: [12]/3 runs done after \d+ s$", done.stderr, re.M), done.stderr
