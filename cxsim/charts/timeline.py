@@ -101,9 +101,9 @@ def _weeks(ax) -> None:
 
 
 #: column, panel title, days to average over, bounds of the band
-PANELS = (("nps", "NPS of journeys ended (7-day)", 1, (-100, 100)),
-          ("open_needs", "backlog (open needs)", 1, (0, None)),
-          ("wellbeing", "staff wellbeing (7-day mean)", SMOOTH, (0, None)),
+PANELS = (("nps", "NPS of journeys ended (7-day) ↑", 1, (-100, 100)),
+          ("open_needs", "backlog (open needs) ↓", 1, (0, None)),
+          ("wellbeing", "staff wellbeing (7-day mean) ↑", SMOOTH, (0, None)),
           ("time_per_case", "time per case (min, 7-day mean)", SMOOTH, (0, None)))
 
 
@@ -149,7 +149,7 @@ def over_time(r: LoadedResults) -> tuple[Figure, dict]:
             weeks = sorted({at / WEEK for _, at, _ in r.interventions()})
             title += " (intervention at week " + ", ".join(words.number(w) for w in weeks) + ")"
         values["title"], values["metric"] = title, metric
-        note = "line: mean over replications; band: 95 % CI; grey: warm-up"
+        note = f"line: mean over replications; band: 95 % CI; grey: warm-up; {words.BETTER_KEY}"
         if r.interventions():
             note += "; dashed: " + _interventions_text(r)
         message_title(fig, title, caption(r, note))
