@@ -23,6 +23,21 @@ from .scenario import ScenarioError, load_scenario
 from .scenario.schema import Scenario
 from .scenario.units import parse_duration, parse_rate
 
+def _metavar(self, ctx=None):  # noqa: ARG001 - typer's signature
+    """Help shows what to type (``N``, ``DIR``, ``PATH=V1,V2``), not Python types (``<int range>``, ``<bool>``)."""
+    if self.metavar is not None:
+        return self.metavar
+    if getattr(self, "is_flag", False) or getattr(self, "count", False):
+        return None
+    return (self.name or "").upper()
+
+
+typer.core.TyperOption.display_type_rich = _metavar
+typer.core.TyperArgument.display_type_rich = lambda self, ctx=None: None
+typer.core.TyperArgument._usage_display_name = lambda self: (self.metavar or self.name.upper()) + (
+    "..." if self.nargs != 1 else "")
+
+
 class _OneLineErrors(typer.Typer):
     """The command-line boundary: a file-system or resource error becomes one line and exit 2, never a traceback."""
 
@@ -89,6 +104,14 @@ def _os_problem(exc: OSError) -> str:
     return f"{name}: {exc.strerror or exc.__class__.__name__}"
 
 
+def _warn(path: Path, scenario: Scenario) -> None:
+    """Print the scenario's lint warnings (valid, but probably not what was meant) on stderr."""
+    from .scenario.lint import warnings_for
+
+    for line in warnings_for(path, scenario):
+        typer.echo(line, err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"cxsim {__version__}")
@@ -107,14 +130,15 @@ _ALLOW_OUTSIDE = typer.Option(False, "--allow-outside",
 
 
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Scenario files to check."),
+def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Scenario files to check."),
              allow_outside: bool = _ALLOW_OUTSIDE) -> None:
     """Check scenario files and report every problem at once (exit status 2 if any)."""
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f, allow_outside=allow_outside)
+            scenario = load_scenario(f, allow_outside=allow_outside)
             out.print(f"{f}: ok", highlight=False)
+            _warn(f, scenario)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
     if problems:
@@ -122,9 +146,11 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario files to che
 
 
 @app.command()
-def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout.")) -> None:
+def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write here instead of stdout.")) -> None:
     """Write the JSON Schema of scenario files (for editor completion and checks)."""
-    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
+    from .scenario.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
@@ -148,6 +174,7 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     from .experiment.output import OutputRefused, check_target, default_folder
 
     scenario = _load(file, allow_outside)
+    _warn(file, scenario)
     folder = output or default_folder(scenario.name, kind)
     try:
         check_target(folder, kind, force)  # before the engines are even imported: refusing is instant
@@ -158,6 +185,9 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     from .experiment.size import TooBig
     from .experiment.store import Busy, hold
 
+    from .terminal import PlainProgress
+
+    plain = None if err.is_terminal else PlainProgress(scenario.name, lambda line: typer.echo(line, err=True))
     try:
         with hold(cache_folder(folder), shown=str(folder)):
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
@@ -168,7 +198,8 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
                     scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
                     policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
                     max_replications=max_replications, cache=cache_folder(folder), fresh=fresh, insist=insist,
-                    on_run=lambda done, total: progress.update(task, completed=done, total=total))
+                    on_run=lambda done, total: (progress.update(task, completed=done, total=total),
+                                                plain(done, total) if plain else None))
             written = results.write(folder, kind=kind, force=force)
             shutil.rmtree(cache_folder(folder), ignore_errors=True)
     except TooBig as exc:
@@ -190,13 +221,13 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     return results, written
 
 
-_JOBS = typer.Option(1, "--jobs", "-j", min=1, help="Local worker processes.")
-_SCHEDULER = typer.Option(None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT.")
-_SET = typer.Option(None, "--set", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
-_PRECISION = typer.Option(None, "--precision", min=0.0,
+_JOBS = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Local worker processes.")
+_SCHEDULER = typer.Option(None, "--scheduler", metavar="URL", help="Run on a Dask cluster: tcp://HOST:PORT.")
+_SET = typer.Option(None, "--set", metavar="PATH=V1,V2", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
+_PRECISION = typer.Option(None, "--precision", min=0.0, metavar="SHARE",
                           help="Add replications until every headline metric's 95 % half-width is below this "
                                "fraction of its mean (e.g. 0.05).")
-_MAX_REPS = typer.Option(200, "--max-replications", min=1, help="Cap for --precision.")
+_MAX_REPS = typer.Option(200, "--max-replications", min=1, metavar="N", help="Cap for --precision.")
 _FRESH = typer.Option(False, "--fresh", help="Discard finished runs of an interrupted earlier run.")
 _FORCE = typer.Option(False, "--force", help="Replace a cxsim results folder of another kind (run, compare, sweep).")
 _INSIST = typer.Option(False, "--insist", help="Run even if the pre-run estimate says it needs more than a day "
@@ -205,12 +236,12 @@ _INSIST = typer.Option(False, "--insist", help="Run even if the pre-run estimate
 
 @app.command()
 def run(
-    file: Path = typer.Argument(..., help="Scenario file."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, help="Default: the scenario's."),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, help="Default: the scenario's."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>, "
-                                                                      "results/<name>-sweep for a sweep)."),
-    engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
+    file: Path = typer.Argument(..., metavar="FILE", help="Scenario file."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N", help="Replications (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, metavar="SEED", help="Random seed (default: the scenario's)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder (default results/<name>, "
+                                                                                    "results/<name>-sweep for a sweep)."),
+    engine: Engine = typer.Option(Engine.fast, metavar="fast|simpy", help=_ENGINE_HELP),
     tables: Optional[bool] = typer.Option(None, "--tables/--no-tables",
                                           help="Write per-contact tables (default: yes, except for sweeps)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
@@ -237,12 +268,14 @@ def run(
 
 @app.command()
 def compare(
-    file: Path = typer.Argument(..., help="Scenario file with two or more policies."),
-    policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated; the first is the reference."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>-compare)."),
-    engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
+    file: Path = typer.Argument(..., metavar="FILE", help="Scenario file with two or more policies."),
+    policies: Optional[str] = typer.Option(None, "--policies", metavar="A,B", help="Policies to compare, comma-separated; the first is the reference (default: the scenario's)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N",
+                                               help="Replications (default: the scenario's)."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0, metavar="SEED",
+                                       help="Random seed (default: the scenario's)."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Output folder (default results/<name>-compare)."),
+    engine: Engine = typer.Option(Engine.fast, metavar="fast|simpy", help=_ENGINE_HELP),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
     force: bool = _FORCE, insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
@@ -263,17 +296,18 @@ def compare(
 
 @app.command()
 def staff(
-    file: Path = typer.Argument(..., help="Scenario file."),
-    team: str = typer.Option(..., "--team", help="The team whose head count is searched."),
-    target: str = typer.Option(..., "--target", help="e.g. 'service_level>=0.8', 'nps_true>=20', "
+    file: Path = typer.Argument(..., metavar="FILE", help="Scenario file."),
+    team: str = typer.Option(..., "--team", metavar="TEAM", help="The team whose head count is searched."),
+    target: str = typer.Option(..., "--target", metavar="METRIC>=VALUE", help="e.g. 'service_level>=0.8', 'nps_true>=20', "
                                                      "'contacts_per_need<=1.6'."),
-    policies: Optional[str] = typer.Option(None, "--policies", help="Comma-separated (default: all)."),
-    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1),
-    low: Optional[int] = typer.Option(None, "--min", min=0, help="Smallest head count to try (default: the "
+    policies: Optional[str] = typer.Option(None, "--policies", metavar="A,B", help="Policies to size, comma-separated (default: all)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N",
+                                               help="Replications per head count (default: the scenario's)."),
+    low: Optional[int] = typer.Option(None, "--min", min=0, metavar="N", help="Smallest head count to try (default: the "
                                                                    "offered load of a single-team scenario, else 1)."),
-    high: int = typer.Option(1000, "--max", min=1, help="Largest head count to try."),
+    high: int = typer.Option(1000, "--max", min=1, metavar="N", help="Largest head count to try."),
     jobs: int = _JOBS,
-    engine: Engine = typer.Option(Engine.fast, help=_ENGINE_HELP),
+    engine: Engine = typer.Option(Engine.fast, metavar="fast|simpy", help=_ENGINE_HELP),
     insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
 ) -> None:
     """Find the smallest head count of a team that meets a target, per policy, with its interval."""
@@ -310,11 +344,14 @@ def staff(
     try:
         for policy in names:
             answer = smallest_team(scenario, team, goal, policy, n, one, low, high)
-            if answer.agents is None:
-                table.add_row(policy, f"> {high}", "not met", "")
-                continue
-            cell = lambda s: "" if s is None or s["ci_low"] is None else \
+            cell = lambda s: "" if s is None or s["mean"] is None or s["mean"] != s["mean"] else \
+                f"{s['mean']:.4g}" if s["ci_low"] is None else \
                 f"{s['mean']:.4g} [{s['ci_low']:.4g}, {s['ci_high']:.4g}]"  # noqa: E731
+            if answer.agents is None:
+                reached = cell(answer.at)
+                table.add_row(policy, "not met", f"{reached} with {high} (raise --max)" if reached else
+                              f"not met up to {high} agents (raise --max)", "")
+                continue
             table.add_row(policy, str(answer.agents), cell(answer.at), cell(answer.below))
     except TooBig as exc:
         _fail([f"{file}: {exc.reason}"])
@@ -348,18 +385,21 @@ def _unreadable(folder: Path, exc: Exception) -> str:
 
 @app.command()
 def plot(
-    results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
-    chart: str = typer.Option("all", "--chart", "-c", help="understanding_gap, policy_comparison, failure_demand, "
+    results: Path = typer.Argument(..., metavar="RESULTS", help="A results folder of run, compare or a sweep."),
+    chart: str = typer.Option("all", "--chart", "-c", metavar="NAMES", help="understanding_gap, policy_comparison, failure_demand, "
                                                           "over_time, erosion, journeys, sweep, or all (comma-separated)."),
-    formats: str = typer.Option("svg,png,pdf", "--format", "-f", help="Comma-separated: svg, png, pdf."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for the charts (default RESULTS/charts)."),
+    formats: str = typer.Option("svg,png,pdf", "--format", "-f", metavar="FORMATS", help="Comma-separated: svg, png, pdf."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Folder for the charts (default RESULTS/charts)."),
+    metric: Optional[str] = typer.Option(None, "--metric", "-m", metavar="METRIC", help="The sweep chart's metric, e.g. nps_true, "
+                                                                     "cost_per_solved_need (default service_level)."),
 ) -> None:
     """Slide-ready charts (16:9, large type, editable SVG text) whose titles state what the data says."""
     from .charts.commands import plot as draw
     from .charts.load import ChartUnavailable
 
+    skipped: list[tuple[str, str]] = []
     try:
-        files = draw(results, chart, formats, output)
+        files = draw(results, chart, formats, output, metric=metric, skipped=skipped)
     except (ChartUnavailable, ValueError, FileNotFoundError, NotADirectoryError) as exc:
         _fail([f"cxsim plot: {_unreadable(results, exc)}"])
         return
@@ -368,12 +408,14 @@ def plot(
         return
     for f in files:
         out.print(f"wrote {f}", highlight=False)
+    for name, reason in skipped:
+        typer.echo(f"skipped {name}: {reason}", err=True)
 
 
 @app.command()
 def report(
-    results: Path = typer.Argument(..., help="A results folder of run, compare or a sweep."),
-    output: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file (default RESULTS/report.html)."),
+    results: Path = typer.Argument(..., metavar="RESULTS", help="A results folder of run, compare or a sweep."),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="HTML file (default RESULTS/report.html)."),
 ) -> None:
     """One self-contained HTML page: charts, the summary table, the scenario as run, version and seed."""
     from .charts.commands import report as write_report
@@ -392,11 +434,11 @@ def report(
 
 @app.command()
 def erlang(
-    rate: str = typer.Option(..., help="Arrival rate, e.g. '360 /30min' or '12 /min'."),
-    aht: str = typer.Option(..., help="Mean handling time, e.g. '240 s'."),
-    agents: int = typer.Option(..., min=1, help="Number of agents."),
-    patience: Optional[str] = typer.Option(None, help="Mean patience (exponential): gives Erlang A."),
-    target: str = typer.Option("20 s", help="Service-level target time."),
+    rate: str = typer.Option(..., metavar="RATE", help="Arrival rate, e.g. '360 /30min' or '12 /min'."),
+    aht: str = typer.Option(..., metavar="DURATION", help="Mean handling time, e.g. '240 s'."),
+    agents: int = typer.Option(..., min=1, metavar="N", help="Number of agents."),
+    patience: Optional[str] = typer.Option(None, metavar="DURATION", help="Mean patience (exponential): gives Erlang A."),
+    target: str = typer.Option("20 s", metavar="DURATION", help="Service-level target time."),
 ) -> None:
     """Analytic queue results: Erlang C (M/M/c), or Erlang A (M/M/c+M) when --patience is given."""
     from .queueing import erlang_a, erlang_b, erlang_c

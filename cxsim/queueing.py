@@ -96,8 +96,8 @@ def erlang_c(
     if load >= servers:
         raise ValueError(
             f"unstable M/M/c queue: offered load {load:.6g} Erlangs >= "
-            f"{servers} servers; Erlang C has no steady state (use erlang_a "
-            "if callers abandon)"
+            f"{servers} servers; Erlang C has no steady state (if callers "
+            "abandon, Erlang A has one: give `cxsim erlang` a --patience)"
         )
     rho = load / servers
     b = erlang_b(servers, load)

@@ -6,6 +6,30 @@ from rich.table import Table
 
 from .metrics import VIEWS
 
+#: Seconds between progress lines when stderr is not a terminal (a log file, CI); 0 turns them off.
+PROGRESS_SECONDS_VARIABLE = "CXSIM_PROGRESS_SECONDS"
+PROGRESS_SECONDS = 30.0
+
+
+class PlainProgress:
+    """Progress as a line every so often, for output that is not a terminal (no bar can be drawn
+    there, and without it a long run says nothing for minutes)."""
+
+    def __init__(self, name: str, echo, clock=None):
+        import os
+        import time
+
+        self.name, self.echo, self.clock = name, echo, clock or time.monotonic
+        self.every = float(os.environ.get(PROGRESS_SECONDS_VARIABLE, PROGRESS_SECONDS))
+        self.start = self.last = self.clock()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if self.every > 0 and now - self.last >= self.every and done < total:
+            self.last = now
+            self.echo(f"{self.name}: {done}/{total} runs done after {now - self.start:.0f} s")
+
+
 _TIMES = {"mean_wait", "aht", "time_to_resolution"}
 _COUNTS = {"contacts_handled", "customers_lost"}
 _MONEY = {"cost_per_contact", "staff_cost", "revenue", "cost_per_solved_need", "net_value"}
@@ -38,6 +62,15 @@ def fmt(metric: str, value: float | None, like: float | None = None) -> str:
     return f"{value * scale:{spec}}{suffix}"
 
 
+def _replications(n: int) -> str:
+    return "1 replication" if n == 1 else f"{n} replications"
+
+
+def _what(n: int) -> str:
+    """What the cells hold: an interval needs at least two replications."""
+    return "mean ± 95 % CI half-width" if n > 1 else "one run, so no interval (use -r 2 or more)"
+
+
 def _view(metric: str) -> str:
     base = metric.split(".")[0]
     return next((v for v, names in VIEWS.items() if base in names), "other")
@@ -57,8 +90,9 @@ def channel_table(results) -> Table | None:
 def _table(results, names: list[str], suffix: str) -> Table:
     summary = results.summary()
     policies = list(summary["policies"])
-    table = Table(title=f"{summary['scenario']}{suffix}: {summary['replications']} replications, seed {summary['seed']}, "
-                        f"engine {summary['engine']}; mean ± 95 % CI half-width", title_justify="left")
+    table = Table(title=f"{summary['scenario']}{suffix}: {_replications(summary['replications'])}, seed "
+                        f"{summary['seed']}, engine {summary['engine']}; {_what(summary['replications'])}",
+                  title_justify="left")
     table.add_column("view", style="dim")
     table.add_column("metric")
     for policy in policies:
@@ -114,14 +148,15 @@ def decision_table(results) -> Table:
     """Each policy's provider and customer view side by side, and the paired difference with its interval."""
     summary = results.summary()
     policies = list(summary["policies"])
-    table = Table(title=f"{summary['scenario']}: {summary['replications']} replications on common random numbers",
-                  title_justify="left")
+    n = summary["replications"]
+    table = Table(title=f"{summary['scenario']}: {_replications(n)} on common random numbers"
+                        + ("" if n > 1 else f"; {_what(n)}"), title_justify="left")
     table.add_column("view", style="dim")
     table.add_column("metric")
     for p in policies:
         table.add_column(p, justify="right")
     for d in summary["differences"]:
-        table.add_column(f"{d} [95 % CI]", justify="right")
+        table.add_column(f"{d} [95 % CI]" if n > 1 else d, justify="right")
     for view, names in DECISION.items():
         first = True
         for metric in names:
@@ -130,7 +165,8 @@ def decision_table(results) -> Table:
                 continue
             diffs = [summary["differences"][d].get(metric) for d in summary["differences"]]
             table.add_row(view if first else "", LABELS[metric], *(_cell(metric, b) for b in blocks),
-                          *(_interval(metric, d) if d and d["ci_low"] is not None else "" for d in diffs))
+                          *(_interval(metric, d) if d and d["ci_low"] is not None else
+                            fmt(metric, d["mean"]) if d else "" for d in diffs))
             first = False
     return table
 
@@ -168,10 +204,12 @@ def sweep_table(results) -> Table:
     summary = results.summary()
     present = [m for m in SWEEP_METRICS if m in results.metrics.columns]
     table = Table(title=f"{summary['scenario']} sweep: {len(summary['points'])} points × "
-                        f"{len(results.policies)} policies × {summary['replications']} replications; "
-                        "mean ± 95 % CI half-width", title_justify="left")
+                        f"{len(results.policies)} policies × {_replications(summary['replications'])}; "
+                        f"{_what(summary['replications'])}", title_justify="left")
     for axis in results.axes:
-        table.add_column(axis, justify="right")
+        # The lever's own name wraps rather than being cut to "teams.agents.a…".
+        last = axis.rpartition(".")[2]
+        table.add_column(axis.replace(".", ".\n"), justify="right", overflow="fold", min_width=min(12, len(last)))
     table.add_column("policy")
     for m in present:
         table.add_column(m, justify="right")

@@ -42,6 +42,12 @@ def folders(tmp_path_factory):
                                keep_tables=False).write(root / "compare")
     out["sweep"] = cxsim.run(short.model_copy(update={"horizon": 2 * WEEK}), replications=2, policies=["pinned"],
                              sets=["teams.agents.agents=9,11"]).write(root / "sweep")
+    # Three policies, the third carrying an intervention (more agents from day 10).
+    data = spike.model_dump()
+    data["policies"] = {"eroding": {"standard": "eroding"}, "pinned": {"standard": "pinned"},
+                        "late": {"interventions": [{"at": 10 * 1440.0, "set": {"staffing": 1.3}}]}}
+    three = Scenario.model_validate(data).model_copy(update={"horizon": 2 * WEEK, "warmup": 1 * WEEK})
+    out["three"] = cxsim.run(three, replications=2).write(root / "three")
     return out
 
 
@@ -172,7 +178,7 @@ def test_erosion_title_matches_its_computed_change(folders):
     for policy, ci in values["change"].items():
         assert f"{policy}:" in title.lower() or f"{policy}:" in title
         if words.clear(ci):
-            assert f"{abs(ci['mean']) * 100:.0f} %" in title
+            assert f"{words.number(abs(ci['mean']) * 100)} %" in title
 
 
 # --- the figure itself ------------------------------------------------------------------------------------
@@ -181,7 +187,7 @@ def test_erosion_title_matches_its_computed_change(folders):
 def drawn(folders):
     """Every chart that each folder supports, drawn once."""
     out = []
-    for kind in ("run", "sweep", "same"):
+    for kind in ("run", "sweep", "same", "three"):
         r = load_results(folders[kind])
         for name, chart in CHARTS.items():
             try:
@@ -261,6 +267,89 @@ def test_report_is_one_self_contained_page(folders, tmp_path):
     assert f"cxsim {cxsim.__version__}" in html and f"seed {_summary(folders['run'])['seed']}" in html
     assert "Scenario as run" in html and "demand_spike" in html
     for metric in ("nps_true", "aht"):
-        assert words.axis_label(metric) in html
+        assert words.label(metric) in html
     sweep_page = report(folders["sweep"], tmp_path / "sweep.html").read_text()
     assert sweep_page.count('class="chart"') == 1
+
+
+# --- titles agree with their panels; labels that do not collide; which way is better -----------------------
+
+def test_journeys_title_is_computed_from_the_panel_means(folders):
+    fig, values = CHARTS["journeys"](load_results(folders["run"]))
+    title = _title(fig)
+    base, other = "eroding", "pinned"
+    a, b = values["contacts"][other]["mean"], values["contacts"][base]["mean"]
+    assert f"{b:.2f} → {a:.2f} contacts per ended journey" in title
+    panel = [t.get_text() for t in fig.axes[0].texts]
+    assert f"{base}: mean {b:.2f}" in panel and f"{other}: mean {a:.2f}" in panel
+    d = values["difference"]
+    assert d["mean"] == pytest.approx(a - b)  # the paired difference of the same per-replication means
+    if words.clear(d):
+        assert words.amount("contacts_per_need", abs(a - b)) in title
+
+
+def _text_boxes(ax):
+    renderer = ax.figure.canvas.get_renderer()
+    texts = [t for t in ax.texts + [c for c in ax.get_children() if c.__class__.__name__ == "Annotation"]
+             if t.get_visible() and t.get_text().strip()]
+    texts += [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text().strip()]
+    unique = list({id(t): t for t in texts}.values())
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in unique]
+
+
+def test_labels_inside_a_panel_do_not_overlap(drawn):
+    collisions = []
+    for kind, name, fig in drawn:
+        fig.canvas.draw()
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            boxes = _text_boxes(ax)
+            for i, (ta, a) in enumerate(boxes):
+                for tb, b in boxes[i + 1:]:
+                    if a.width and b.width and a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1:
+                        collisions.append((kind, name, ta, tb))
+    assert not collisions, collisions
+
+
+@pytest.mark.parametrize("chart", ["understanding_gap", "policy_comparison"])
+def test_each_panel_says_which_way_is_better_and_starts_at_zero(folders, chart):
+    fig, values = CHARTS[chart](load_results(folders["run"]))
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.get_title():
+            continue
+        metric = next(m for m in words.LABELS if ax.get_title().startswith(words.axis_label(m)))
+        assert ax.get_title().endswith("↑") == (metric in words.HIGHER_IS_BETTER)
+        assert ax.get_title().endswith("↓") == (metric in words.LOWER_IS_BETTER)
+        low, high = ax.get_ylim()
+        assert low <= 0 <= high, (metric, low, high)
+    assert words.BETTER_KEY in fig._supxlabel.get_text().replace("\n", " ")
+
+
+def test_over_time_title_names_the_policy_that_carries_the_intervention(folders):
+    fig, values = CHARTS["over_time"](load_results(folders["three"]))
+    title = _title(fig)
+    assert "late" in title and "eroding" in title and "pinned" not in title
+
+
+def test_sweep_chart_takes_any_metric_and_spaces_durations_by_value(folders, tmp_path):
+    from cxsim.charts.figures import lever_positions
+
+    assert lever_positions(["3 min", "5 min", "8 min"]) == ([3.0, 5.0, 8.0], "min")
+    assert lever_positions([9, 11]) == ([9.0, 11.0], "")
+    assert lever_positions(["weakest", "mean"]) == (None, "")
+    r = load_results(folders["sweep"])
+    fig, values = CHARTS["sweep"](r, "contacts_per_need")
+    assert values["metric"] == "contacts_per_need" and _title(fig).startswith("Contacts per need")
+    files = plot(folders["sweep"], "sweep", formats="svg", out=tmp_path, metric="aht")
+    assert files == [tmp_path / "sweep.svg"]
+    with pytest.raises(ChartUnavailable, match="no metric 'nope'"):
+        CHARTS["sweep"](r, "nope")
+
+
+def test_plot_all_says_which_charts_it_skipped_and_why(folders, tmp_path):
+    skipped = []
+    plot(folders["compare"], "all", formats="png", out=tmp_path, skipped=skipped)
+    reasons = dict(skipped)
+    assert set(reasons) == {"failure_demand", "over_time", "erosion", "journeys", "sweep"}
+    assert "encounters.parquet" in reasons["failure_demand"] and "sweep" in reasons["sweep"]

@@ -238,7 +238,10 @@ def test_schema_to_stdout(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     schema = json.loads(proc.stdout)
     assert {"demand", "needs", "channels", "teams", "horizon", "warmup"} <= set(schema["properties"])
-    assert set(schema["required"]) >= {"name", "horizon", "demand", "needs", "channels", "teams"}
+    # Required unless the file extends a base (a variant inherits its keys).
+    assert schema["if"] == {"type": "object", "required": ["extends"]}
+    whole = schema["$defs"][schema["else"]["$ref"].rsplit("/", 1)[1]]
+    assert set(whole["required"]) >= {"name", "horizon", "demand", "needs", "channels", "teams"}
     assert schema["additionalProperties"] is False  # unknown keys are forbidden
     assert all(d.get("additionalProperties") is False for d in schema["$defs"].values() if "properties" in d)
     # Durations accept a number or a string with a unit.

@@ -57,7 +57,8 @@ def workdir(tmp_path_factory) -> Path:
 
 
 def _environment() -> dict[str, str]:
-    env = dict(os.environ, COLUMNS="120", NO_COLOR="1", TERM="dumb")
+    # CXSIM_PROGRESS_SECONDS=0: no progress lines, which depend on how fast the machine is.
+    env = dict(os.environ, COLUMNS="120", NO_COLOR="1", TERM="dumb", CXSIM_PROGRESS_SECONDS="0")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

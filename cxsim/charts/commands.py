@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
-import json
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -45,11 +43,13 @@ def _names(charts: Iterable[str] | str) -> tuple[list[str], bool]:
 
 
 def plot(folder: str | Path, charts: Iterable[str] | str = ("all",), formats: Iterable[str] | str = FORMATS,
-         out: str | Path | None = None) -> list[Path]:
+         out: str | Path | None = None, metric: str | None = None,
+         skipped: list[tuple[str, str]] | None = None) -> list[Path]:
     """Write the named charts of a results folder as ``<out>/<chart>.<format>``; returns the files written.
 
-    ``"all"`` draws every chart the folder has the tables for and skips the others; a chart asked
-    for by name that the folder cannot give raises :class:`ChartUnavailable`.
+    ``"all"`` draws every chart the folder has the tables for and skips the others, adding
+    (chart, reason) to ``skipped`` so the caller can say so; a chart asked for by name that the
+    folder cannot give raises :class:`ChartUnavailable`. ``metric`` is the sweep chart's metric.
     """
     results = load_results(folder)
     names, everything = _names(charts)
@@ -63,9 +63,11 @@ def plot(folder: str | Path, charts: Iterable[str] | str = ("all",), formats: It
     written: list[Path] = []
     for name in names:
         try:
-            fig, _ = CHARTS[name](results)
-        except ChartUnavailable:
+            fig, _ = CHARTS[name](results, metric) if name == "sweep" and metric else CHARTS[name](results)
+        except ChartUnavailable as exc:
             if everything:
+                if skipped is not None:
+                    skipped.append((name, str(exc)))
                 continue
             raise
         for fmt in formats:
@@ -91,52 +93,48 @@ def _svg(fig: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _cell(metric: str, s: dict | None, signed: bool = False) -> str:
-    if not s or s.get("mean") is None:
-        return ""
-    factor, unit = words.scale(metric)
-    spec = "+.4g" if signed else ".4g"
-    text = f"{s['mean'] * factor:{spec}}"
-    if s.get("ci_low") is not None:
-        text += f" <span class=ci>[{s['ci_low'] * factor:.4g}, {s['ci_high'] * factor:.4g}]</span>"
-    return text
+def _summary_rows(results: LoadedResults) -> dict:
+    """The summary table as text cells, numbers formatted as the terminal prints them."""
+    from ..terminal import SWEEP_METRICS, fmt
 
+    def cell(metric: str, s: dict | None, difference: bool = False) -> dict:
+        if not s or s.get("mean") is None:
+            return {"text": "", "unclear": False}
+        if s.get("ci_low") is None:
+            return {"text": fmt(metric, s["mean"]), "unclear": difference}
+        like = s["mean"]
+        if difference:
+            text = f"{fmt(metric, s['mean'])} [{fmt(metric, s['ci_low'], like)}, {fmt(metric, s['ci_high'], like)}]"
+            return {"text": text, "unclear": not words.clear(s)}
+        half = (s["ci_high"] - s["ci_low"]) / 2
+        return {"text": f"{fmt(metric, s['mean'])} ± {fmt(metric, half, like)}", "unclear": False}
 
-def _summary_table(results: LoadedResults) -> str:
     s = results.summary
     if results.is_sweep:
         axes = list(results.axes)
-        metrics = [m for m in ("service_level", "p_abandon", "aht", "occupancy", "contacts_per_need", "nps_true",
-                               "cost_per_solved_need")
+        metrics = [m for m in SWEEP_METRICS
                    if any(m in b["metrics"] for p in s["points"] for b in p["policies"].values())]
-        head = "".join(f"<th>{html.escape(a)}</th>" for a in axes) + "<th>policy</th>" + "".join(
-            f"<th>{html.escape(words.axis_label(m))}</th>" for m in metrics)
-        rows = []
-        for p in s["points"]:
-            for policy, block in p["policies"].items():
-                rows.append("<tr>" + "".join(f"<td>{p['values'][a]}</td>" for a in axes)
-                            + f"<td>{html.escape(policy)}</td>"
-                            + "".join(f"<td>{_cell(m, block['metrics'].get(m))}</td>" for m in metrics) + "</tr>")
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        rows = [[{"text": str(p["values"][a]), "unclear": False} for a in axes] + [{"text": policy, "unclear": False}]
+                + [cell(m, block["metrics"].get(m)) for m in metrics]
+                for p in s["points"] for policy, block in p["policies"].items()]
+        return {"sweep": True, "head": axes + ["policy"] + [words.label(m) for m in metrics], "rows": rows}
     policies = list(s["policies"])
     diffs = list(s.get("differences", {}))
     metrics = list(dict.fromkeys(m for p in policies for m in s["policies"][p]["metrics"]))
-    head = "<th>metric</th>" + "".join(f"<th>{html.escape(p)}</th>" for p in policies) + "".join(
-        f"<th>{html.escape(d)}<br><span class=ci>paired difference</span></th>" for d in diffs)
     rows = []
     for m in metrics:
-        cells = [f"<td>{_cell(m, s['policies'][p]['metrics'].get(m))}</td>" for p in policies]
-        cells += [f"<td class='{'clear' if words.clear(s['differences'][d].get(m)) else 'unclear'}'>"
-                  f"{_cell(m, s['differences'][d].get(m), signed=True)}</td>" for d in diffs]
-        rows.append(f"<tr><th scope=row>{html.escape(words.axis_label(m))}</th>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        rows.append([{"text": words.label(m), "unclear": False}]
+                    + [cell(m, s["policies"][p]["metrics"].get(m)) for p in policies]
+                    + [cell(m, s["differences"][d].get(m), difference=True) for d in diffs])
+    return {"sweep": False, "head": ["metric", *policies, *(f"{d} (paired difference)" for d in diffs)], "rows": rows}
 
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #222; margin: 2rem auto; max-width: 1200px;
        padding: 0 1rem; line-height: 1.4; }
 h1 { font-size: 1.8rem; margin-bottom: .2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; }
-.meta { color: #555; } .ci { color: #777; font-size: .85em; }
+.meta { color: #555; } .ci { color: #777; font-size: .85em; } .description { font-size: 1.15rem; }
+tr.same td { color: #777; } ul.interventions { font-size: .9rem; }
 figure { margin: 1.5rem 0; page-break-inside: avoid; break-inside: avoid; }
 figure img { width: 100%; height: auto; display: block; border: 1px solid #eee; }
 figcaption { color: #555; font-size: .9rem; }
@@ -164,54 +162,50 @@ window.addEventListener("load", function () {
 """
 
 
+def _template():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=PackageLoader("cxsim", "charts"), autoescape=select_autoescape(["j2", "html"]),
+                      undefined=StrictUndefined, trim_blocks=False)
+    return env.get_template("report.html.j2")
+
+
 def report_html(results: LoadedResults) -> str:
-    """The report page as a string: charts inline (SVG as data URIs), summary table, scenario, version and seed."""
+    """The report page as a string: charts inline (SVG as data URIs), the policies' levers, the summary
+    table, the scenario as run in YAML, version and seed.
+
+    Built from a Jinja2 template with autoescaping: every value from the results folder (names,
+    descriptions, swept values) is escaped; only the page's own CSS and script are marked safe.
+    """
+    from markupsafe import Markup
+
+    from .handout import lever_table, scenario_yaml
+
     s = results.summary
     figures, missing = [], []
     for name, drawn in available(results).items():
         if isinstance(drawn, str):
-            missing.append(f"<li><b>{html.escape(name)}</b>: {html.escape(drawn)}</li>")
+            missing.append((name, drawn))
             continue
         fig, values = drawn
         width, height = (int(round(v)) for v in fig.get_size_inches() * 72)
-        data = _svg(fig)
-        title = html.escape(values.get("title", name))
-        figures.append(f'<figure id="{name}"><img class="chart" alt="{title}" width="{width}" height="{height}" '
-                       f'src="data:image/svg+xml;base64,{data}"><figcaption>{html.escape(name)} — '
-                       f"<code>cxsim plot {html.escape(str(results.folder))} --chart {name}</code></figcaption>"
-                       f"</figure>")
-    kind = "sweep" if results.is_sweep else "run"
-    policies = ", ".join(results.policies)
-    missing_html = (f"<p class=missing>Not drawn for this folder:</p><ul class=missing>{''.join(missing)}</ul>"
-                    if missing else "")
-    scenario = json.dumps(results.scenario, indent=2, ensure_ascii=False)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="cxsim {html.escape(__version__)}">
-<title>{html.escape(results.name)} — cxsim report</title>
-<style>{CSS}</style>
-</head>
-<body>
-<h1>{html.escape(results.name)}</h1>
-<p class=meta>cxsim {html.escape(__version__)} · seed {html.escape(str(s.get('seed')))} ·
-{html.escape(str(s.get('replications')))} replications on common random numbers · engine
-{html.escape(str(s.get('engine')))} · {kind} · policies: {html.escape(policies)}</p>
-<h2>Charts</h2>
-{''.join(figures)}
-{missing_html}
-<h2>Summary</h2>
-<p class=meta>Mean and 95 % confidence interval over replications; differences are paired
-(common random numbers) and shown grey when their interval includes zero.</p>
-{_summary_table(results)}
-<h2>Scenario as run</h2>
-<pre>{html.escape(scenario)}</pre>
-<script>{SCRIPT}</script>
-</body>
-</html>
-"""
+        figures.append({"name": name, "title": values.get("title", name), "width": width, "height": height,
+                        "data": _svg(fig)})
+    levers = None
+    text = ""
+    if results.scenario:
+        try:
+            names, rows, steps = lever_table(results.scenario, results.policies)
+            levers = {"policies": names, "rows": rows, "interventions": steps}
+        except (ValueError, KeyError, TypeError):
+            levers = None  # a scenario.json cxsim cannot read back: the YAML below still shows it
+        text = scenario_yaml(results.scenario)
+    return _template().render(
+        version=__version__, name=results.name, description=(results.scenario or {}).get("description", ""),
+        seed=s.get("seed"), replications=s.get("replications"), engine=s.get("engine"),
+        kind="sweep" if results.is_sweep else "run", policies=results.policies, levers=levers,
+        figures=figures, missing=missing, folder=str(results.folder), table=_summary_rows(results),
+        scenario_yaml=text, css=Markup(CSS), script=Markup(SCRIPT))
 
 
 def report(folder: str | Path, out: str | Path | None = None) -> Path:

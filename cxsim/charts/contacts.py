@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..stats import paired_difference
 from . import words
 from .figures import _first_difference, _need_summary, caption
 from .load import LoadedResults
@@ -107,8 +108,9 @@ def journeys(r: LoadedResults) -> tuple[Figure, dict]:
             values["contacts"][policy] = {int(k): float(v) for k, v in share.items()}
             xs = np.arange(1, top + 1) + (i - (n - 1) / 2) * width
             ax.bar(xs, share.values * 100, width=width * 0.95, color=colours[policy], gid=f"contacts:{policy}")
-            mean = float(ended.loc[ended["policy"] == policy, "contacts"].mean())
-            values["contacts"][policy]["mean"] = mean
+            per_rep = ended.loc[ended["policy"] == policy].groupby("replication")["contacts"].mean()
+            values["contacts"][policy]["mean"] = float(per_rep.mean())
+            values.setdefault("per_replication", {})[policy] = per_rep
         ax.set_ylim(0, max(max(v for k, v in c.items() if k != "mean") for c in values["contacts"].values())
                     * 100 * (1.1 + 0.13 * n))
         ax.set_xticks(range(1, top + 1), [str(k) for k in range(1, top)] + [f"{top}+"])
@@ -137,13 +139,23 @@ def journeys(r: LoadedResults) -> tuple[Figure, dict]:
                 ax.text(0.02, 0.95 - 0.09 * i, f"{policy}: mean {values['scores'][policy]['mean']:.1f}",
                         transform=ax.transAxes, ha="left", va="top", color=colours[policy], fontsize=16,
                         fontweight="bold")
+        # The title says what the left panel shows: mean contacts of the journeys that ended, per
+        # replication, and their paired difference (not the summary's flow ratio, a different measure).
         first = _first_difference(r)
-        d = first[3].get("contacts_per_need") if first else None
-        if first and d:
-            title = words.finding("contacts_per_need", first[1], first[2], d)
+        d = None
+        if first:
+            _, other, base, _ = first
+            a, b = values["per_replication"][other], values["per_replication"][base]
+            common = a.index.intersection(b.index)
+            d = paired_difference(a[common], b[common])
+            title = (words.finding("contacts_per_need", other, base, d) + " ("
+                     f"{values['contacts'][base]['mean']:.2f} → {values['contacts'][other]['mean']:.2f} "
+                     "contacts per ended journey)")
         else:
             title = " · ".join(f"{p}: {values['contacts'][p]['mean']:.2f} contacts per need" for p in r.policies)
         values["title"], values["difference"] = title, d
-        message_title(fig, title, caption(r, "journeys that ended after the warm-up"))
+        values.pop("per_replication", None)
+        message_title(fig, title, caption(r, "journeys that ended after the warm-up; mean: over replications of "
+                                              "each replication's mean"))
         fit(fig)
     return fig, values

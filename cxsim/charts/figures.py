@@ -44,6 +44,18 @@ def _first_difference(r: LoadedResults) -> tuple[str, str, str, dict] | None:
     return None
 
 
+def _headline_difference(r: LoadedResults) -> tuple[str, str, str, dict] | None:
+    """The difference a chart over time is about: that of the first policy with an intervention
+    (a third policy may carry it), else the first difference."""
+    carriers = [policy for policy, _, _ in r.interventions() if policy != r.policies[0]]
+    base = r.policies[0]
+    for policy in carriers:
+        block = r.summary.get("differences", {}).get(f"{policy}-{base}")
+        if block is not None:
+            return f"{policy}-{base}", policy, base, block
+    return _first_difference(r)
+
+
 def _stat(block: dict, metric: str) -> dict | None:
     s = block.get("metrics", block).get(metric)
     return s if s and s.get("mean") is not None else None
@@ -72,8 +84,21 @@ def _dots(ax, r: LoadedResults, metric: str, colours: dict[str, str]) -> dict:
     for tick, policy in zip(ax.get_xticklabels(), r.policies):
         tick.set_color(colours[policy])
         tick.set_fontweight("bold")
-    ax.set_title(words.axis_label(metric), fontsize=17)
+    better = words.better(metric)
+    ax.set_title(words.axis_label(metric) + (f" {better}" if better else ""), fontsize=17)
+    _from_zero(ax, plotted)
     return plotted
+
+
+def _from_zero(ax, plotted: dict, headroom: float = 0.0) -> None:
+    """Start the value axis at zero (or end it there, for negative values), so that a small gap looks
+    small, and keep the top ``headroom`` share of the panel free of dots for the text written there."""
+    low, high = ax.get_ylim()
+    low, high = min(low, 0.0), max(high, 0.0)
+    tops = [(v["ci_high"] if v["ci_high"] is not None else v["mean"]) * v["scale"] for v in plotted.values()]
+    if tops and headroom > 0:
+        high = max(high, low + (max(tops) - low) / (1.0 - headroom))
+    ax.set_ylim(low, high)
 
 
 def understanding_gap(r: LoadedResults) -> tuple[Figure, dict]:
@@ -113,7 +138,7 @@ def understanding_gap(r: LoadedResults) -> tuple[Figure, dict]:
             values["title_metrics"] = [p_metric, c_metric]
             title = words.findings([p_metric, c_metric], other, base, block)
         values["title"] = title
-        message_title(fig, title, caption(r))
+        message_title(fig, title, caption(r, f"mean and 95 % confidence interval; {words.BETTER_KEY}"))
         fit(fig)
     return fig, values
 
@@ -137,8 +162,11 @@ def policy_comparison(r: LoadedResults, metrics: tuple[str, ...] | list[str] | N
                 ax.set_visible(False)
                 continue
             metric = present[k]
-            for policy, v in _dots(ax, r, metric, colours).items():
+            plotted = _dots(ax, r, metric, colours)
+            for policy, v in plotted.items():
                 values["policies"].setdefault(policy, {})[metric] = v
+            # The paired differences are written at the top of the panel: keep the dots below them.
+            _from_zero(ax, plotted, headroom=0.14 + 0.1 * len(r.summary.get("differences", {})))
             if first is not None:
                 values["differences"][metric] = first[3].get(metric)
             # Every paired difference against the first policy, one line each (named when there are several).
@@ -170,7 +198,7 @@ def policy_comparison(r: LoadedResults, metrics: tuple[str, ...] | list[str] | N
             title += f" ({n_clear} of {len(present)} measures differ clearly)"
         values["title"] = title
         message_title(fig, title, caption(r, "dot: mean; bar: 95 % CI; Δ: paired difference from "
-                                              f"{r.policies[0]} [95 % CI], bold when clear"))
+                                              f"{r.policies[0]} [95 % CI], bold when clear; {words.BETTER_KEY}"))
         fit(fig)
     return fig, values
 
@@ -200,10 +228,29 @@ def _numeric(values) -> bool:
 
 
 def _axis_name(path: str) -> str:
+    from .handout import LEVER_LABELS
+
     parts = path.split(".")
+    name = LEVER_LABELS.get(parts[-1], parts[-1])
     if len(parts) > 2 and parts[-2] != parts[-1]:
-        return f"{parts[-1]} ({parts[-2]})"
-    return parts[-1]
+        return f"{name} ({parts[-2]})"
+    return name
+
+
+def lever_positions(levels: list) -> tuple[list[float] | None, str]:
+    """Where each swept value sits on a numeric axis, and the axis unit: numbers as they are,
+    durations ("3 min", "8 min") in minutes and rates in per minute, so 3, 5 and 8 minutes are spaced
+    as 3, 5 and 8; ``None`` for values with no order (names)."""
+    from ..scenario.units import parse_duration, parse_rate
+
+    if _numeric(levels):
+        return [float(v) for v in levels], ""
+    for parse, unit in ((parse_duration, "min"), (parse_rate, "per min")):
+        try:
+            return [float(parse(v)) for v in levels], unit
+        except (TypeError, ValueError):
+            continue
+    return None, ""
 
 
 def sweep(r: LoadedResults, metric: str | None = None) -> tuple[Figure, dict]:
@@ -228,8 +275,11 @@ def sweep(r: LoadedResults, metric: str | None = None) -> tuple[Figure, dict]:
         if len(axes_names) == 1:
             axis = axes_names[0]
             levels = list(r.axes[axis])
-            numeric = _numeric(levels)
-            position = (lambda v: float(v)) if numeric else (lambda v: float(levels.index(v)))
+            numbers, unit = lever_positions(levels)
+            numeric = numbers is not None
+            where = dict(zip(map(str, levels), numbers)) if numeric else {}
+            position = (lambda v: where[str(v)]) if numeric else (lambda v: float(levels.index(v)))
+            values["positions"] = [position(v) for v in levels]
             fig, ax = figure()
             ends = []
             for policy in r.policies:
@@ -252,8 +302,11 @@ def sweep(r: LoadedResults, metric: str | None = None) -> tuple[Figure, dict]:
                     direct_label(ax, x_end, y, policy, colours[policy])
             ax.set_xlabel(_axis_name(axis))
             ax.set_ylabel(words.axis_label(metric))
+            better = words.better(metric)
+            if better:
+                ax.set_ylabel(f"{words.axis_label(metric)} {better}")
             if numeric:
-                ax.set_xticks(sorted({float(v) for v in levels}))
+                ax.set_xticks([position(v) for v in levels], [_v(v) for v in levels])
             else:
                 ax.set_xticks(range(len(levels)), [_v(v) for v in levels])
             policy = r.policies[0]
@@ -263,7 +316,7 @@ def sweep(r: LoadedResults, metric: str | None = None) -> tuple[Figure, dict]:
             verb = "rises" if s1["mean"] > s0["mean"] else "falls"
             title = (f"{words.label(metric)} {verb} from {words.value_text(metric, s0['mean'])} to "
                      f"{words.value_text(metric, s1['mean'])} as {_axis_name(axis)} goes from {_v(x0)} to {_v(x1)}")
-            if len(r.policies) > 1:
+            if len(r.policies) > 1 and f"({policy})" not in _axis_name(axis):
                 title += f" ({policy})"
         else:
             ax_y, ax_x = axes_names[0], axes_names[1]
@@ -306,7 +359,7 @@ def sweep(r: LoadedResults, metric: str | None = None) -> tuple[Figure, dict]:
                 title = (f"{words.label(metric)} is {words.number(best[0])}{unit} at every combination of "
                          f"{_axis_name(ax_x)} and {_axis_name(ax_y)} tried")
         values["title"] = title
-        message_title(fig, title, caption(r, "line: mean; band: 95 % confidence interval" if len(axes_names) == 1
+        message_title(fig, title, caption(r, f"line: mean; band: 95 % confidence interval; {words.BETTER_KEY}" if len(axes_names) == 1
                                           else f"cells: mean over replications ({r.policies[0] if r.policies else ''})"))
         fit(fig)
     return fig, values

@@ -65,7 +65,7 @@ def message_title(fig: Figure, message: str, caption: str | None = None) -> None
 def direct_label(ax, x: float, y: float, text: str, color: str, **kwargs) -> object:
     """Label a line or point next to it, in its colour, instead of a legend."""
     options = {"va": "center", "ha": "left", "fontsize": 16, "fontweight": "bold", "color": color,
-               "clip_on": False}
+               "clip_on": False, "gid": f"direct:{text}"}
     options.update(kwargs)
     return ax.annotate(text, (x, y), xytext=(8, 0), textcoords="offset points", **options)
 
@@ -101,6 +101,7 @@ def fit(fig: Figure) -> None:
             text.set_fontsize(size)
             fig.canvas.draw()
     untangle_ticks(fig)
+    separate_labels(fig)
     # Any other text that sticks out of the figure gets smaller until it fits (a safety net).
     for _ in range(2):
         out = [t for t in overflowing(fig) if t not in (fig._suptitle, fig._supxlabel)]
@@ -112,6 +113,26 @@ def fit(fig: Figure) -> None:
                 size -= 1
                 t.set_fontsize(size)
                 fig.canvas.draw()
+    fig.canvas.draw()
+
+
+def separate_labels(fig: Figure, gap: float = 2.0) -> None:
+    """Move direct labels (see :func:`direct_label`) of each panel apart vertically, in drawn pixels
+    after the layout is final, so that no two overlap however close their lines end."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        labels = [t for t in ax.texts if str(t.get_gid() or "").startswith("direct:") and t.get_visible()]
+        if len(labels) < 2:
+            continue
+        boxes = sorted(((t.get_window_extent(renderer), t) for t in labels), key=lambda bt: bt[0].y0 + bt[0].y1)
+        top = -float("inf")
+        for box, label in boxes:
+            shift = max(0.0, top + gap - box.y0)
+            if shift:
+                x, y = label.xyann
+                label.xyann = (x, y + shift * 72.0 / fig.dpi)
+            top = box.y1 + shift
     fig.canvas.draw()
 
 

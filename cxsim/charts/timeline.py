@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from ..stats import interval
 from . import words
-from .figures import _first_difference, _need_summary, caption
+from .figures import _headline_difference, _need_summary, caption
 from .load import LoadedResults
 from .style import GREY, LIGHT_GREY, direct_label, figure, fit, message_title, policy_colours, spread_labels, \
     talk_style
@@ -64,7 +64,7 @@ def _interventions_text(r: LoadedResults) -> str:
     for policy, at, what in r.interventions():
         change = ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
                            for k, v in what.items() if v is not None)
-        items.append(f"{policy} from week {at / WEEK:g}: {change}")
+        items.append(f"{policy} from week {words.number(at / WEEK)}: {change}")
     return "; ".join(items)
 
 
@@ -101,9 +101,9 @@ def _weeks(ax) -> None:
 
 
 #: column, panel title, days to average over, bounds of the band
-PANELS = (("nps", "NPS of journeys ended (7-day)", 1, (-100, 100)),
-          ("open_needs", "backlog (open needs)", 1, (0, None)),
-          ("wellbeing", "staff wellbeing (7-day mean)", SMOOTH, (0, None)),
+PANELS = (("nps", "NPS of journeys ended (7-day) ↑", 1, (-100, 100)),
+          ("open_needs", "backlog (open needs) ↓", 1, (0, None)),
+          ("wellbeing", "staff wellbeing (7-day mean) ↑", SMOOTH, (0, None)),
           ("time_per_case", "time per case (min, 7-day mean)", SMOOTH, (0, None)))
 
 
@@ -138,7 +138,7 @@ def over_time(r: LoadedResults) -> tuple[Figure, dict]:
             shown = [ax for ax in axes[:, col] if ax.get_visible()]
             if shown:
                 shown[-1].set_xlabel("week")
-        first = _first_difference(r)
+        first = _headline_difference(r)
         metric = next((m for m in ("nps_true", "wellbeing", "time_to_resolution") if first and first[3].get(m)), None)
         if first and metric:
             title = words.finding(metric, first[1], first[2], first[3][metric])
@@ -147,9 +147,9 @@ def over_time(r: LoadedResults) -> tuple[Figure, dict]:
             title = f"{r.policies[0]} over {d['week'].max():.0f} weeks"
         if r.interventions():
             weeks = sorted({at / WEEK for _, at, _ in r.interventions()})
-            title += " (intervention at week " + ", ".join(f"{w:g}" for w in weeks) + ")"
+            title += " (intervention at week " + ", ".join(words.number(w) for w in weeks) + ")"
         values["title"], values["metric"] = title, metric
-        note = "line: mean over replications; band: 95 % CI; grey: warm-up"
+        note = f"line: mean over replications; band: 95 % CI; grey: warm-up; {words.BETTER_KEY}"
         if r.interventions():
             note += "; dashed: " + _interventions_text(r)
         message_title(fig, title, caption(r, note))
@@ -228,15 +228,17 @@ def erosion(r: LoadedResults) -> tuple[Figure, dict]:
             reference = "before the spike" if spikes else "after the warm-up"
             if words.clear(ci):
                 where = "below" if ci["mean"] < 0 else "above"
-                parts.append(f"{policy}: time per case ends {abs(ci['mean']) * 100:.0f} % {where} its level "
-                             f"{reference}")
+                parts.append(f"{policy}: time per case ends {words.number(abs(ci['mean']) * 100)} % {where} "
+                             f"its level {reference}")
             elif spikes:
                 parts.append(f"{policy}: back to its level before (no clear difference)")
             else:
                 parts.append(f"{policy}: no clear change in time per case")
         title = "; ".join(parts) if parts else "time per case over the run"
         values["title"] = title
-        message_title(fig, title, caption(r, "band: 95 % CI; shaded: demand spike; before/after: the windows "
-                                          "compared in the title"))
+        shading = "orange: demand spike; " if spikes else ""
+        shading += "grey: warm-up; " if r.warmup_minutes() > 0 else ""
+        message_title(fig, title, caption(r, f"band: 95 % CI; {shading}before/after: the windows compared in "
+                                          "the title"))
         fit(fig)
     return fig, values

@@ -26,6 +26,29 @@ LABELS = {
 }
 
 
+#: Which way is better, per metric (from the customer's and the business's side; for the provider's
+#: own efficiency measures, lower AHT and cost are what it aims for). Unlisted metrics: no direction.
+HIGHER_IS_BETTER = {"service_level", "fcr", "journey_score", "nps_true", "nps_measured", "wellbeing", "revenue",
+                    "net_value"}
+LOWER_IS_BETTER = {"p_wait", "mean_wait", "p_abandon", "aht", "cost_per_contact", "contacts_per_need",
+                   "time_to_resolution", "failure_demand_share", "needs_given_up", "churn_rate", "customers_lost",
+                   "burnout_absence_days", "attrition", "boreout", "staff_cost", "cost_per_solved_need"}
+
+
+#: The caption's key to the arrows that :func:`better` puts in panel titles.
+BETTER_KEY = "↑ higher is better, ↓ lower is better"
+
+
+def better(metric: str) -> str:
+    """"↑" (higher is better) or "↓" for a panel title, or "" when the metric has no good direction."""
+    base = metric.split(".")[0]
+    if base in HIGHER_IS_BETTER:
+        return "↑"
+    if base in LOWER_IS_BETTER:
+        return "↓"
+    return ""
+
+
 def label(metric: str) -> str:
     base, _, channel = metric.partition(".")
     text = LABELS.get(base, base.replace("_", " "))

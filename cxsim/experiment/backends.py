@@ -33,7 +33,16 @@ def dask(jobs: list[Job], address: str) -> Iterator[dict]:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the environment
         raise RuntimeError("--scheduler needs dask.distributed: pip install 'cxsim[dask]'") from None
-    with Client(address, timeout="10s") as client:
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        from ..scenario import Located, ScenarioError
+        from ..scenario.loading import Where
+
+        reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise ScenarioError([Located(Where("--scheduler", 0, 0), "", f"cannot reach a Dask scheduler at "
+                                     f"{address} ({reason})")]) from None
+    with client:
         futures = [client.submit(fn, *args, pure=False) for fn, args in jobs]
         for future in as_completed(futures):
             yield future.result()

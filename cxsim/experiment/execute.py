@@ -43,7 +43,9 @@ def execute(task: Task, seed: int, engine: str, store_folder: str | None, finger
     row: dict[str, Any] = {"point": task.point.index, **task.point.values, "policy": task.policy,
                            "replication": task.replication, "warmup": params.warmup, **metrics}
     if store_folder is not None and not orphaned(owner):
-        Store(Path(store_folder), fingerprint, "").save(task.key, row, tables if keep_tables else None)
+        # With `warmup: auto` the tables are kept too: the policies of a replication are measured over
+        # one common window once all of them have run (runner.common_warmup).
+        Store(Path(store_folder), fingerprint, "").save(task.key, row, tables if keep_tables or auto_warmup else None)
     return row
 
 

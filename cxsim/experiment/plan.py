@@ -20,7 +20,7 @@ from ..compiled import compile_scenario
 from ..engines import refusals
 from ..scenario import Located, Scenario, ScenarioError
 from ..scenario.loading import Where
-from ..scenario.sweeps import apply
+from ..scenario.sweeps import apply, unknown_path
 from ..scenario.units import parse_duration
 
 Axes = dict[str, list[Any]]
@@ -82,6 +82,13 @@ def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[
         except ValueError as exc:
             raise ScenarioError([Located(Where("--set", 0, 0), "", str(exc))]) from None
         axes[path] = values
+        reason = unknown_path(scenario, path)
+        if reason:
+            raise ScenarioError([Located(Where("--set", 0, 0), path, reason)])
+    for path in scenario.sweep or {}:
+        reason = unknown_path(scenario, path)
+        if reason:
+            raise ScenarioError([Located(Where("sweep", 0, 0), path, reason)])
     names = policies or list(scenario.policies)
     unknown = [p for p in names if p not in scenario.policies]
     if unknown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
@@ -134,7 +135,8 @@ class Results:
             write_marker(tmp, kind, self.scenario.name)
             (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_plain) + "\n",
                                               encoding="utf-8")
-            (tmp / "scenario.json").write_text(self.scenario.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            (tmp / "scenario.json").write_text(json.dumps(scenario_as_run(self.scenario), indent=2) + "\n",
+                                               encoding="utf-8")
             self.metrics.to_parquet(tmp / ("runs.parquet" if self.is_sweep else "metrics.parquet"), index=False)
             if self.runs:
                 for name in TABLES:
@@ -168,6 +170,17 @@ class _AsPandas(Mapping):
 
     def __len__(self) -> int:
         return len(self._runs)
+
+
+def scenario_as_run(scenario: Scenario) -> dict:
+    """The scenario with every default filled in, each policy's levers included (resolved from the
+    policy it extends), so that ``scenario.json`` says exactly what ran."""
+    from ..scenario.mechanisms import resolve_policy
+
+    data = json.loads(scenario.model_dump_json())
+    for name, policy in data.get("policies", {}).items():
+        policy.update(resolve_policy(name, scenario.policies))
+    return data
 
 
 def _finite(value: float) -> float | None:
@@ -217,6 +230,8 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         gc.freeze()
         try:
             rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
+            if plan.auto_warmup:
+                rows = common_warmup(plan, store, rows)
             frame = pd.DataFrame(rows)
             order = {p: i for i, p in enumerate(plan.policies)}
             frame = frame.sort_values(["point", "policy", "replication"], key=lambda c: c.map(order)
@@ -270,6 +285,35 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
         if precision is None or n >= cap or _precise(rows, precision):
             return rows
         n = min(cap, 2 * n)
+
+
+def common_warmup(plan: Plan, store: Store, rows: list[dict]) -> list[dict]:
+    """One warm-up window per paired comparison: the longest MSER-5 truncation among the policies of
+    each (grid point, replication), and every policy's metrics measured over that same window.
+
+    Paired differences of totals (staff cost, contacts handled) over different windows would compare
+    different lengths of time; the longest window is past every policy's initial transient.
+    """
+    from ..metrics import replication_metrics
+
+    common: dict[tuple[int, int], float] = {}
+    for row in rows:
+        key = (row["point"], row["replication"])
+        common[key] = max(common.get(key, 0.0), float(row["warmup"]))
+    points = {p.index: p for p in plan.points}
+    out = []
+    for row in rows:
+        window = common[(row["point"], row["replication"])]
+        if float(row["warmup"]) != window:
+            key = f"p{row['point']:04d}-{row['policy']}-r{row['replication']:05d}"
+            tables = store.tables(key)
+            if tables is None:
+                raise RuntimeError(f"the tables of run {key} are missing from {store.folder}; run again with --fresh")
+            params = dataclasses.replace(compile_scenario(points[row["point"]].scenario, row["policy"]), warmup=window)
+            head = {k: row[k] for k in ("point", *plan.axes, "policy", "replication")}
+            row = {**head, "warmup": window, **replication_metrics(tables, params)}
+        out.append(row)
+    return out
 
 
 def _precise(rows: list[dict], precision: float) -> bool:

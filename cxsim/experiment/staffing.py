@@ -71,14 +71,17 @@ def smallest_team(scenario: Scenario, team: str, target: Target, policy: str, re
 
     lo, hi = low, None
     n = max(low, 1)
+    tried = n
     while n <= high:
+        tried = n
         if target.met(measure(n)["mean"]):
             hi = n
             break
         lo = n + 1
-        n = n * 2 if n > 0 else 1
+        n = min(n * 2, high) if n < high else high + 1  # the largest head count allowed is tried too
     if hi is None:
-        return Answer(policy, None, None, None)
+        # Not met: what the largest head count tried gives, so the user sees how far off it is.
+        return Answer(policy, None, measure(tried) if tried <= high else None, None)
     while lo < hi:
         mid = (lo + hi) // 2
         if target.met(measure(mid)["mean"]):

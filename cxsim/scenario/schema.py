@@ -362,3 +362,59 @@ def _stability(s: Scenario, staffing: float = 1.0) -> list[Problem]:
 
 def _always_on(team: Team) -> bool:
     return team.shift is None or (team.shift.length >= 1440 and len(set(team.shift.days)) == 7)
+
+
+# --- the JSON Schema for editors -----------------------------------------------------------------
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario *files*, as editors check them (``cxsim schema``).
+
+    pydantic's schema describes the validated model; a file may be written more loosely: policies
+    as a list of names, ``mechanisms: off``, and ``extends:`` a base file, in which case every key
+    may be inherited and none is required. Everything the loader accepts, this schema accepts.
+    """
+    schema = Scenario.model_json_schema()
+    props = schema["properties"]
+    props["policies"] = {"anyOf": [{"type": "array", "items": {"type": "string"}, "minItems": 1},
+                                   props["policies"]],
+                         "description": props["policies"].get("description", "")}
+    props["mechanisms"] = {"anyOf": [{"type": "boolean"}, {"enum": ["on", "off"]}, props["mechanisms"]],
+                           "description": "switch mechanisms one by one, or all at once: on / off"}
+    extends = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+               "description": "base scenario file(s), relative to this one; this file says only what differs"}
+    props["extends"] = extends
+    # A variant (a file with `extends`) inherits its keys: the top level is the schema with nothing
+    # required (what editors complete from), and a file without `extends` must also match the whole
+    # schema. Discriminated unions become anyOf in the partial copy, since an override may omit the tag.
+    defs = schema.pop("$defs")
+    partial_defs = {f"{name}Partial": _partial(body) for name, body in defs.items()}
+    whole = {k: v for k, v in schema.items() if k != "title"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "cxsim scenario",
+        **_partial(whole),
+        "$defs": {**defs, **partial_defs, "Scenario": whole},
+        "if": {"type": "object", "required": ["extends"]},
+        "else": {"$ref": "#/$defs/Scenario"},
+    }
+
+
+def _partial(node: Any) -> Any:
+    """A copy of a schema node with no required keys, referring to the partial definitions."""
+    if isinstance(node, list):
+        return [_partial(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "required" or key == "discriminator":
+            continue
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            out[key] = value + "Partial"
+        elif key == "oneOf":
+            out["anyOf"] = _partial(value)
+        elif key in ("properties", "$defs"):
+            out[key] = {name: _partial(sub) for name, sub in value.items()}
+        else:
+            out[key] = _partial(value)
+    return out

@@ -48,3 +48,32 @@ def apply(scenario: Scenario, values: dict[str, Any], origin: str = "sweep", at:
     if problems:
         raise ScenarioError([Located(at or Where(origin, 0, 0), format_path(p), f"{m} (with {label})") for p, m in problems])
     return result
+
+
+#: Scenario sections that are named collections: a path must name one of their members.
+_COLLECTIONS = {"teams": "team", "channels": "channel", "needs": "need type", "policies": "policy"}
+#: Mappings whose keys the user chooses (a new key is a new entry, not a typo).
+_FREE = {("demand", "channel_mix"), ("returns", "switch")}
+
+
+def unknown_path(scenario: Scenario, path: str) -> str | None:
+    """Why a dotted ``--set``/``sweep`` path names nothing in the scenario, or None if it does.
+
+    Setting a misspelt team would otherwise create a new, incomplete team and the user would read
+    "channels: Field required" instead of the typo.
+    """
+    keys = path.split(".")
+    node = scenario.model_dump(mode="json")
+    for i, key in enumerate(keys):
+        here = tuple(keys[:i])
+        if here in _FREE or (len(here) == 3 and here[:2] == ("returns", "switch")):
+            return None
+        if not isinstance(node, dict):
+            return None if node is None else f"{'.'.join(here)} is not a mapping"
+        if key not in node:
+            if len(here) == 1 and here[0] in _COLLECTIONS:
+                return f"no {_COLLECTIONS[here[0]]} named {key!r} ({here[0]}: {', '.join(node)})"
+            where = ".".join(here) or "a scenario"
+            return f"{where} has no key {key!r} (keys: {', '.join(node)})"
+        node = node[key]
+    return None
