@@ -44,11 +44,13 @@ def waterfall(e: dict, metric: str) -> tuple[Figure, dict]:
             step = _scaled(metric, c["mean"])
             colour = UP if step >= 0 else DOWN
             ax.bar(i, step, bottom=level, color=colour, width=0.6)
+            top = level + max(step, 0)
             if c.get("ci_low") is not None:
                 low, high = _scaled(metric, c["ci_low"]), _scaled(metric, c["ci_high"])
                 ax.errorbar(i, level + step, yerr=[[step - low], [high - step]], color="#222222", elinewidth=2,
                             capsize=6)
-            ax.annotate(f"{step:+.3g}", (i, level + max(step, 0)), xytext=(0, 6), textcoords="offset points",
+                top = max(top, level + high)
+            ax.annotate(f"{step:+.3g}", (i, top), xytext=(0, 6), textcoords="offset points",
                         ha="center", va="bottom", fontsize=14, color=colour, fontweight="bold")
             if i < len(parts):
                 ax.plot([i + 0.3, i + 0.7], [level + step] * 2, color=GREY, linewidth=1)
@@ -88,15 +90,14 @@ def tornado(e: dict, metric: str, top: int = 10) -> tuple[Figure, dict]:
             low, high = _scaled(metric, r["low"]["mean"]), _scaled(metric, r["high"]["mean"])
             ax.barh(k, low - centre, left=centre, color=DOWN, height=0.6)
             ax.barh(k, high - centre, left=centre, color=UP, height=0.6)
-            for x, name in ((low, "low"), (high, "high")):
-                ax.annotate(f"{name} {words.number(x)}", (x, k), xytext=(6 if x >= centre else -6, 0),
-                            textcoords="offset points", ha="left" if x >= centre else "right", va="center",
-                            fontsize=12, color=GREY)
+            for x, text in _end_labels(low, high, centre):
+                ax.annotate(text, (x, k), xytext=(6 if x >= centre else -6, 0), textcoords="offset points",
+                            ha="left" if x >= centre else "right", va="center", fontsize=12, color=GREY)
         ax.set_yticks(range(len(rows)), [short(r["path"]) for r in reversed(rows)])
         ax.axvline(centre, color="#222222", linewidth=1.5)
         ax.axvline(0, color=DOWN, linewidth=1.5, linestyle="--")
-        ax.annotate("no difference", (0, len(rows) - 0.4), xytext=(4, 0), textcoords="offset points",
-                    color=DOWN, fontsize=13, va="bottom")
+        ax.annotate("no difference", (0, 1.0), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                    textcoords="offset points", color=DOWN, fontsize=13, va="top")
         ax.grid(axis="x", color="#dddddd")
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"{words.axis_label(metric)}: {e['other']} − {e['reference']}")
@@ -113,6 +114,16 @@ def tornado(e: dict, metric: str, top: int = 10) -> tuple[Figure, dict]:
         fit(fig)
     values["title"] = title
     return fig, values
+
+
+def _end_labels(low: float, high: float, centre: float) -> list[tuple[float, str]]:
+    """Where to write the values at the two ends of a tornado bar, without the two labels colliding."""
+    if low == centre and high == centre:
+        return [(centre, "no effect")]
+    if (low - centre) * (high - centre) > 0:  # both ends on one side: one label at the farther end
+        far = low if abs(low - centre) > abs(high - centre) else high
+        return [(far, f"low {words.number(low)}, high {words.number(high)}")]
+    return [(low, f"low {words.number(low)}"), (high, f"high {words.number(high)}")]
 
 
 def indices(e: dict, metric: str, method: str) -> tuple[Figure, dict]:
