@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -178,36 +175,48 @@ def test_the_rule_finds_a_box_known_by_construction():
 
 # --- the command -----------------------------------------------------------------------------
 
-def _cxsim(*args, cwd):
-    env = dict(os.environ, COLUMNS="120", NO_COLOR="1")
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "cxsim.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+def _cxsim(*args, cwd, monkeypatch):
+    """The command in this process (typer's runner): the same code path without paying the imports again."""
+    from typer.testing import CliRunner
+
+    from cxsim.cli import app
+
+    monkeypatch.chdir(cwd)
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "120", "NO_COLOR": "1"})
 
 
-def test_explain_writes_results_and_charts(tmp_path):
-    done = _cxsim("explain", str(TINY), "--engine", "simpy", "-r", "2", "--levels", "2", "--metric",
-                  "nps_true,cost_per_solved_need", "-o", "out", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
-    e = json.loads((tmp_path / "out" / "explain.json").read_text())
+def test_explain_writes_results_and_charts_and_the_report_shows_them(tmp_path, monkeypatch):
+    done = _cxsim("explain", str(TINY), "--engine", "simpy", "-r", "2", "--levels", "2", "--metric", "nps_true",
+                  "-o", "out-explain", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert done.exit_code == 0, (done.stderr, done.exception)
+    e = json.loads((tmp_path / "out-explain" / "explain.json").read_text())
     assert set(e) >= {"decomposition", "sensitivity"} and list(e["sensitivity"]) == ["oat"]
-    charts = {p.name for p in (tmp_path / "out" / "charts").iterdir()}
+    charts = {p.name for p in (tmp_path / "out-explain" / "charts").iterdir()}
     assert {"waterfall_nps_true.png", "tornado_nps_true.svg"} <= charts
     assert not list(tmp_path.glob(".out*")), "no cache or partial folder left behind"
     assert "• NPS: owning − rushed" in done.stdout
+    # The report of the run beside it gains the section; without an explanation it has none.
+    assert _cxsim("compare", str(TINY), "--engine", "simpy", "-r", "2", "-o", "out", cwd=tmp_path,
+                  monkeypatch=monkeypatch).exit_code == 0
+    from cxsim.charts.commands import report
+    page = report(tmp_path / "out").read_text()
+    assert "<h2>Why, and how sure</h2>" in page and 'id="waterfall_nps_true"' in page
+    assert "NPS: owning − rushed" in page
+    (tmp_path / "out-explain").rename(tmp_path / "elsewhere")
+    assert "Why, and how sure" not in report(tmp_path / "out").read_text()
 
 
-def test_explain_refuses_bad_input_with_one_line_and_exit_2(tmp_path):
+def test_explain_refuses_bad_input_with_one_line_and_exit_2(tmp_path, monkeypatch):
     bad = tmp_path / "bad.yaml"
     bad.write_text(TINY.read_text().replace("teams.front.agents: [1, 3]", "teams.front.agnets: [1, 3]"))
-    done = _cxsim("explain", str(bad), "-m", "oat", cwd=tmp_path)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
+    done = _cxsim("explain", str(bad), "-m", "oat", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert done.exit_code == 2
     line = bad.read_text().splitlines().index("  teams.front.agnets: [1, 3]") + 1
     assert done.stderr.strip() == (f"{bad}:{line}:3: uncertain.teams.front.agnets: no such setting: 'agnets' is "
                                    "not a key at that place in the scenario")
-    done = _cxsim("explain", str(ROOT / "scenarios" / "erlang_a.yaml"), "-m", "oat", cwd=tmp_path)
-    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
-    done = _cxsim("explain", str(TINY), "--metric", "nps", cwd=tmp_path)
-    assert done.returncode == 2 and "unknown metric 'nps'" in done.stderr
+    done = _cxsim("explain", str(ROOT / "scenarios" / "erlang_a.yaml"), "-m", "oat", cwd=tmp_path,
+                  monkeypatch=monkeypatch)
+    assert done.exit_code == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    done = _cxsim("explain", str(TINY), "--metric", "nps", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert done.exit_code == 2 and "unknown metric 'nps'" in done.stderr
     assert not (tmp_path / "results").exists()

@@ -164,8 +164,10 @@ window.addEventListener("load", function () {
 """
 
 
-def report_html(results: LoadedResults) -> str:
-    """The report page as a string: charts inline (SVG as data URIs), summary table, scenario, version and seed."""
+def report_html(results: LoadedResults, explanation: dict | None = None) -> str:
+    """The report page as a string: charts inline (SVG as data URIs), summary table, scenario, version and seed;
+    with an explanation (``cxsim explain``), its "Why, and how sure" section."""
+    from .explain_section import explain_section
     s = results.summary
     figures, missing = [], []
     for name, drawn in available(results).items():
@@ -202,6 +204,7 @@ def report_html(results: LoadedResults) -> str:
 <h2>Charts</h2>
 {''.join(figures)}
 {missing_html}
+{explain_section(explanation) if explanation else ""}
 <h2>Summary</h2>
 <p class=meta>Mean and 95 % confidence interval over replications; differences are paired
 (common random numbers) and shown grey when their interval includes zero.</p>
@@ -215,11 +218,13 @@ def report_html(results: LoadedResults) -> str:
 
 
 def report(folder: str | Path, out: str | Path | None = None) -> Path:
-    """Write one self-contained HTML report of a results folder (default ``<folder>/report.html``)."""
+    """Write one self-contained HTML report of a results folder (default ``<folder>/report.html``), with the
+    explanation of ``<folder>-explain`` (``cxsim explain``'s default folder) when there is one."""
     results = load_results(folder)
     out = Path(out) if out is not None else Path(folder) / "report.html"
     if out.suffix.lower() not in (".html", ".htm"):
         out = out / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report_html(results), encoding="utf-8")
+    from ..explain.output import load as load_explanation
+    out.write_text(report_html(results, load_explanation(folder)), encoding="utf-8")
     return out
