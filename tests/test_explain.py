@@ -24,7 +24,7 @@ from cxsim.explain import flip, sensitivity, shapley
 from cxsim.explain.study import decompose, sensitivity_study
 from helpers import ROOT
 
-TINY = ROOT / "tests" / "data" / "explain_tiny.yaml"
+TINY = ROOT / "docs" / "examples" / "explain_small.yaml"
 METRICS = ["nps_true", "cost_per_solved_need", "contacts_per_need", "aht"]
 
 

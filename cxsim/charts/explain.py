@@ -151,11 +151,12 @@ def indices(e: dict, metric: str, method: str) -> tuple[Figure, dict]:
         ax.axvline(0, color="#333333", linewidth=1)
         ax.grid(axis="x", color="#dddddd")
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("μ*: mean absolute elementary effect" + (f" ({words.scale(metric)[1]})"
-                      if words.scale(metric)[1] else "") if method == "morris" else "share of the variance")
+        unit = words.scale(metric)[1]
+        ax.set_xlabel(("μ*: mean absolute effect of a parameter's whole range" + (f" ({unit})" if unit else ""))
+                      if method == "morris" else "share of the variance of the difference")
         top = names[order[-1]]
         zero = [short(names[i]) for i in order if ix[key][i] - ix[conf][i] <= 0]
-        title = f"{short(top)} moves the {words.label(metric)} difference most"
+        title = f"The {words.label(metric)} difference moves most with {short(top)}"
         if zero:
             title += f"; {len(zero)} of {len(names)} parameters indistinguishable from no effect"
         what = (f"Morris, {s['size']} trajectories" if method == "morris" else f"Sobol, base sample {s['size']}")
@@ -187,10 +188,10 @@ def flip_map(e: dict, metric: str, method: str) -> tuple[Figure, dict]:
         ax.set_ylabel(short(names[j]))
         ax.grid(axis="both", color="#eeeeee")
         sign_word = "positive" if reference > 0 else "negative"
-        ax.annotate(f"as written ({sign_word})", (0.01, 1.0), xycoords="axes fraction", color=UP, fontsize=14,
-                    fontweight="bold", va="bottom")
-        ax.annotate("sign flipped", (0.99, 1.0), xycoords="axes fraction", color=DOWN, fontsize=14,
-                    fontweight="bold", va="bottom", ha="right")
+        ax.annotate(f"same sign as written ({sign_word}): {int((~flipped).sum())}", (0.01, 1.0),
+                    xycoords="axes fraction", color=UP, fontsize=14, fontweight="bold", va="bottom")
+        ax.annotate(f"sign flipped: {int(flipped.sum())}", (0.99, 1.0), xycoords="axes fraction", color=DOWN,
+                    fontsize=14, fontweight="bold", va="bottom", ha="right")
         title = f"{words.label(metric)} difference {block['rule']['text']}"
         message_title(fig, title, _caption(e, f"{len(Y)} {method} sample points, each the mean of "
                                               f"{s['replications']} paired replications"))

@@ -127,6 +127,8 @@ def sensitivity_study(scenario: Scenario, method: str, reference: str, other: st
     settings = [{}] + sensitivity.settings_of(params, X)  # the scenario as written first: the sign to keep
     diffs, used_seed = _run_design(scenario, settings, reference, other, metrics, replications, seed, engine, jobs,
                                    scheduler, cache, fresh, on_run)
+    # The values the model was given (whole numbers where the field is one): what flip rules speak of.
+    applied = np.array([[point[p.path] for p in params] for point in settings[1:]], dtype=float)
     out = {}
     for m in metrics:
         centre, rest = diffs[m][0], diffs[m][1:]
@@ -135,8 +137,8 @@ def sensitivity_study(scenario: Scenario, method: str, reference: str, other: st
         indices = sensitivity.analyse(method, spec, X, np.where(finite, Y, np.nanmean(Y)), base_seed) \
             if finite.any() else {}
         out[m] = {"centre": centre, "indices": indices, "missing": int((~finite).sum()),
-                  "sample": {"X": X.tolist(), "Y": Y.tolist()},
-                  "rule": flip.rule(X, Y, spec["names"], flip.sign(centre["mean"] or 0.0))}
+                  "sample": {"X": applied.tolist(), "Y": Y.tolist()},
+                  "rule": flip.rule(applied, Y, spec["names"], flip.sign(centre["mean"] or 0.0))}
     return {**head, "seed": used_seed, "metrics": out}
 
 

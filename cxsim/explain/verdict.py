@@ -75,11 +75,11 @@ def _robustness(explanation: dict, metric: str, d: dict) -> str:
         rows = oat["metrics"][metric]["parameters"]
         flipping = [r for r in rows if r["flips"]]
         if not flipping:
-            said.append(f"ROBUST one at a time: no change within the {len(rows)} declared ranges flips its sign")
+            said.append(f"robust one at a time: no change within the {len(rows)} declared ranges flips its sign")
         else:
             where = ", ".join(f"{short(r['path'])} {'<' if _flips_below(r, d['mean']) else '>'} {_g(r['flips'][0])}"
                               + ("" if r["clear_flip"] else " (within noise)") for r in flipping)
-            said.append(f"NOT ROBUST one at a time: flips at {where}")
+            said.append(f"not robust one at a time: flips at {where}")
     for method in ("morris", "sobol"):
         s = sens.get(method)
         if s and metric in s["metrics"]:
