@@ -86,10 +86,13 @@ def read_path(scenario: BaseModel, path: str) -> Any:
     """The value at a dotted path of a validated scenario; policy levers resolved through ``extends``."""
     keys = path.split(".")
     if keys[0] == "policies" and len(keys) == 3:
-        from .mechanisms import Levers, resolve_policy
-        if keys[1] not in scenario.policies or keys[2] not in Levers.model_fields:  # type: ignore[attr-defined]
-            raise KeyError(keys[1] if keys[1] not in scenario.policies else keys[2])  # type: ignore[attr-defined]
-        return resolve_policy(keys[1], scenario.policies).get(keys[2])  # type: ignore[attr-defined]
+        from .mechanisms import BUILT_IN, Levers, resolve_policy
+        policies = scenario.policies  # type: ignore[attr-defined]
+        if keys[1] not in policies and keys[1] not in BUILT_IN:
+            raise KeyError(keys[1])
+        if keys[2] not in Levers.model_fields:
+            raise KeyError(keys[2])
+        return resolve_policy(keys[1], policies).get(keys[2])
     node: Any = scenario
     for key in keys:
         if isinstance(node, BaseModel) and key in type(node).model_fields:
