@@ -340,11 +340,12 @@ def explain(
         typer.echo(f"interrupted: finished runs are kept beside {folder}; run the same command again to complete "
                    "the rest", err=True)
         raise typer.Exit(130) from None
-    if "decomposition" in result:
-        out.print(decomposition_table(result["decomposition"]))
-    for name, s in result.get("sensitivity", {}).items():
-        for m in s["metrics"]:
-            out.print(oat_table(s, m) if name == "oat" else indices_table(s, m))
+    shown = [decomposition_table(result["decomposition"])] if "decomposition" in result else []
+    shown += [oat_table(s, m) if name == "oat" else indices_table(s, m)
+              for name, s in result.get("sensitivity", {}).items() for m in s["metrics"]]
+    for head, table in shown:
+        out.print(head, highlight=False)
+        out.print(table)
     for sentence in conclusions(result):
         out.print(f"• {sentence}", highlight=False)
     written = explain_output.write(result, folder)

@@ -24,13 +24,13 @@ def _ci(metric: str, s: dict) -> str:
     return text
 
 
-def decomposition_table(d: dict) -> Table:
+def decomposition_table(d: dict) -> tuple[str, Table]:
     metrics = list(d["metrics"])
     how = ("every coalition" if d["method"] == "exact" else
            f"{d['permutations']} sampled orders; ± is the sampling error")
-    table = Table(title=f"{d['other']} − {d['reference']}, lever by lever (Shapley: {how}; {d['coalitions']} "
-                        f"coalitions × {d['replications']} replications on common random numbers; mean [95 % CI])",
-                  title_justify="left")
+    head = (f"{d['other']} − {d['reference']}, lever by lever (Shapley: {how}; {d['coalitions']} coalitions × "
+            f"{d['replications']} replications on common random numbers; mean [95 % CI])")
+    table = Table()
     table.add_column("lever")
     table.add_column(f"{d['reference']} → {d['other']}")
     for m in metrics:
@@ -46,18 +46,18 @@ def decomposition_table(d: dict) -> Table:
         table.add_row(lever, f"{_value(a)} → {_value(b)}", *cells)
     table.add_section()
     table.add_row("total", "", *[_ci(m, d["metrics"][m]["total"]) for m in metrics])
-    return table
+    return head, table
 
 
 def _value(v) -> str:
     return "none" if v is None else (f"{v:g}" if isinstance(v, float) else str(v).lower())
 
 
-def oat_table(s: dict, metric: str, top: int = 10) -> Table:
+def oat_table(s: dict, metric: str, top: int = 10) -> tuple[str, Table]:
     block = s["metrics"][metric]
-    table = Table(title=f"{words.label(metric)}: {s['other']} − {s['reference']} one at a time "
-                        f"({s['size']} levels per range, {s['replications']} replications each; "
-                        f"as written {_ci(metric, block['centre'])})", title_justify="left")
+    head = (f"{words.label(metric)}: {s['other']} − {s['reference']} one at a time ({s['size']} levels per range, "
+            f"{s['replications']} replications each; as written {_ci(metric, block['centre'])})")
+    table = Table()
     for column in ("parameter", "range", "at low", "at high", "flips at"):
         table.add_column(column, justify="left" if column == "parameter" else "right")
     for row in block["parameters"][:top]:
@@ -67,10 +67,10 @@ def oat_table(s: dict, metric: str, top: int = 10) -> Table:
         p = next(q for q in s["parameters"] if q["path"] == row["path"])
         table.add_row(short(row["path"]), f"{p['low']:.3g} – {p['high']:.3g}", _ci(metric, row["low"]),
                       _ci(metric, row["high"]), flips)
-    return table
+    return head, table
 
 
-def indices_table(s: dict, metric: str) -> Table:
+def indices_table(s: dict, metric: str) -> tuple[str, Table]:
     block = s["metrics"][metric]
     ix = block["indices"]
     names = [p["path"] for p in s["parameters"]]
@@ -82,8 +82,9 @@ def indices_table(s: dict, metric: str) -> Table:
         columns = [("first order S1", "S1", "S1_conf"), ("total ST", "ST", "ST_conf")]
         order = sorted(range(len(names)), key=lambda i: -ix["ST"][i]) if ix else []
         what = f"Sobol indices, base sample {s['size']}"
-    table = Table(title=f"{words.label(metric)}: {s['other']} − {s['reference']}, {what} × {s['replications']} "
-                        f"replications (± 95 % bootstrap half-width)", title_justify="left")
+    head = (f"{words.label(metric)}: {s['other']} − {s['reference']}, {what} × {s['replications']} replications "
+            "(± 95 % bootstrap half-width)")
+    table = Table()
     table.add_column("parameter")
     for title, _, _ in columns:
         table.add_column(title, justify="right")
@@ -93,4 +94,4 @@ def indices_table(s: dict, metric: str) -> Table:
             value = ix[key][i]
             cells.append(f"{value:.3g}" + (f" ± {ix[conf][i]:.2g}" if conf else ""))
         table.add_row(short(names[i]), *cells)
-    return table
+    return head, table
