@@ -219,4 +219,8 @@ def test_explain_refuses_bad_input_with_one_line_and_exit_2(tmp_path, monkeypatc
     assert done.exit_code == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     done = _cxsim("explain", str(TINY), "--metric", "nps", cwd=tmp_path, monkeypatch=monkeypatch)
     assert done.exit_code == 2 and "unknown metric 'nps'" in done.stderr
+    done = _cxsim("explain", str(TINY), "-m", "decompose,sobol", "--samples", "6", cwd=tmp_path,
+                  monkeypatch=monkeypatch)   # refused before the decomposition runs
+    assert done.exit_code == 2 and done.stderr.strip() == \
+        "cxsim explain: a Sobol base sample is a power of two (got 6)"
     assert not (tmp_path / "results").exists()

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .. import __version__
 from ..scenario import Scenario
-from .study import HEADLINE, decompose, sensitivity_study, two_policies
+from .study import HEADLINE, decompose, sensitivity_study, two_policies, uncertain_parameters
 
 #: What ``cxsim explain`` does unless told otherwise.
 DEFAULT_METHODS = ("decompose", "oat")
@@ -32,9 +32,14 @@ def explain(scenario: Scenario, methods: list[str] | tuple[str, ...] = DEFAULT_M
     if unknown:
         raise ValueError(f"unknown method {', '.join(map(repr, unknown))}: {', '.join(METHODS)}")
     reference, other = two_policies(scenario, policies)
+    size = size or {}
+    if any(m != "decompose" for m in methods):  # refuse what would fail later before anything runs
+        uncertain_parameters(scenario)
+    samples = size.get("sobol", 2)
+    if "sobol" in methods and (samples < 2 or samples & (samples - 1)):
+        raise ValueError(f"a Sobol base sample is a power of two (got {samples})")
     metrics = list(metrics or HEADLINE)
     n = replications or scenario.replications
-    size = size or {}
     out: dict[str, Any] = {"scenario": scenario.name, "cxsim": __version__, "reference": reference, "other": other,
                            "metrics": metrics, "replications": n, "seed": scenario.seed if seed is None else seed,
                            "engine": engine}
