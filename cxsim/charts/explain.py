@@ -95,9 +95,9 @@ def tornado(e: dict, metric: str, top: int = 10) -> tuple[Figure, dict]:
                             ha="left" if x >= centre else "right", va="center", fontsize=12, color=GREY)
         ax.set_yticks(range(len(rows)), [short(r["path"]) for r in reversed(rows)])
         ax.axvline(centre, color="#222222", linewidth=1.5)
-        ax.axvline(0, color=DOWN, linewidth=1.5, linestyle="--")
+        ax.axvline(0, color="#222222", linewidth=1.5, linestyle="--")
         ax.annotate("no difference", (0, 1.0), xycoords=("data", "axes fraction"), xytext=(4, 0),
-                    textcoords="offset points", color=DOWN, fontsize=13, va="top")
+                    textcoords="offset points", color="#222222", fontsize=13, va="top")
         ax.grid(axis="x", color="#dddddd")
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"{words.axis_label(metric)}: {e['other']} − {e['reference']}")
