@@ -6,6 +6,8 @@ the title is the message, computed from the numbers, in the talk style.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -38,8 +40,8 @@ def waterfall(e: dict, metric: str) -> tuple[Figure, dict]:
         fig, ax = figure()
         level = start
         ax.bar(0, start, color=LIGHT_GREY, width=0.6)
-        ax.annotate(words.number(start), (0, start), xytext=(0, 4 if start >= 0 else -4), textcoords="offset points",
-                    ha="center", va="bottom" if start >= 0 else "top", fontsize=14)
+        ax.annotate(words.number(start), (0, max(start, 0)), xytext=(0, 4), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=14)
         for i, (lever, c) in enumerate(parts, start=1):
             step = _scaled(metric, c["mean"])
             colour = UP if step >= 0 else DOWN
@@ -57,23 +59,30 @@ def waterfall(e: dict, metric: str) -> tuple[Figure, dict]:
             level += step
         end = len(parts) + 1
         ax.bar(end, _scaled(metric, block["other"]["mean"]), color=LIGHT_GREY, width=0.6)
-        ax.annotate(words.number(level), (end, level), xytext=(0, 4 if level >= 0 else -4),
-                    textcoords="offset points", ha="center", va="bottom" if level >= 0 else "top", fontsize=14)
+        ax.annotate(words.number(level), (end, max(level, 0)), xytext=(0, 4), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=14)
         labels = [e["reference"]] + [lever.replace("_", " ") for lever, _ in parts] + [e["other"]]
         ax.set_xticks(range(end + 1), labels)
         ax.axhline(0, color="#333333", linewidth=1)
         ax.set_ylabel(words.axis_label(metric))
-        top_lever, top = parts[0]
+        # Levers with exactly the same contribution act only together (a pure interaction): name them together.
+        top = parts[0][1]["mean"]
+        leading = [lever for lever, v in parts if math.isclose(v["mean"], top, rel_tol=1e-9, abs_tol=1e-12)]
+        together = top * len(leading)
         total = block["total"]["mean"]
-        share = abs(top["mean"]) / sum(abs(v["mean"] or 0) for _, v in parts) if total else 0
-        title = (f"{top_lever.replace('_', ' ')} makes {share:.0%} of the {words.label(metric)} difference "
-                 f"({words.amount(metric, top['mean'])} of {words.amount(metric, total)})")
+        names = " and ".join(lever.replace("_", " ") for lever in leading)
+        title = (f"{names} {'together make' if len(leading) > 1 else 'makes'} {_signed(metric, together)} of the "
+                 f"{_signed(metric, total)} {words.label(metric)} difference")
         how = "every coalition" if d["method"] == "exact" else f"{d['permutations']} sampled lever orders"
         message_title(fig, title, _caption(e, f"Shapley contributions ({how}), bars: 95 % CI over "
                                               f"{d['replications']} replications"))
         fit(fig)
     values["title"] = title
     return fig, values
+
+
+def _signed(metric: str, value: float) -> str:
+    return ("+" if value > 0 else "−") + words.amount(metric, abs(value))
 
 
 def tornado(e: dict, metric: str, top: int = 10) -> tuple[Figure, dict]:
