@@ -224,3 +224,47 @@ def test_explain_refuses_bad_input_with_one_line_and_exit_2(tmp_path, monkeypatc
     assert done.exit_code == 2 and done.stderr.strip() == \
         "cxsim explain: a Sobol base sample is a power of two (got 6)"
     assert not (tmp_path / "results").exists()
+
+
+def test_every_bad_range_is_reported_at_its_line(tmp_path):
+    from cxsim.scenario import ScenarioError
+    from cxsim.scenario.uncertain import resolve
+
+    text = TINY.read_text().split("uncertain:")[0] + "\n".join([
+        "uncertain:",
+        "  needs.billing.resolution: [0.9, 0.6]",
+        "  needs.fault.resolution: {low: 0.5, high: 1.2}",
+        "  needs.fault.work_time.mean: {low: 6 min, high: 10 min, dist: triangular}",
+        "  needs.fault.work_time: [1, 2]",
+        "  teams.front.agents: [1, 3]",
+        "  needs.billing.work_time.mean: [0.1 h, 7 min]",
+    ]) + "\n"
+    bad = tmp_path / "ranges.yaml"
+    bad.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        cxsim.load_scenario(bad)
+    lines = text.splitlines()
+    first = lines.index("uncertain:") + 1
+    said = [str(p) for p in caught.value.problems]
+    assert said == [
+        f"{bad}:{first + 1}:3: uncertain.needs.billing.resolution.high: high (0.6) must be above low (0.9)",
+        f"{bad}:{first + 2}:{lines[first + 1].index('high') + 1}: uncertain.needs.fault.resolution.high: "
+        "Input should be less than or equal to 1 "
+        "(with needs.fault.resolution=1.2)",
+        f"{bad}:{first + 3}:3: uncertain.needs.fault.work_time.mean: a triangular range needs 'mode' (its most "
+        "likely value)",
+        f"{bad}:{first + 4}:3: uncertain.needs.fault.work_time: needs.fault.work_time is a group of settings, "
+        "not a number: name one of them (needs.fault.work_time.dist, needs.fault.work_time.mean, "
+        "needs.fault.work_time.cv)",
+    ], said
+    # The good ones, in the model's units: whole agents, minutes for a duration given in hours.
+    fixed = "\n".join(line for line in lines if not any(k in line for k in (
+        "billing.resolution", "fault.resolution", "fault.work_time"))) + "\n"
+    bad.write_text(fixed)
+    params, problems = resolve(cxsim.load_scenario(bad))
+    assert problems == []
+    by_path = {p.path: p for p in params}
+    assert by_path["teams.front.agents"].integer and (by_path["teams.front.agents"].low, by_path[
+        "teams.front.agents"].high) == (1, 3)
+    assert (by_path["needs.billing.work_time.mean"].low, by_path["needs.billing.work_time.mean"].high) == \
+        pytest.approx((6.0, 7.0))

@@ -127,6 +127,11 @@ def resolve(scenario: BaseModel) -> tuple[list[Uncertain], list[Problem]]:
         except KeyError as exc:
             problems.append((where, f"no such setting: {exc.args[0]!r} is not a key at that place in the scenario"))
             continue
+        if isinstance(nominal, (BaseModel, dict)):
+            keys = list(type(nominal).model_fields) if isinstance(nominal, BaseModel) else list(nominal)
+            problems.append((where, f"{path} is a group of settings, not a number: name one of them "
+                                    f"({', '.join(f'{path}.{k}' for k in keys)})"))
+            continue
         if nominal is not None and not _number(nominal):
             problems.append((where, f"{path} is {nominal!r}, not a number: only numbers can be uncertain"))
             continue
