@@ -433,6 +433,83 @@ def report(
 
 
 @app.command()
+def explain(
+    file: Path = typer.Argument(..., help="Scenario file with two policies (and an 'uncertain:' block for sensitivity)."),
+    method: str = typer.Option("decompose,oat", "--method", "-m",
+                               help="Comma-separated: decompose (Shapley over levers), oat (one at a time), "
+                                    "morris, sobol."),
+    policies: Optional[str] = typer.Option(None, "--policies", help="A,B: explain B − A (default: the first two)."),
+    metric: Optional[str] = typer.Option(None, "--metric", help="Comma-separated metrics (default: nps_true, "
+                                                                 "cost_per_solved_need, contacts_per_need)."),
+    replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1,
+                                               help="Per coalition or design point (default: the scenario's)."),
+    levels: int = typer.Option(5, "--levels", min=2, help="oat: values per range, ends included."),
+    trajectories: int = typer.Option(10, "--trajectories", min=2, help="morris: trajectories r."),
+    samples: int = typer.Option(64, "--samples", min=2, help="sobol: base sample N (a power of two)."),
+    permutations: Optional[int] = typer.Option(None, "--permutations", min=2,
+                                               help="decompose: sample this many lever orders instead of every "
+                                                    "coalition (the default above 7 levers)."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", min=0),
+    output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>-explain)."),
+    engine: Engine = typer.Option(Engine.fast, help="Simulation engine (fast by default: many runs)."),
+    jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, fresh: bool = _FRESH,
+) -> None:
+    """Explain a difference between two policies: which lever makes it, which assumption could flip it, and where."""
+    import shutil
+
+    from .explain import explain as run_explanation
+    from .explain import output as explain_output
+    from .explain.tables import decomposition_table, indices_table, oat_table
+    from .explain.verdict import conclusions
+    from .metrics import ORDER
+
+    scenario = _load(file)
+    methods = [m.strip() for m in method.split(",") if m.strip()]
+    names = [p.strip() for p in policies.split(",")] if policies else None
+    metrics = [m.strip() for m in metric.split(",")] if metric else None
+    bad = [m for m in metrics or [] if m.split(".")[0] not in ORDER]
+    if bad:
+        _fail([f"cxsim explain: unknown metric {', '.join(map(repr, bad))} (metrics: {', '.join(ORDER)})"])
+    folder = output or explain_output.default_folder(scenario.name)
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+            bars: dict[str, object] = {}
+
+            def on_run(name: str, done: int, total: int) -> None:
+                if name not in bars:
+                    bars[name] = progress.add_task(f"{scenario.name}: {name}", total=total)
+                progress.update(bars[name], completed=done, total=total)
+
+            result = run_explanation(
+                scenario, methods, names, metrics, replications,
+                {"oat": levels, "morris": trajectories, "sobol": samples}, permutations, seed, engine.value, jobs,
+                scheduler, lambda m: explain_output.cache_folder(folder, m), fresh, on_run)
+    except ScenarioError as exc:
+        _fail([str(p) for p in exc.problems])
+        return
+    except ValueError as exc:
+        _fail([f"cxsim explain: {exc}"])
+        return
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: finished runs are kept beside {folder}; run the same command again to complete "
+                   "the rest", err=True)
+        raise typer.Exit(130) from None
+    shown = [decomposition_table(result["decomposition"])] if "decomposition" in result else []
+    shown += [oat_table(s, m) if name == "oat" else indices_table(s, m)
+              for name, s in result.get("sensitivity", {}).items() for m in s["metrics"]]
+    for head, table in shown:
+        out.print(head, highlight=False)
+        out.print(table)
+    for sentence in conclusions(result):
+        out.print(f"• {sentence}", highlight=False)
+    written = explain_output.write(result, folder)
+    for m in methods:
+        shutil.rmtree(explain_output.cache_folder(folder, m), ignore_errors=True)
+    out.print(f"wrote {written}/ (explain.json, charts/)", highlight=False)
+
+
+@app.command()
 def erlang(
     rate: str = typer.Option(..., metavar="RATE", help="Arrival rate, e.g. '360 /30min' or '12 /min'."),
     aht: str = typer.Option(..., metavar="DURATION", help="Mean handling time, e.g. '240 s'."),

@@ -170,15 +170,17 @@ def _template():
     return env.get_template("report.html.j2")
 
 
-def report_html(results: LoadedResults) -> str:
+def report_html(results: LoadedResults, explanation: dict | None = None) -> str:
     """The report page as a string: charts inline (SVG as data URIs), the policies' levers, the summary
-    table, the scenario as run in YAML, version and seed.
+    table, the scenario as run in YAML, version and seed; with an explanation (``cxsim explain``), its
+    "Why, and how sure" section.
 
     Built from a Jinja2 template with autoescaping: every value from the results folder (names,
     descriptions, swept values) is escaped; only the page's own CSS and script are marked safe.
     """
     from markupsafe import Markup
 
+    from .explain_section import explain_section
     from .handout import lever_table, scenario_yaml
 
     s = results.summary
@@ -205,15 +207,18 @@ def report_html(results: LoadedResults) -> str:
         seed=s.get("seed"), replications=s.get("replications"), engine=s.get("engine"),
         kind="sweep" if results.is_sweep else "run", policies=results.policies, levers=levers,
         figures=figures, missing=missing, folder=str(results.folder), table=_summary_rows(results),
-        scenario_yaml=text, css=Markup(CSS), script=Markup(SCRIPT))
+        scenario_yaml=text, css=Markup(CSS), script=Markup(SCRIPT),
+        explanation=Markup(explain_section(explanation)) if explanation else "")
 
 
 def report(folder: str | Path, out: str | Path | None = None) -> Path:
-    """Write one self-contained HTML report of a results folder (default ``<folder>/report.html``)."""
+    """Write one self-contained HTML report of a results folder (default ``<folder>/report.html``), with the
+    explanation of ``<folder>-explain`` (``cxsim explain``'s default folder) when there is one."""
     results = load_results(folder)
     out = Path(out) if out is not None else Path(folder) / "report.html"
     if out.suffix.lower() not in (".html", ".htm"):
         out = out / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report_html(results), encoding="utf-8")
+    from ..explain.output import load as load_explanation
+    out.write_text(report_html(results, load_explanation(folder)), encoding="utf-8")
     return out

@@ -263,6 +263,30 @@ def _stored_fingerprint(plan_fingerprint: str, keep_tables: bool) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None = None,
+             cache: str | Path | None = None, fresh: bool = False,
+             on_run: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Every point × policy × replication of a prepared plan, summary-only: one metrics row per run.
+
+    The same backends, seeds and resumable store as :func:`run`; for plans that are not a grid
+    (the designs of ``cxsim explain``, see :func:`~cxsim.experiment.plan.points_plan`).
+    """
+    temporary = cache is None
+    folder = Path(tempfile.mkdtemp(prefix="cxsim-")) if temporary else Path(cache)
+    if fresh and not temporary:
+        shutil.rmtree(folder, ignore_errors=True)
+    store = Store(folder, plan.fingerprint, f"{plan.scenario.name}, seed {plan.seed}")
+    gc.collect()
+    gc.freeze()
+    try:
+        rows = _execute(plan, store, replications, jobs, scheduler, False, None, replications, on_run)
+    finally:
+        gc.unfreeze()
+        if temporary:
+            store.remove()
+    return pd.DataFrame(rows)
+
+
 def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
              precision: float | None, cap: int, on_run) -> list[dict]:
     done = store.finished()

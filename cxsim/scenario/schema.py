@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from .mechanisms import BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Wellbeing, resolve_policy
+from .uncertain import UncertainRange, resolve as resolve_uncertain
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
     NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
@@ -191,6 +192,9 @@ class Scenario(Strict):
     loyalty: Loyalty = Field(default_factory=Loyalty)
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
+    uncertain: dict[str, UncertainRange] | None = Field(
+        None, description="parameters a conclusion should survive: dotted path -> {low, high, dist} "
+                          "(used by cxsim explain; a run ignores it)")
     policies: dict[str, Policy] = Field(
         default_factory=lambda: {"baseline": Policy()},
         description="policies to compare on the same customers; the first is the reference for differences")
@@ -250,6 +254,8 @@ def cross_check(s: Scenario) -> list[Problem]:
             break  # one staffing's problems are enough to fix; the others repeat them
     problems.extend(_retrial_loops(s))
     problems.extend(_policy_problems(s))
+    if s.uncertain and not problems:
+        problems.extend(resolve_uncertain(s)[1])
     return problems
 
 

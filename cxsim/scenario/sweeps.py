@@ -33,6 +33,7 @@ def apply(scenario: Scenario, values: dict[str, Any], origin: str = "sweep", at:
     """
     data = scenario.model_dump(mode="json", exclude_unset=True)
     data.pop("sweep", None)
+    data.pop("uncertain", None)  # a point is one setting; its ranges are checked where they were written
     for path, value in values.items():
         try:
             _set(data, path, value)
