@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Kinds of value: how a number is scaled and written.
-SHARE, TIME, MONEY, COUNT, NPS, SCORE, RATIO, DAYS = "share", "time", "money", "count", "nps", "score", "ratio", "days"
+SHARE, TIME, MONEY, COUNT, NPS, SCORE, RATIO, DAYS, INDEX = ("share", "time", "money", "count", "nps", "score",
+                                                              "ratio", "days", "index")
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,8 @@ class Metric:
     name: str
     view: str                    # provider, customer, employee, business
     label: str                   # words for a chart or a table
-    kind: str                    # SHARE (0–1), TIME (minutes), MONEY, COUNT, NPS (−100…100), SCORE (0–10), ...
+    kind: str                    # SHARE (0–1), TIME (minutes), MONEY, COUNT, NPS (−100…100), SCORE (0–10),
+                                 # RATIO (contacts per need), DAYS, INDEX (wellbeing W in 0–1)
     better: str | None = None    # "higher", "lower", or None where it depends on whom you ask
     headline: bool = False       # watched by ``--precision``
     range: float | None = None   # judge precision against this range (metrics that sit near zero by nature)
@@ -30,7 +32,7 @@ _ALL = (
     Metric("service_level", "provider", "service level", SHARE, "higher", headline=True),
     Metric("p_abandon", "provider", "abandonment", SHARE, "lower"),
     Metric("occupancy", "provider", "occupancy", SHARE, None, headline=True),
-    Metric("aht", "provider", "average handle time", TIME, None, headline=True),
+    Metric("aht", "provider", "average handle time", TIME, "lower", headline=True),  # the provider's aim
     Metric("contacts_handled", "provider", "contacts handled", COUNT),
     Metric("cost_per_contact", "provider", "cost per contact", MONEY, "lower"),
     Metric("fcr", "customer", "first-contact resolution", SHARE, "higher", headline=True),
@@ -43,7 +45,7 @@ _ALL = (
     Metric("nps_measured", "customer", "NPS (surveyed)", NPS, "higher", range=200.0),
     Metric("churn_rate", "customer", "monthly churn", SHARE, "lower"),
     Metric("customers_lost", "customer", "customers lost", COUNT, "lower"),
-    Metric("wellbeing", "employee", "staff wellbeing", SHARE, "higher"),
+    Metric("wellbeing", "employee", "staff wellbeing", INDEX, "higher"),  # W in [0, 1], not a share of anything
     Metric("burnout_absence_days", "employee", "burnout absence days", DAYS, "lower"),
     Metric("attrition", "employee", "attrition", SHARE, "lower"),
     Metric("boreout", "employee", "boreout", SHARE, "lower"),
@@ -71,3 +73,8 @@ def info(metric: str) -> Metric | None:
 
 def of_kind(kind: str) -> frozenset[str]:
     return frozenset(m.name for m in _ALL if m.kind == kind)
+
+
+def better_when(direction: str) -> frozenset[str]:
+    """The metrics for which ``"higher"`` (or ``"lower"``) is better."""
+    return frozenset(m.name for m in _ALL if m.better == direction)

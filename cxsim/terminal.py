@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .metrics import VIEWS
+from .metric_registry import COUNT, MONEY, TIME, VIEWS, of_kind
 
 #: Seconds between progress lines when stderr is not a terminal (a log file, CI); 0 turns them off.
 PROGRESS_SECONDS_VARIABLE = "CXSIM_PROGRESS_SECONDS"
@@ -30,9 +30,9 @@ class PlainProgress:
             self.echo(f"{self.name}: {done}/{total} runs done after {now - self.start:.0f} s")
 
 
-_TIMES = {"mean_wait", "aht", "time_to_resolution"}
-_COUNTS = {"contacts_handled", "customers_lost"}
-_MONEY = {"cost_per_contact", "staff_cost", "revenue", "cost_per_solved_need", "net_value"}
+_TIMES = of_kind(TIME)      # the kinds of value of the metric registry decide how a number is written
+_COUNTS = of_kind(COUNT)
+_MONEY = of_kind(MONEY)
 
 
 def _unit(metric: str, value: float) -> tuple[float, str, str]:

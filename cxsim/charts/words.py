@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import math
 
-#: Metrics that are shares (0–1): plotted as %, differences in percentage points.
-SHARES = {"p_wait", "service_level", "p_abandon", "occupancy", "fcr", "failure_demand_share", "needs_given_up",
-          "churn_rate", "attrition", "boreout"}
-MINUTES = {"aht", "mean_wait"}
-HOURS = {"time_to_resolution"}
-MONEY = {"cost_per_contact", "staff_cost", "revenue", "cost_per_solved_need", "net_value"}
+from ..metric_registry import METRICS, SHARE, TIME, better_when, of_kind
+from ..metric_registry import MONEY as MONEY_KIND
 
-LABELS = {
-    "p_wait": "share who wait", "mean_wait": "mean wait", "service_level": "service level",
-    "p_abandon": "abandonment", "occupancy": "occupancy", "aht": "average handle time",
-    "contacts_handled": "contacts handled", "cost_per_contact": "cost per contact",
-    "fcr": "first-contact resolution", "contacts_per_need": "contacts per need",
-    "time_to_resolution": "time to resolution", "failure_demand_share": "failure demand",
-    "needs_given_up": "needs given up", "journey_score": "journey score", "nps_true": "NPS",
-    "nps_measured": "NPS (surveyed)", "churn_rate": "monthly churn", "customers_lost": "customers lost",
-    "wellbeing": "staff wellbeing", "burnout_absence_days": "burnout absence days", "attrition": "attrition",
-    "boreout": "boreout", "revenue": "revenue", "staff_cost": "staff cost",
-    "cost_per_solved_need": "cost per solved need", "net_value": "net value",
-    "time_per_case": "time per case", "offered": "contacts offered",
-}
-
-
+#: Units, labels and better directions come from the metric registry (one definition of each metric).
+#: Shares (0–1) are plotted as %, differences in percentage points.
+SHARES = of_kind(SHARE)
+HOURS = frozenset(m.name for m in METRICS.values() if m.kind == TIME and m.hours)
+MINUTES = of_kind(TIME) - HOURS
+MONEY = of_kind(MONEY_KIND)
+#: Labels of the registry's metrics, and of the daily series some charts also plot.
+LABELS = {**{m.name: m.label for m in METRICS.values()}, "time_per_case": "time per case",
+          "offered": "contacts offered"}
 #: Which way is better, per metric (from the customer's and the business's side; for the provider's
-#: own efficiency measures, lower AHT and cost are what it aims for). Unlisted metrics: no direction.
-HIGHER_IS_BETTER = {"service_level", "fcr", "journey_score", "nps_true", "nps_measured", "wellbeing", "revenue",
-                    "net_value"}
-LOWER_IS_BETTER = {"p_wait", "mean_wait", "p_abandon", "aht", "cost_per_contact", "contacts_per_need",
-                   "time_to_resolution", "failure_demand_share", "needs_given_up", "churn_rate", "customers_lost",
-                   "burnout_absence_days", "attrition", "boreout", "staff_cost", "cost_per_solved_need"}
+#: own efficiency measures, lower AHT and cost are what it aims for). Others: no direction.
+HIGHER_IS_BETTER = better_when("higher")
+LOWER_IS_BETTER = better_when("lower")
 
 
 #: The caption's key to the arrows that :func:`better` puts in panel titles.
