@@ -104,11 +104,11 @@ def _os_problem(exc: OSError) -> str:
     return f"{name}: {exc.strerror or exc.__class__.__name__}"
 
 
-def _warn(path: Path, scenario: Scenario) -> None:
+def _warn(path: Path, scenario: Scenario, allow_outside: bool = False) -> None:
     """Print the scenario's lint warnings (valid, but probably not what was meant) on stderr."""
     from .scenario.lint import warnings_for
 
-    for line in warnings_for(path, scenario):
+    for line in warnings_for(path, scenario, allow_outside):
         typer.echo(line, err=True)
 
 
@@ -137,8 +137,8 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Scena
     for f in files:
         try:
             scenario = load_scenario(f, allow_outside=allow_outside)
-            out.print(f"{f}: ok", highlight=False)
-            _warn(f, scenario)
+            out.print(f"{f}: ok", highlight=False, soft_wrap=True)  # a path is never wrapped
+            _warn(f, scenario, allow_outside)
         except ScenarioError as exc:
             problems.extend(str(p) for p in exc.problems)
     if problems:
@@ -174,7 +174,6 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
     from .experiment.output import OutputRefused, check_target, default_folder
 
     scenario = _load(file, allow_outside)
-    _warn(file, scenario)
     folder = output or default_folder(scenario.name, kind)
     try:
         check_target(folder, kind, force)  # before the engines are even imported: refusing is instant
@@ -218,6 +217,8 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
         typer.echo(f"interrupted: finished runs are kept in {cache_folder(folder)}; "
                    "run the same command again to complete the rest", err=True)
         raise typer.Exit(130) from None
+    # Lint warnings last, beside the results they qualify: a refused or failed run says one line only.
+    _warn(file, scenario, allow_outside)
     return results, written
 
 

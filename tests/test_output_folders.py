@@ -240,10 +240,10 @@ def test_a_full_disk_during_the_write_is_one_line_and_leaves_no_folder(folder: P
     from cxsim.cli import app
     from cxsim.experiment.runner import Results
 
-    def full(self, name):
+    def full(self, name, path):
         raise OSError(28, "No space left on device", "out/encounters.parquet")
 
-    monkeypatch.setattr(Results, "table", full)
+    monkeypatch.setattr(Results, "write_table", full)
     monkeypatch.chdir(folder)
     result = CliRunner().invoke(app, ["run", "s.yaml", "-r", "1", "--out", "out"])
     assert result.exit_code == 2

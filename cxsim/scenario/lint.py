@@ -134,11 +134,11 @@ def _policies(s: Scenario) -> list[Problem]:
     return problems
 
 
-def warnings_for(path: str | Path, s: Scenario) -> list[str]:
+def warnings_for(path: str | Path, s: Scenario, allow_outside: bool = False) -> list[str]:
     """The warnings of a loaded scenario file as ``FILE:LINE:COL: warning: field: message`` lines."""
-    from .loading import Where, _locate, _read, format_path
+    from .loading import Where, _locate, format_path, read_positions
 
-    data, where = _read(Path(path), ())
+    data, where = read_positions(path, allow_outside)
     top = Where(str(path), 1, 1)
     lines = []
     for field, message in lint(s):

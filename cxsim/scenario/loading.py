@@ -282,6 +282,19 @@ def _message(error: dict) -> str:
     return msg
 
 
+def _roots(path: Path) -> tuple[Path, ...]:
+    try:
+        return (Path(os.path.abspath(path.parent)), Path(os.path.abspath(Path.cwd())))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise _problem(str(path), f"cannot read: {exc.__class__.__name__}") from None
+
+
+def read_positions(path: str | Path, allow_outside: bool = False) -> tuple[dict, dict[FieldPath, Where]]:
+    """A scenario file's merged content and where each key was written (its own file or a base's)."""
+    path = Path(path)
+    return _read(path, (), _Reading(_roots(path), allow_outside, {}))
+
+
 def load_scenario(path: str | Path, allow_outside: bool = False) -> Scenario:
     """Read, merge and validate a scenario file; raise :class:`ScenarioError` listing every problem.
 
@@ -289,11 +302,7 @@ def load_scenario(path: str | Path, allow_outside: bool = False) -> Scenario:
     current folder (anywhere with ``allow_outside``), each once, and never prints their content.
     """
     path = Path(path)
-    try:
-        roots = (Path(os.path.abspath(path.parent)), Path(os.path.abspath(Path.cwd())))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise _problem(str(path), f"cannot read: {exc.__class__.__name__}") from None
-    data, where = _read(path, (), _Reading(roots, allow_outside, {}))
+    data, where = read_positions(path, allow_outside)
     top = Where(str(path), 1, 1)
     problems: list[Located] = []
     try:
