@@ -36,6 +36,12 @@ def _cxsim(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "cxsim.cli", *args], cwd=ROOT, check=True, capture_output=True)
 
 
+def _cpu_of_children() -> float:
+    """CPU seconds of all finished child processes (the commands run as children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @pytest.fixture(scope="module")
 def contacts() -> int:
     """The contacts of the benchmarked run (the same for every command: same scenario, same seed)."""
@@ -45,18 +51,26 @@ def contacts() -> int:
         return pq.ParquetFile(Path(out) / "encounters.parquet").metadata.num_rows
 
 
+_CPU: dict[str, float] = {}
+
+
 @pytest.mark.benchmark(group="cli_erlang_a")
 @pytest.mark.parametrize("name", list(COMMANDS))
-def test_cli(benchmark, record_speed, contacts, name):
+def test_cli(benchmark, record_speed, note, contacts, name):
+    rounds = 1 if name == "cli_simpy" else 3
     with tempfile.TemporaryDirectory() as out:
         command = ["run", str(SCENARIO), "-r", str(REPLICATIONS), "-o", out, *COMMANDS[name]]
-        benchmark.pedantic(_cxsim, args=command, rounds=1 if name == "cli_simpy" else 3, iterations=1)
+        cpu = _cpu_of_children()
+        benchmark.pedantic(_cxsim, args=command, rounds=rounds, iterations=1)
+        _CPU[name] = (_cpu_of_children() - cpu) / rounds
     record_speed("cli_erlang_a", name, benchmark, contacts)
-
-
-def _cpu_of_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    if benchmark.stats is not None:
+        benchmark.extra_info["cpu_seconds"] = _CPU[name]
+    if len(_CPU) == len(COMMANDS):  # the same ratios from CPU time, which other load does not inflate
+        note(f"cli_erlang_a by CPU time: fast {_CPU['cli_fast']:.1f} s, fast without tables "
+             f"{_CPU['cli_fast_no_tables']:.1f} s, SimPy {_CPU['cli_simpy']:.1f} s; fast/SimPy "
+             f"{_CPU['cli_simpy'] / _CPU['cli_fast']:.2f}x (goal ≥ 20x), tables cost "
+             f"{_CPU['cli_fast'] / _CPU['cli_fast_no_tables']:.2f}x (goal ≤ 1.5x)")
 
 
 @pytest.mark.benchmark(group="cli_startup")

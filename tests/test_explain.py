@@ -17,12 +17,12 @@ import math
 
 import numpy as np
 import pytest
+from helpers import ROOT
 
 import cxsim
 from cxsim.experiment.runner import run
 from cxsim.explain import flip, sensitivity, shapley
 from cxsim.explain.study import decompose, sensitivity_study
-from helpers import ROOT
 
 TINY = ROOT / "docs" / "examples" / "explain_small.yaml"
 METRICS = ["nps_true", "cost_per_solved_need", "contacts_per_need", "aht"]

@@ -188,7 +188,7 @@ def flip_map(e: dict, metric: str, method: str) -> tuple[Figure, dict]:
     i, j = (ranked + ranked)[:2] if len(ranked) == 1 else ranked[:2]
     reference = block["centre"]["mean"] or 0.0
     flipped = np.array([(y > 0) != (reference > 0) and y != 0 for y in Y])
-    values = {"x": names[i], "y": names[j], "flipped": int(flipped.sum()), "points": int(len(Y))}
+    values = {"x": names[i], "y": names[j], "flipped": int(flipped.sum()), "points": len(Y)}
     with talk_style():
         fig, ax = figure()
         ax.scatter(X[~flipped, i], X[~flipped, j], color=UP, s=60, alpha=0.8)

@@ -9,12 +9,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__
 from ..scenario import Scenario
-from .study import HEADLINE, decompose, sensitivity_study, two_policies, uncertain_parameters
+from .study import (
+    HEADLINE,
+    decompose,
+    sensitivity_study,
+    two_policies,
+    uncertain_parameters,
+)
 
 #: What ``cxsim explain`` does unless told otherwise.
 DEFAULT_METHODS = ("decompose", "oat")

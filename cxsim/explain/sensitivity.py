@@ -10,7 +10,7 @@ simulation.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from SALib.analyze import morris as morris_analysis

@@ -67,14 +67,14 @@ def _robustness(explanation: dict, metric: str, d: dict) -> str:
     sens = explanation.get("sensitivity", {})
     if not sens:
         return "robustness not examined (no sensitivity run)"
-    if not words.clear(d):
-        return "not a clear difference to begin with"
-    said = []
+    said = [] if words.clear(d) else ["not a clear difference as written (its interval includes zero)"]
     oat = sens.get("oat")
     if oat and metric in oat["metrics"]:
         rows = oat["metrics"][metric]["parameters"]
         flipping = [r for r in rows if r["flips"]]
-        if not flipping:
+        if not words.clear(d):
+            pass  # a flip of a difference that may be zero says nothing
+        elif not flipping:
             said.append(f"robust one at a time: no change within the {len(rows)} declared ranges flips its sign")
         else:
             where = ", ".join(f"{short(r['path'])} {'<' if _flips_below(r, d['mean']) else '>'} {_g(r['flips'][0])}"

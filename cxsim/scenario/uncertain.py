@@ -42,7 +42,7 @@ class UncertainRange(Strict):
         return value
 
     @model_validator(mode="after")
-    def _shape(self) -> "UncertainRange":
+    def _shape(self) -> UncertainRange:
         if self.dist == "triangular" and self.mode is None:
             raise ValueError("a triangular range needs 'mode' (its most likely value)")
         if self.dist == "normal" and self.sd is None:
@@ -114,7 +114,9 @@ def resolve(scenario: BaseModel) -> tuple[list[Uncertain], list[Problem]]:
     Each end of a range is applied to the scenario and validated like a ``--set`` value; the
     number the model then holds is the one sampled (so ``6 min`` and ``0.1 h`` are the same).
     """
-    from ..experiment.plan import apply  # the sweep machinery; imported here to avoid a cycle
+    from ..experiment.plan import (
+        apply,  # the sweep machinery; imported here to avoid a cycle
+    )
     from .loading import ScenarioError
 
     ranges: dict[str, UncertainRange] = getattr(scenario, "uncertain", None) or {}
