@@ -82,7 +82,7 @@ def test_shipped_scenarios_are_clean(path):
 
 def test_validate_prints_the_warning_with_its_line_and_still_succeeds(tmp_path):
     path = write(tmp_path)
-    done = CliRunner().invoke(app, ["validate", str(path)])
+    done = CliRunner().invoke(app, ["validate", str(path)], env={"COLUMNS": "400"})
     assert done.exit_code == 0
     assert f"{path}: ok" in done.stdout
     assert f"{path}:6:3: warning: demand: 73% of phone contacts" in done.stderr or \
