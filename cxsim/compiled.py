@@ -15,6 +15,7 @@ import numpy as np
 from .codes import (
     DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, JOURNEY_RULES, OVERRUN_ACTIONS,
 )
+from .kernels.experience import COEFFICIENTS
 from .kernels.loyalty import background_churn_hazard
 from .minutes import DAY, HOUR
 from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
@@ -149,6 +150,8 @@ class ExperienceParams:
     recommend_spread: float
     survey_rate: float
     survey_extremity: float
+    expectation_weight: float
+    coefficients: np.ndarray     # the encounter score's named coefficients (kernels.experience.COEFFICIENTS)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,7 @@ class LoyaltyParams:
     referral: float
     deterrence: float
     value_per_month: float
+    churn_window_days: float  # how long after a journey its effect on churn is counted
 
 
 def compile_erosion(e: Erosion) -> ErosionParams:
@@ -191,7 +195,9 @@ def compile_experience(x: Experience) -> ExperienceParams:
         weight_wait=float(x.weight_wait), weight_resolution=float(x.weight_resolution),
         weight_empathy=float(x.weight_empathy), weight_effort=float(x.weight_effort),
         expectation_sd=float(x.expectation_sd), recommend_spread=float(x.recommend_spread),
-        survey_rate=float(x.survey_rate), survey_extremity=float(x.survey_extremity))
+        survey_rate=float(x.survey_rate), survey_extremity=float(x.survey_extremity),
+        expectation_weight=float(x.expectation_weight),
+        coefficients=np.array([float(getattr(x, name)) for name in COEFFICIENTS]))
 
 
 def compile_loyalty(lo: Loyalty) -> LoyaltyParams:
@@ -200,7 +206,8 @@ def compile_loyalty(lo: Loyalty) -> LoyaltyParams:
         churn_per_month=float(lo.churn_per_month), background_hazard=background_churn_hazard(lo.churn_per_month),
         journey_churn=float(lo.journey_churn), sensitivity=float(lo.sensitivity),
         effort_multiplier=float(lo.effort_multiplier), high_effort_contacts=int(lo.high_effort_contacts),
-        referral=float(lo.referral), deterrence=float(lo.deterrence), value_per_month=float(lo.value_per_month))
+        referral=float(lo.referral), deterrence=float(lo.deterrence), value_per_month=float(lo.value_per_month),
+        churn_window_days=lo.churn_window / DAY)
 
 
 def mean_of_mix(cdf: np.ndarray, dists: tuple[Dist, ...]) -> float:
@@ -249,6 +256,8 @@ class Params:
     loyalty: LoyaltyParams
     journey_rule: int
     mean_work: float             # mean work per need (the required capacity behind work pressure)
+    quality_gap: np.ndarray      # the delivered-quality table: time gap (given − needed) / needed ...
+    quality_level: np.ndarray    # ... and the quality delivered there
     cuts: np.ndarray             # times that close a row of the daily table
 
     @property
@@ -371,4 +380,6 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         policy=policy, timeline=timeline, mechanisms=s.mechanisms, erosion=compile_erosion(s.erosion),
         wellbeing=compile_wellbeing(s.wellbeing), experience=compile_experience(s.experience),
         loyalty=compile_loyalty(s.loyalty), journey_rule=_RULES[s.experience.journey_rule],
-        mean_work=mean_of_mix(need_cdf, need_work), cuts=period_cuts(s.horizon, warmup))
+        mean_work=mean_of_mix(need_cdf, need_work), cuts=period_cuts(s.horizon, warmup),
+        quality_gap=np.array(s.resolution.quality_gap, dtype=float),
+        quality_level=np.array(s.resolution.quality_level, dtype=float))

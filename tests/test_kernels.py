@@ -24,7 +24,9 @@ from cxsim.codes import (
 from cxsim.engines.fast.heap import pop, push
 from cxsim.engines.fast.journey import pick
 from cxsim.engines.fast.state import I_HEAP, I_SEQ
+from cxsim.compiled import compile_experience
 from cxsim.kernels.experience import encounter_score, journey_score
+from cxsim.scenario.mechanisms import Experience
 from cxsim.kernels.journey import (
     add_score, after_abandonment, after_handled, after_self_service, after_unsolved, keeps_ownership,
     plan_encounter, returning_kind,
@@ -32,6 +34,9 @@ from cxsim.kernels.journey import (
 from cxsim.kernels.resolution import QUALITY_GAP, QUALITY_LEVEL, resolution_probability
 from cxsim.kernels.wellbeing import attrition_probability, wellbeing_after
 from cxsim.kernels.workday import burnout_starts, day_end, energy_after, team_step
+
+#: The encounter score's named coefficients at their scenario defaults.
+DEFAULT_COEFFICIENTS = compile_experience(Experience()).coefficients
 
 settings.register_profile("cxsim", max_examples=200, deadline=None)
 settings.load_profile("cxsim")
@@ -152,7 +157,7 @@ def test_journey_rules_are_ordered(scores, neutral):
 def test_encounter_score_stays_on_the_scale(neutral, shift, wait, expected, answered, solved, share, empathy,
                                             wellbeing, contacts, transfers):
     score = encounter_score(neutral, shift, wait, expected, answered, solved, share, empathy, wellbeing, contacts,
-                            transfers, 1.0, 2.0, 0.5, 0.4, 2.0)
+                            transfers, 1.0, 2.0, 0.5, 0.4, 2.0, DEFAULT_COEFFICIENTS)
     assert 0.0 <= score <= 10.0
 
 
@@ -203,3 +208,53 @@ def test_team_step_pressure_in_range_and_pinned_standard_is_one(pressure, standa
 @pytest.mark.parametrize("u", [0.0, 0.999999])
 def test_after_abandonment_bounds(u):
     assert after_abandonment(u, 1.0) == NEXT_RETRY and after_abandonment(u, 0.0) == NEXT_GIVE_UP
+
+
+# --- the named coefficients are what the kernels read ---------------------------------------------------
+def test_the_encounter_score_reads_its_named_coefficients():
+    """Each named coefficient moves the score the way its description says (and the defaults are the
+    numbers the score used before they were named: 3× expected wait is the worst wait, etc.)."""
+    from cxsim.kernels.experience import COEFFICIENTS
+
+    base = dict(neutral=7.0, expectation_shift=0.0, wait=2.0, expected_wait=1.0, answered=True, solved=False,
+                given_share=0.8, empathy_minutes=0.5, wellbeing=0.9, contact_no=2, transfers=1, w_wait=1.0,
+                w_resolution=1.5, w_empathy=1.0, w_effort=1.0, loss_aversion=1.0)
+
+    def score(**changes):
+        c = DEFAULT_COEFFICIENTS.copy()
+        for name, value in changes.items():
+            c[COEFFICIENTS.index(name)] = value
+        return encounter_score(*base.values(), c)
+
+    assert dict(zip(COEFFICIENTS, DEFAULT_COEFFICIENTS)) == {
+        "wait_worst_at": 3.0, "empathy_time_weight": 0.5, "empathy_time_full": 1.0, "empathy_wellbeing_weight": 0.5,
+        "wellbeing_neutral": 0.7, "rushed_penalty": 4.0, "unanswered_empathy": -0.5, "effort_per_repeat": 0.35,
+        "effort_per_transfer": 0.5}
+    assert score(rushed_penalty=0.0) > score() > score(rushed_penalty=8.0)
+    assert score(wait_worst_at=6.0) > score()          # a long wait hurts less when the worst is further out
+    assert score(effort_per_transfer=0.0) > score()
+    assert score(wellbeing_neutral=0.95) < score()     # the same agent now counts as below neutral
+
+
+def test_a_scenario_quality_table_is_compiled_and_a_bad_one_refused(tmp_path):
+    """The delivered-quality table is a scenario parameter (``resolution:``): given, it is what the engines
+    read; a table that does not end at full quality for no gap is refused at its line."""
+    import cxsim
+    from cxsim.compiled import compile_scenario
+    from cxsim.scenario import ScenarioError
+    from helpers import VALID
+
+    good = tmp_path / "good.yaml"
+    good.write_text(VALID + "resolution:\n  quality_gap: [-1, -0.5, 0]\n  quality_level: [0, 0.5, 1]\n")
+    params = compile_scenario(cxsim.load_scenario(good))
+    assert params.quality_gap.tolist() == [-1, -0.5, 0] and params.quality_level.tolist() == [0, 0.5, 1]
+    default = compile_scenario(cxsim.load_scenario(_write(tmp_path / "plain.yaml", VALID)))
+    assert default.quality_gap.tolist() == [-1.0, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0]
+    bad = _write(tmp_path / "bad.yaml", VALID + "resolution:\n  quality_gap: [-1, -0.5]\n  quality_level: [0, 0.5]\n")
+    with pytest.raises(ScenarioError, match=r"bad.yaml:\d+:\d+: resolution: .*end at 0"):
+        cxsim.load_scenario(bad)
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path

@@ -9,9 +9,17 @@ by peak-end (Kahneman) or by the mean.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from ..codes import RULE_PEAK_END, RULE_WEAKEST
+
+#: The encounter score's named coefficients (scenario ``experience:``), in the order the kernel reads them.
+COEFFICIENTS = ("wait_worst_at", "empathy_time_weight", "empathy_time_full", "empathy_wellbeing_weight",
+                "wellbeing_neutral", "rushed_penalty", "unanswered_empathy", "effort_per_repeat",
+                "effort_per_transfer")
+(C_WAIT_WORST_AT, C_EMPATHY_TIME_WEIGHT, C_EMPATHY_TIME_FULL, C_EMPATHY_WELLBEING_WEIGHT, C_WELLBEING_NEUTRAL,
+ C_RUSHED_PENALTY, C_UNANSWERED_EMPATHY, C_EFFORT_PER_REPEAT, C_EFFORT_PER_TRANSFER) = range(len(COEFFICIENTS))
 
 
 @njit(cache=True)
@@ -24,18 +32,24 @@ def _weigh(component: float, weight: float, loss_aversion: float) -> float:
 def encounter_score(neutral: float, expectation_shift: float, wait: float, expected_wait: float, answered: bool,
                     solved: bool, given_share: float, empathy_minutes: float, wellbeing: float, contact_no: int,
                     transfers: int, w_wait: float, w_resolution: float, w_empathy: float, w_effort: float,
-                    loss_aversion: float) -> float:
-    """The 0–10 score of one encounter; ``neutral`` is the score of an encounter that just meets expectations."""
-    # Waiting: better than expected up to +1, worse down to −1 at three times the expected wait.
+                    loss_aversion: float, coefficients: np.ndarray) -> float:
+    """The 0–10 score of one encounter; ``neutral`` is the score of an encounter that just meets expectations.
+
+    ``coefficients`` are the scenario's named ones, in :data:`COEFFICIENTS` order.
+    """
+    # Waiting: better than expected up to +1, worse down to −1 at ``wait_worst_at`` times the expected wait.
     ew = max(expected_wait, 1e-9)
-    c_wait = (ew - wait) / ew if wait <= ew else -(wait - ew) / (2.0 * ew)
+    c_wait = (ew - wait) / ew if wait <= ew else -(wait - ew) / ((coefficients[C_WAIT_WORST_AT] - 1.0) * ew)
     c_res = 1.0 if solved else -1.0
     if answered:
         rushed = 1.0 - min(1.0, given_share)
-        c_emp = 0.5 * min(1.0, empathy_minutes) + 0.5 * (wellbeing - 0.7) - 4.0 * rushed
+        c_emp = (coefficients[C_EMPATHY_TIME_WEIGHT] * min(1.0, empathy_minutes / coefficients[C_EMPATHY_TIME_FULL])
+                 + coefficients[C_EMPATHY_WELLBEING_WEIGHT] * (wellbeing - coefficients[C_WELLBEING_NEUTRAL])
+                 - coefficients[C_RUSHED_PENALTY] * rushed)
     else:
-        c_emp = -0.5  # nobody listened
-    c_effort = -min(1.0, 0.35 * (contact_no - 1) + 0.5 * transfers)
+        c_emp = coefficients[C_UNANSWERED_EMPATHY]  # nobody listened
+    c_effort = -min(1.0, coefficients[C_EFFORT_PER_REPEAT] * (contact_no - 1)
+                    + coefficients[C_EFFORT_PER_TRANSFER] * transfers)
     score = neutral - expectation_shift
     score += _weigh(c_wait, w_wait, loss_aversion) + _weigh(c_res, w_resolution, loss_aversion)
     score += _weigh(c_emp, w_empathy, loss_aversion) + _weigh(c_effort, w_effort, loss_aversion)
@@ -59,6 +73,6 @@ def journey_score(rule: int, lowest: float, peak: float, last: float, total: flo
 
 
 @njit(cache=True)
-def expectation_shift(expectation: float, neutral: float) -> float:
+def expectation_shift(expectation: float, neutral: float, weight: float) -> float:
     """How far a customer's expectation moves the score of an encounter that just meets the average one."""
-    return 0.5 * (expectation - neutral)
+    return weight * (expectation - neutral)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ..codes import (
@@ -19,12 +20,8 @@ from ..codes import (
 from .experience import journey_score
 from .handling import handle_time, time_given, work_left
 from .loyalty import likelihood_to_recommend, nps_class, survey_response_probability
-from .resolution import QUALITY_GAP, QUALITY_LEVEL, resolution_probability
+from .resolution import resolution_probability
 from .sampling import standard_normal
-
-#: Wellbeing that stands in for "no person" in the empathy term of a self-service or abandoned contact.
-NO_AGENT_WELLBEING = 0.7
-
 
 @njit(cache=True)
 def contact_work(ticket_work: float, need_work: float) -> float:
@@ -59,9 +56,11 @@ def plan_encounter(work: float, effectiveness: float, speed: float, handling_on:
 
 
 @njit(cache=True)
-def encounter_solved(u: float, base: float, given: float, needed: float, quality: float, transfer: bool) -> bool:
-    """Whether a handled encounter solves the need: base × delivered quality × g(W); a hand-off never does."""
-    solved = u < resolution_probability(base, given, needed, quality, QUALITY_GAP, QUALITY_LEVEL)
+def encounter_solved(u: float, base: float, given: float, needed: float, quality: float, transfer: bool,
+                     gap: np.ndarray, level: np.ndarray) -> bool:
+    """Whether a handled encounter solves the need: base × delivered quality (the table ``gap`` → ``level``)
+    × g(W); a hand-off never does."""
+    solved = u < resolution_probability(base, given, needed, quality, gap, level)
     return solved and not transfer
 
 

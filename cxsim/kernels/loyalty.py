@@ -67,14 +67,15 @@ WORD_NONE, WORD_REFERRAL, WORD_DETERRENCE = 0, 1, 2
 @njit(cache=True)
 def loyalty_after_journey(balance: float, score: float, effort: bool, nps: int, u_churn: float, u_word: float,
                           comparison_level: float, learning: float, journey_churn: float, sensitivity: float,
-                          effort_multiplier: float, referral: float, deterrence: float) -> tuple[float, bool, int]:
+                          effort_multiplier: float, referral: float, deterrence: float,
+                          window_days: float) -> tuple[float, bool, int]:
     """(new balance R, leaves now, word of mouth) after a journey (MODEL.md §8).
 
     Two uniforms of the loyalty stream: one for churn, one for word of mouth. A promoter brings a
     customer with probability ``referral``; a detractor cancels a future acquisition with ``deterrence``.
     """
     balance = relationship_after(balance, score, comparison_level, learning)
-    left = u_churn < churn_probability(balance, effort, journey_churn, sensitivity, effort_multiplier, 30.0)
+    left = u_churn < churn_probability(balance, effort, journey_churn, sensitivity, effort_multiplier, window_days)
     word = WORD_NONE
     if nps > 0 and u_word < referral:
         word = WORD_REFERRAL

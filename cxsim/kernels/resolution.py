@@ -9,9 +9,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-#: Time gap (given − needed) / needed, and the quality delivered at that gap.
-QUALITY_GAP = np.array([-1.0, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0])
-QUALITY_LEVEL = np.array([0.0, 0.20, 0.45, 0.65, 0.80, 0.95, 1.0])
+from .. import quality_table
+
+#: The default table, time gap (given − needed) / needed and the quality delivered at that gap; a
+#: scenario may give its own (``resolution:``, ``scenario.mechanisms.Resolution``).
+QUALITY_GAP = np.array(quality_table.QUALITY_GAP)
+QUALITY_LEVEL = np.array(quality_table.QUALITY_LEVEL)
 
 
 @njit(cache=True)

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
 
+from ..quality_table import QUALITY_GAP, QUALITY_LEVEL
 from ..minutes import WEEK
 
 
@@ -83,6 +84,42 @@ class Experience(Strict):
     recommend_spread: Annotated[float, Field(ge=0)] = 1.0
     survey_rate: Probability = Field(0.08, description="response rate of a lukewarm customer")
     survey_extremity: Annotated[float, Field(ge=0)] = Field(2.0, description="extra response at 0 or 10")
+    # The encounter score's own coefficients (MODEL.md §6), each a stated parameter (calibrate):
+    wait_worst_at: Annotated[float, Field(gt=1)] = Field(
+        3.0, description="waiting scores −1 (the worst) at this many times the expected wait")
+    empathy_time_weight: Annotated[float, Field(ge=0)] = Field(0.5, description="empathy gained from time for the person")
+    empathy_time_full: Annotated[float, Field(gt=0)] = Field(1.0, description="minutes of empathy time that count in full")
+    empathy_wellbeing_weight: Annotated[float, Field(ge=0)] = Field(
+        0.5, description="empathy gained per unit of agent wellbeing above wellbeing_neutral")
+    wellbeing_neutral: Probability = Field(0.7, description="agent wellbeing that neither adds nor takes empathy "
+                                                             "(also stands in when no person answered)")
+    rushed_penalty: Annotated[float, Field(ge=0)] = Field(4.0, description="empathy lost per share of the needed time "
+                                                                          "not given")
+    unanswered_empathy: Annotated[float, Field(le=0)] = Field(-0.5, description="empathy of a contact nobody answered")
+    effort_per_repeat: Annotated[float, Field(ge=0)] = Field(0.35, description="effort added by each earlier contact "
+                                                                              "about the same need")
+    effort_per_transfer: Annotated[float, Field(ge=0)] = Field(0.5, description="effort added by each hand-off")
+    expectation_weight: Annotated[float, Field(ge=0)] = Field(
+        0.5, description="score points lost per point of a customer's expectation above neutral")
+
+
+class Resolution(Strict):
+    """Oliva & Sterman's (2001) delivered-quality table: quality delivered at a time gap (given − needed) / needed."""
+    quality_gap: list[float] = Field(default_factory=lambda: list(QUALITY_GAP),
+                                     description="time gaps, increasing, from −1 to 0")
+    quality_level: list[float] = Field(default_factory=lambda: list(QUALITY_LEVEL),
+                                       description="quality delivered at each gap (0–1, not decreasing)")
+
+    @model_validator(mode="after")
+    def _a_table(self) -> "Resolution":
+        gap, level = self.quality_gap, self.quality_level
+        if len(gap) != len(level) or len(gap) < 2:
+            raise ValueError("quality_gap and quality_level need the same number of points (at least 2)")
+        if any(b <= a for a, b in zip(gap, gap[1:])) or gap[0] < -1 or gap[-1] != 0:
+            raise ValueError("quality_gap must increase from −1 or above and end at 0")
+        if any(not 0 <= v <= 1 for v in level) or any(b < a for a, b in zip(level, level[1:])) or level[-1] != 1:
+            raise ValueError("quality_level must be in 0–1, not decreasing, and end at 1 (no gap, full quality)")
+        return self
 
 
 class Loyalty(Strict):
@@ -96,6 +133,8 @@ class Loyalty(Strict):
     referral: Probability = Field(0.06, description="chance a promoter's word of mouth brings a customer")
     deterrence: Probability = Field(0.02, description="chance a detractor's deters one (≈ 3:1)")
     value_per_month: Annotated[float, Field(ge=0)] = 30.0
+    churn_window: PositiveDuration = Field(30 * 1440.0, description="how long after a journey its effect on churn "
+                                                                   "is counted")
 
 
 class Levers(Strict):

@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from .mechanisms import BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Wellbeing, resolve_policy
+from .mechanisms import (
+    BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Resolution, Wellbeing, resolve_policy,
+)
 from .uncertain import UncertainRange, resolve as resolve_uncertain
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
@@ -187,6 +189,7 @@ class Scenario(Strict):
                               "minutes, as a contact log records them")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     erosion: Erosion = Field(default_factory=Erosion)
+    resolution: Resolution = Field(default_factory=Resolution)
     wellbeing: Wellbeing = Field(default_factory=Wellbeing)
     experience: Experience = Field(default_factory=Experience)
     loyalty: Loyalty = Field(default_factory=Loyalty)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2]  # the cxsim folder
 SOURCES = ("engines/fast/*.py", "kernels/*.py", "tallies.py", "records.py", "codes.py", "layouts.py", "minutes.py",
-           "streams.py")
+           "streams.py", "quality_table.py")
 STAMP = PACKAGE / "engines" / "fast" / "__pycache__" / "sources.sha1"
 COMPILED = STAMP.with_name("compiled.sha1")
 

@@ -16,9 +16,9 @@ from ...codes import (
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
 from ...kernels.arrivals import customer_return_time
-from ...kernels.experience import encounter_score, expectation_shift
+from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
-    NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
+    add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
     contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
     returning_kind,
 )
@@ -134,11 +134,12 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     """The encounter's score (kernels.experience), added to the journey's aggregates."""
     if not p.mech_experience:
         return NAN
-    shift = expectation_shift(w.c_expectation[w.n_customer[s]], p.ex_neutral) if p.population else 0.0
-    wellbeing = w.a_wellbeing[agent] if agent >= 0 else NO_AGENT_WELLBEING
+    shift = expectation_shift(w.c_expectation[w.n_customer[s]], p.ex_neutral,
+                              p.ex_expectation_weight) if p.population else 0.0
+    wellbeing = w.a_wellbeing[agent] if agent >= 0 else p.ex_coefficients[C_WELLBEING_NEUTRAL]  # no person: neutral
     score = encounter_score(p.ex_neutral, shift, wait, p.ch_expected_wait[channel], answered, solved, given_share,
                             empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
-                            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion)
+                            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients)
     w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = add_score(
         w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], score, p.ex_neutral)
     return score
@@ -282,7 +283,7 @@ def on_handled(p, w, rng, s: int) -> None:
     transfer = w.hd_transfer[s]
     quality = quality_effect(w.a_wellbeing[agent], p.wb_quality_onset, p.wb_quality_loss) if p.mech_wellbeing else 1.0
     solved = encounter_solved(rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], given, needed, quality,
-                              transfer)
+                              transfer, p.quality_gap, p.quality_level)
     wait = 0.0 if w.tk_owner[s] >= 0 else w.tk_wait[s]
     score = experience(p, w, s, channel, wait, True, solved, given_share(given, needed), empathy, agent)
     if p.mech_wellbeing and score < p.wb_upset_below:

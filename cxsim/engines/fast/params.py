@@ -116,6 +116,8 @@ class FastParams(NamedTuple):
     ex_weight_empathy: float
     ex_weight_effort: float
     ex_expectation_sd: float
+    ex_expectation_weight: float
+    ex_coefficients: np.ndarray    # kernels.experience.COEFFICIENTS
     ex_recommend_spread: float
     ex_survey_rate: float
     ex_survey_extremity: float
@@ -128,7 +130,10 @@ class FastParams(NamedTuple):
     lo_high_effort_contacts: int
     lo_referral: float
     lo_deterrence: float
+    lo_churn_window_days: float
     mean_work: float               # mean work per need (pressure's required capacity)
+    quality_gap: np.ndarray        # the delivered-quality table
+    quality_level: np.ndarray
     cuts: np.ndarray               # times that close a row of the daily table (midnights, warm-up end)
 
 
@@ -140,7 +145,8 @@ KNOWN: dict[str, frozenset[str]] = {
     "Params": frozenset({
         "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
         "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
-        "need_work", "policy", "population", "return_delay", "switch_cdf", "teams", "timeline", "wall_clock",
+        "need_work", "policy", "population", "quality_gap", "quality_level", "return_delay", "switch_cdf", "teams",
+        "timeline", "wall_clock",
         "warmup", "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
@@ -156,10 +162,10 @@ KNOWN: dict[str, frozenset[str]] = {
         "burnout_below", "drain", "hiring_delay", "initial", "pressure_drain", "quality_loss", "quality_onset",
         "ramp_up", "recover_idle", "recover_off", "rookie_start", "speed_loss", "speed_onset", "upset_below",
         "upset_hit"}),
-    "ExperienceParams": frozenset({"expectation_sd", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
+    "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
                                    "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
                                    "weight_resolution", "weight_wait"}),
-    "LoyaltyParams": frozenset({"background_hazard", "churn_per_month", "comparison_level", "deterrence",
+    "LoyaltyParams": frozenset({"background_hazard", "churn_per_month", "churn_window_days", "comparison_level", "deterrence",
                                 "effort_multiplier", "high_effort_contacts", "journey_churn", "learning", "referral",
                                 "sensitivity", "value_per_month"}),
 }
@@ -286,10 +292,12 @@ def pack(params: Params) -> FastParams:
         ex_rule=int(p.journey_rule), ex_neutral=float(x.neutral), ex_loss_aversion=float(x.loss_aversion),
         ex_weight_wait=float(x.weight_wait), ex_weight_resolution=float(x.weight_resolution),
         ex_weight_empathy=float(x.weight_empathy), ex_weight_effort=float(x.weight_effort),
-        ex_expectation_sd=float(x.expectation_sd), ex_recommend_spread=float(x.recommend_spread),
+        ex_expectation_sd=float(x.expectation_sd), ex_expectation_weight=x.expectation_weight,
+        ex_coefficients=x.coefficients, ex_recommend_spread=float(x.recommend_spread),
         ex_survey_rate=float(x.survey_rate), ex_survey_extremity=float(x.survey_extremity),
         lo_comparison_level=float(lo.comparison_level), lo_learning=float(lo.learning),
         lo_background_hazard=lo.background_hazard, lo_journey_churn=float(lo.journey_churn),
         lo_sensitivity=float(lo.sensitivity), lo_effort_multiplier=float(lo.effort_multiplier),
         lo_high_effort_contacts=int(lo.high_effort_contacts), lo_referral=float(lo.referral),
-        lo_deterrence=float(lo.deterrence), mean_work=p.mean_work, cuts=p.cuts)
+        lo_deterrence=float(lo.deterrence), lo_churn_window_days=lo.churn_window_days, mean_work=p.mean_work,
+        cuts=p.cuts, quality_gap=p.quality_gap, quality_level=p.quality_level)

@@ -243,7 +243,8 @@ def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int
     u_word = stream.random()
     w.c_balance[cid], left, word = loyalty_after_journey(
         w.c_balance[cid], score, high_effort, nps, u_churn, u_word, p.lo_comparison_level, p.lo_learning,
-        p.lo_journey_churn, p.lo_sensitivity, p.lo_effort_multiplier, p.lo_referral, p.lo_deterrence)
+        p.lo_journey_churn, p.lo_sensitivity, p.lo_effort_multiplier, p.lo_referral, p.lo_deterrence,
+        p.lo_churn_window_days)
     if left:
         churn(w, cid)
     if word == WORD_REFERRAL:

@@ -83,7 +83,7 @@ class Customers:
         u_churn, u_word = self.rng.uniform(), self.rng.uniform()
         self.balance[cid], left, word = loyalty_after_journey(
             self.balance[cid], score, high_effort, nps_class, u_churn, u_word, lo.comparison_level, lo.learning,
-            lo.journey_churn, lo.sensitivity, lo.effort_multiplier, lo.referral, lo.deterrence)
+            lo.journey_churn, lo.sensitivity, lo.effort_multiplier, lo.referral, lo.deterrence, lo.churn_window_days)
         if left:
             self.churn(cid)
         if word == WORD_REFERRAL:

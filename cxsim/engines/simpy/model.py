@@ -23,9 +23,9 @@ from ...codes import (
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
 from ...kernels.arrivals import customer_return_time, next_need_time
-from ...kernels.experience import encounter_score, expectation_shift
+from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
-    NO_AGENT_WELLBEING, add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
+    add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
     contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
     returning_kind,
 )
@@ -226,7 +226,7 @@ class Model:
         yield env.timeout(handle)
         quality = self.workforce.quality(agent) if self.workforce else 1.0
         solved = encounter_solved(self.rng[RESOLUTION].uniform(), self._base_resolution[need.type], given, needed,
-                                  quality, transfer)
+                                  quality, transfer, self.p.quality_gap, self.p.quality_level)
         # A callback is the agent calling the customer: nobody held in a queue for it.
         wait = 0.0 if ticket.owner is not None else ticket.wait
         score = self.experience(need, channel, wait, True, solved, given_share(given, needed), empathy, agent)
@@ -266,11 +266,12 @@ class Model:
         if not self.mech.experience:
             return NAN
         e = self.p.experience
-        shift = expectation_shift(self.customers.expectation[need.customer], e.neutral) if self.customers else 0.0
-        wellbeing = agent.wellbeing if agent is not None else NO_AGENT_WELLBEING
+        shift = expectation_shift(self.customers.expectation[need.customer], e.neutral,
+                                  e.expectation_weight) if self.customers else 0.0
+        wellbeing = agent.wellbeing if agent is not None else e.coefficients[C_WELLBEING_NEUTRAL]  # no person
         score = encounter_score(e.neutral, shift, wait, self.p.channels[channel].expected_wait, answered, solved,
                                 given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
-                                e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion)
+                                e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion, e.coefficients)
         need.add_score(score, e.neutral)
         return score
 
