@@ -33,6 +33,13 @@ OUTCOMES = ("handled", "abandoned", "self_service", "open")
 SOLVED, GIVEN_UP, UNFINISHED = range(3)
 STATUSES = ("solved", "given_up", "open")
 
+# --- the encounter score's named coefficients (scenario ``experience:``), in the order the kernel reads them ---
+COEFFICIENTS = ("wait_worst_at", "empathy_time_weight", "empathy_time_full", "empathy_wellbeing_weight",
+                "wellbeing_neutral", "rushed_penalty", "unanswered_empathy", "effort_per_repeat",
+                "effort_per_transfer")
+(C_WAIT_WORST_AT, C_EMPATHY_TIME_WEIGHT, C_EMPATHY_TIME_FULL, C_EMPATHY_WELLBEING_WEIGHT, C_WELLBEING_NEUTRAL,
+ C_RUSHED_PENALTY, C_UNANSWERED_EMPATHY, C_EFFORT_PER_REPEAT, C_EFFORT_PER_TRANSFER) = range(len(COEFFICIENTS))
+
 # --- the journey's next step after a contact (kernels.journey) ------------------------------------
 NEXT_CLOSE_SOLVED = 0    # the need is solved: the journey ends
 NEXT_GIVE_UP = 1         # the customer gives up: the journey ends unsolved

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .codes import (
-    DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, JOURNEY_RULES, OVERRUN_ACTIONS,
+    COEFFICIENTS, DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, JOURNEY_RULES, OVERRUN_ACTIONS,
 )
-from .kernels.experience import COEFFICIENTS
-from .kernels.loyalty import background_churn_hazard
-from .minutes import DAY, HOUR
+from .minutes import DAY, HOUR, MONTH
 from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
 from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
 
@@ -203,7 +201,7 @@ def compile_experience(x: Experience) -> ExperienceParams:
 def compile_loyalty(lo: Loyalty) -> LoyaltyParams:
     return LoyaltyParams(
         comparison_level=float(lo.comparison_level), learning=float(lo.learning),
-        churn_per_month=float(lo.churn_per_month), background_hazard=background_churn_hazard(lo.churn_per_month),
+        churn_per_month=float(lo.churn_per_month), background_hazard=-math.log1p(-lo.churn_per_month) / MONTH,
         journey_churn=float(lo.journey_churn), sensitivity=float(lo.sensitivity),
         effort_multiplier=float(lo.effort_multiplier), high_effort_contacts=int(lo.high_effort_contacts),
         referral=float(lo.referral), deterrence=float(lo.deterrence), value_per_month=float(lo.value_per_month),

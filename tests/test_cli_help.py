@@ -53,7 +53,11 @@ def test_one_replication_shows_no_interval(tmp_path):
     assert "±" not in done.stdout and "1 replications" not in done.stdout
 
 
-def test_a_target_that_cannot_be_met_says_how_close_it_got(tmp_path):
+def test_a_target_that_cannot_be_met_says_how_close_it_got(tmp_path, monkeypatch):
+    # The console is made when cxsim.cli is imported, so COLUMNS alone comes too late in a shared process.
+    from rich.console import Console
+
+    monkeypatch.setattr("cxsim.cli.out", Console(width=200))
     text = (SCENARIOS / "erlang_a.yaml").read_text(encoding="utf-8").replace("horizon: 8 h", "horizon: 2 h")
     (tmp_path / "s.yaml").write_text(text.replace("warmup: 1 h", "warmup: 10 min"), encoding="utf-8")
     done = CliRunner().invoke(app, ["staff", str(tmp_path / "s.yaml"), "--team", "agents", "--target",

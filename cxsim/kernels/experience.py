@@ -12,14 +12,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..codes import RULE_PEAK_END, RULE_WEAKEST
-
-#: The encounter score's named coefficients (scenario ``experience:``), in the order the kernel reads them.
-COEFFICIENTS = ("wait_worst_at", "empathy_time_weight", "empathy_time_full", "empathy_wellbeing_weight",
-                "wellbeing_neutral", "rushed_penalty", "unanswered_empathy", "effort_per_repeat",
-                "effort_per_transfer")
-(C_WAIT_WORST_AT, C_EMPATHY_TIME_WEIGHT, C_EMPATHY_TIME_FULL, C_EMPATHY_WELLBEING_WEIGHT, C_WELLBEING_NEUTRAL,
- C_RUSHED_PENALTY, C_UNANSWERED_EMPATHY, C_EFFORT_PER_REPEAT, C_EFFORT_PER_TRANSFER) = range(len(COEFFICIENTS))
+from ..codes import (  # noqa: F401  (COEFFICIENTS re-exported: the order the kernel reads them in)
+    C_EFFORT_PER_REPEAT, C_EFFORT_PER_TRANSFER, C_EMPATHY_TIME_FULL, C_EMPATHY_TIME_WEIGHT, C_EMPATHY_WELLBEING_WEIGHT,
+    C_RUSHED_PENALTY, C_UNANSWERED_EMPATHY, C_WAIT_WORST_AT, C_WELLBEING_NEUTRAL, COEFFICIENTS, RULE_PEAK_END,
+    RULE_WEAKEST,
+)
 
 
 @njit(cache=True)

@@ -12,7 +12,6 @@ import math
 
 from numba import njit
 
-from ..minutes import MONTH
 from .sampling import standard_normal
 
 
@@ -82,12 +81,6 @@ def loyalty_after_journey(balance: float, score: float, effort: bool, nps: int, 
     elif nps < 0 and u_word < deterrence:
         word = WORD_DETERRENCE
     return balance, left, word
-
-
-@njit(cache=True)
-def background_churn_hazard(churn_per_month: float) -> float:
-    """Churn per customer-minute for reasons of the customer's own (memoryless)."""
-    return -math.log1p(-churn_per_month) / MONTH
 
 
 @njit(cache=True)

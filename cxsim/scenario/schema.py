@@ -389,6 +389,11 @@ def json_schema() -> dict[str, Any]:
                          "description": props["policies"].get("description", "")}
     props["mechanisms"] = {"anyOf": [{"type": "boolean"}, {"enum": ["on", "off"]}, props["mechanisms"]],
                            "description": "switch mechanisms one by one, or all at once: on / off"}
+    # An uncertain range may be written as a pair [low, high] (uncertain.UncertainRange reads it).
+    pair = {"type": "array", "items": {"type": ["number", "string"]}, "minItems": 2, "maxItems": 2}
+    props["uncertain"] = {"anyOf": [{"type": "object", "additionalProperties": {
+        "anyOf": [pair, {"$ref": "#/$defs/UncertainRange"}]}}, {"type": "null"}],
+        "description": props.get("uncertain", {}).get("description", "")}
     extends = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
                "description": "base scenario file(s), relative to this one; this file says only what differs"}
     props["extends"] = extends
