@@ -262,3 +262,17 @@ def test_a_worker_whose_command_was_killed_stores_nothing(tmp_path: Path) -> Non
         row = execute(task, plan.seed, plan.engine, str(tmp_path / store), "f", False, False, owner)
         assert row["replication"] == 0
     assert not list((tmp_path / "orphan").glob("p*.json")) and len(list((tmp_path / "kept").glob("p*.json"))) == 1
+
+
+def test_plot_writes_no_chart_when_one_asked_for_cannot_be_drawn(folder: Path) -> None:
+    """Issue 15 item 9: `plot` used to write the charts before the failing one, then fail."""
+    from cxsim.charts.commands import plot
+    from cxsim.charts.load import ChartUnavailable
+
+    cxsim.run(folder / "s.yaml", replications=2, engine="fast").write(folder / "out")
+    with pytest.raises(ChartUnavailable):
+        # A run folder has no sweep: the third chart cannot be drawn after two that can.
+        plot(folder / "out", "understanding_gap,policy_comparison,sweep", "png", out=folder / "charts")
+    assert not (folder / "charts").exists()
+    written = plot(folder / "out", "understanding_gap,policy_comparison", "png", out=folder / "charts")
+    assert sorted(p.name for p in written) == ["policy_comparison.png", "understanding_gap.png"]

@@ -60,7 +60,9 @@ def plot(folder: str | Path, charts: Iterable[str] | str = ("all",), formats: It
     if bad:
         raise ValueError(f"unknown format {', '.join(map(repr, bad))}; formats: {', '.join(FORMATS)}")
     out = Path(out) if out is not None else Path(folder) / "charts"
-    written: list[Path] = []
+    # Draw every chart first, write none until all are drawn: a chart that cannot be drawn (or a
+    # bad argument) leaves no half set of files behind.
+    drawn: list[tuple[str, Figure]] = []
     for name in names:
         try:
             fig, _ = CHARTS[name](results, metric) if name == "sweep" and metric else CHARTS[name](results)
@@ -70,9 +72,8 @@ def plot(folder: str | Path, charts: Iterable[str] | str = ("all",), formats: It
                     skipped.append((name, str(exc)))
                 continue
             raise
-        for fmt in formats:
-            written.append(save(fig, out / f"{name}.{fmt}"))
-    return written
+        drawn.append((name, fig))
+    return [save(fig, out / f"{name}.{fmt}") for name, fig in drawn for fmt in formats]
 
 
 def available(results: LoadedResults) -> dict[str, tuple[Figure, dict] | str]:
