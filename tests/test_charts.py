@@ -353,3 +353,15 @@ def test_plot_all_says_which_charts_it_skipped_and_why(folders, tmp_path):
     reasons = dict(skipped)
     assert set(reasons) == {"failure_demand", "over_time", "erosion", "journeys", "sweep"}
     assert "encounters.parquet" in reasons["failure_demand"] and "sweep" in reasons["sweep"]
+
+
+def test_failure_demand_title_is_the_difference_of_the_shares_printed_beside_the_bars(folders):
+    """The title's paired difference and the two shares the panel prints are one set of numbers."""
+    r = load_results(folders["run"])
+    fig, values = CHARTS["failure_demand"](r)
+    printed = [t.get_text() for t in fig.axes[0].texts if "failure demand" in t.get_text()]
+    shares = values["shares"]
+    assert sorted(printed) == sorted(f"{shares[p] * 100:.0f} % failure demand" for p in r.policies)
+    d = values["difference"]
+    other, base = [p for p in r.policies if p != r.policies[0]][0], r.policies[0]
+    assert d["mean"] == pytest.approx(shares[other] - shares[base])

@@ -39,7 +39,13 @@ def failure_demand(r: LoadedResults) -> tuple[Figure, dict]:
         rows = e[e["policy"] == policy]
         n = _replications(enc, policy)
         counts[policy] = {k: float((rows["kind"].astype(str) == k).sum()) / n for k in kinds}
-    shares = {p: 1 - c.get("first", 0.0) / (sum(c.values()) or np.nan) for p, c in counts.items()}
+    # The share printed beside each bar is the metric itself (the mean over replications of each
+    # replication's share), so that the title's paired difference is the difference of the two
+    # printed shares; pooled counts would differ from it by the ratio-of-means error.
+    pooled = {p: 1 - c.get("first", 0.0) / (sum(c.values()) or np.nan) for p, c in counts.items()}
+    metric = {p: r.summary.get("policies", {}).get(p, {}).get("metrics", {}).get("failure_demand_share", {})
+              for p in r.policies}
+    shares = {p: metric[p]["mean"] if metric[p].get("mean") is not None else pooled[p] for p in r.policies}
     colours = policy_colours(r.policies)
     with talk_style():
         fig, ax = figure()
