@@ -341,6 +341,8 @@ def test_sweep_chart_takes_any_metric_and_spaces_durations_by_value(folders, tmp
     r = load_results(folders["sweep"])
     fig, values = CHARTS["sweep"](r, "contacts_per_need")
     assert values["metric"] == "contacts_per_need" and _title(fig).startswith("Contacts per need")
+    low, high = fig.axes[0].get_ylim()
+    assert low <= 0.0 <= high  # the value axis includes zero: a small change is not drawn large
     files = plot(folders["sweep"], "sweep", formats="svg", out=tmp_path, metric="aht")
     assert files == [tmp_path / "sweep.svg"]
     with pytest.raises(ChartUnavailable, match="no metric 'nope'"):

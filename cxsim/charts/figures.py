@@ -295,6 +295,8 @@ def sweep(r: LoadedResults, metric: str | None = None) -> tuple[Figure, dict]:
                 ax.plot(x, mean, "-o", color=colours[policy], gid=f"{metric}:{policy}")
                 if len(x):
                     ends.append((policy, x[-1], mean[-1]))
+            low, high = ax.get_ylim()  # the value axis includes zero: a small change looks small
+            ax.set_ylim(min(low, 0.0), max(high, 0.0))
             if len(r.policies) > 1:
                 span = np.diff(ax.get_ylim())[0]
                 ys = spread_labels([e[2] for e in ends], span * 0.06)
