@@ -472,6 +472,12 @@ def explain(
     if bad:
         _fail([f"cxsim explain: unknown metric {', '.join(map(repr, bad))} (metrics: {', '.join(ORDER)})"])
     folder = output or explain_output.default_folder(scenario.name)
+    from .experiment.output import OutputRefused, check_target
+
+    try:
+        check_target(folder, "explain")  # cxsim replaces only its own explanation folder, checked before any run
+    except OutputRefused as exc:
+        _fail([str(exc)])
     try:
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -504,7 +510,10 @@ def explain(
         out.print(table)
     for sentence in conclusions(result):
         out.print(f"• {sentence}", highlight=False)
-    written = explain_output.write(result, folder)
+    try:
+        written = explain_output.write(result, folder)
+    except OutputRefused as exc:
+        _fail([str(exc)])
     for m in methods:
         shutil.rmtree(explain_output.cache_folder(folder, m), ignore_errors=True)
     out.print(f"wrote {written}/ (explain.json, charts/)", highlight=False)

@@ -276,3 +276,15 @@ def test_plot_writes_no_chart_when_one_asked_for_cannot_be_drawn(folder: Path) -
     assert not (folder / "charts").exists()
     written = plot(folder / "out", "understanding_gap,policy_comparison", "png", out=folder / "charts")
     assert sorted(p.name for p in written) == ["policy_comparison.png", "understanding_gap.png"]
+
+
+def test_explain_never_replaces_a_users_folder(folder: Path) -> None:
+    """`cxsim explain --out` obeys the same rule as run and compare: a folder cxsim did not write is refused,
+    before anything runs, and left as it was."""
+    (folder / "mine").mkdir()
+    (folder / "mine" / "notes.txt").write_text("keep me")
+    proc = cli("explain", "s.yaml", "--out", "mine", cwd=folder)
+    assert proc.returncode == 2
+    [line] = error_lines(proc)
+    assert line.startswith("mine: exists and is not a cxsim results folder")
+    assert (folder / "mine" / "notes.txt").read_text() == "keep me" and len(list((folder / "mine").iterdir())) == 1

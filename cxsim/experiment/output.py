@@ -13,12 +13,13 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from .. import __version__
 
 #: The file inside a results folder that says cxsim wrote it, and what kind of result it holds.
 MARKER = ".cxsim-results.json"
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "explain")
 #: The default folder of each command, below ``results/``: each kind has its own (README).
 SUFFIX = {"run": "", "compare": "-compare", "sweep": "-sweep"}
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:partial|old)-(?P<pid>\d+)$")
@@ -107,3 +108,29 @@ def alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def publish(out: Path, kind: str, scenario: str, fill: Callable[[Path], None], force: bool = False) -> Path:
+    """Write a results folder atomically: ``fill`` writes into a hidden folder beside ``out``, which
+    then takes the place of ``out`` in two renames. Only a cxsim folder of the same ``kind`` is
+    replaced (:func:`check_target`); a failed or interrupted write leaves the old folder as it was."""
+    check_target(out, kind, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        write_marker(tmp, kind, scenario)
+        fill(tmp)
+        if out.exists():
+            out.rename(old)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not out.exists():
+            old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return out

@@ -27,7 +27,7 @@ from ..stats import interval, paired_difference, relative_half_width
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
-from .output import check_target, remove_leftovers, write_marker
+from .output import publish
 from .plan import Plan, make_plan
 from .size import check_size
 from .store import Store, hold
@@ -122,17 +122,7 @@ class Results:
         Only a folder cxsim wrote (its marker file) is replaced, and only by the same ``kind`` of
         result unless ``force``: see :mod:`cxsim.experiment.output`.
         """
-        out = Path(out)
-        kind = kind or self.kind
-        check_target(out, kind, force)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(out)
-        tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            tmp.mkdir()
-            write_marker(tmp, kind, self.scenario.name)
+        def fill(tmp: Path) -> None:
             (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_plain) + "\n",
                                               encoding="utf-8")
             (tmp / "scenario.json").write_text(json.dumps(scenario_as_run(self.scenario), indent=2) + "\n",
@@ -141,16 +131,8 @@ class Results:
             if self.runs:
                 for name in TABLES:
                     self.write_table(name, tmp / f"{name}.parquet")
-            if out.exists():
-                out.rename(old)
-            tmp.rename(out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if old.exists() and not out.exists():
-                old.rename(out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-        return out
+
+        return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
 
 
 class _AsPandas(Mapping):

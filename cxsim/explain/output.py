@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +21,11 @@ def cache_folder(out: Path, method: str) -> Path:
     return out.parent / f".{out.name}.{method}.runs"
 
 
-def write(explanation: dict[str, Any], out: Path, charts: bool = True) -> Path:
+def write(explanation: dict[str, Any], out: Path, charts: bool = True, force: bool = False) -> Path:
     """``explain.json`` and the charts (PNG and SVG) in ``out``, appearing complete or not at all."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
+    from ..experiment.output import publish
+
+    def fill(tmp: Path) -> None:
         (tmp / FILE).write_text(json.dumps(explanation, indent=1, default=_plain) + "\n", encoding="utf-8")
         if charts:
             from ..charts.explain import draw_all
@@ -38,16 +33,8 @@ def write(explanation: dict[str, Any], out: Path, charts: bool = True) -> Path:
             for name, (fig, _) in draw_all(explanation).items():
                 for fmt in ("png", "svg"):
                     save(fig, tmp / "charts" / f"{name}.{fmt}")
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out.exists():
-            old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    return out
+
+    return publish(Path(out), "explain", str(explanation.get("scenario", "")), fill, force)
 
 
 def load(folder: str | Path) -> dict[str, Any] | None:
