@@ -458,10 +458,15 @@ def explain(
     """Explain a difference between two policies: which lever makes it, which assumption could flip it, and where."""
     import shutil
 
-    from .explain import explain as run_explanation
-    from .explain import output as explain_output
-    from .explain.tables import decomposition_table, indices_table, oat_table
-    from .explain.verdict import conclusions
+    try:
+        from .explain import explain as run_explanation
+        from .explain import output as explain_output
+        from .explain.tables import decomposition_table, indices_table, oat_table
+        from .explain.verdict import conclusions
+    except ImportError as exc:  # SALib and scikit-learn are an extra, not every install has them
+        _fail([f"cxsim explain needs {exc.name or 'its extra packages'}: pip install -e '.[explain]' "
+               "(or pip install 'cxsim[explain]')"])
+        return
     from .metrics import ORDER
 
     scenario = _load(file)

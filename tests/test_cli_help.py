@@ -96,3 +96,17 @@ def test_a_run_writing_to_a_file_reports_progress(tmp_path, monkeypatch):
     done = CliRunner().invoke(app, ["run", str(tmp_path / "s.yaml"), "-r", "3", "--out", str(tmp_path / "out")])
     assert done.exit_code == 0, done.output
     assert re.search(r"^erlang_a: [12]/3 runs done after \d+ s$", done.stderr, re.M), done.stderr
+
+
+def test_explain_without_its_extra_says_how_to_install_it():
+    """SALib and scikit-learn are the `explain` extra: without them, one line saying so, not a traceback."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    code = ("import sys; sys.modules['SALib'] = None; sys.modules['sklearn'] = None; "
+            "from cxsim.cli import app; sys.argv = ['cxsim', 'explain', 'docs/examples/explain_small.yaml']; app()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "pip install -e '.[explain]'" in done.stderr
