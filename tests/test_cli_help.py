@@ -110,3 +110,17 @@ def test_explain_without_its_extra_says_how_to_install_it():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "pip install -e '.[explain]'" in done.stderr
+
+
+def test_a_scheduler_without_dask_installed_is_one_line(tmp_path):
+    """dask.distributed is an extra: `--scheduler` without it says how to install it, exit 2, nothing written."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['distributed'] = None; from cxsim.cli import app; "
+            f"sys.argv = ['cxsim', 'run', {str(SCENARIOS / 'erlang_a.yaml')!r}, '-r', '1', '--scheduler', "
+            f"'tcp://127.0.0.1:9', '--out', {str(tmp_path / 'out')!r}]; app()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("--scheduler: needs dask.distributed")
+    assert not (tmp_path / "out").exists()

@@ -29,16 +29,17 @@ def local(jobs: list[Job], workers: int) -> Iterator[dict]:
 
 def dask(jobs: list[Job], address: str) -> Iterator[dict]:
     """An existing Dask distributed cluster (``tcp://HOST:PORT``)."""
+    from ..scenario import Located, ScenarioError
+    from ..scenario.loading import Where
+
     try:
         from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise RuntimeError("--scheduler needs dask.distributed: pip install 'cxsim[dask]'") from None
+    except ImportError:  # an extra, not in every install: one line at the command line, not a traceback
+        raise ScenarioError([Located(Where("--scheduler", 0, 0), "", "needs dask.distributed: "
+                                     "pip install -e '.[dask]' (or pip install 'cxsim[dask]')")]) from None
     try:
         client = Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
-        from ..scenario import Located, ScenarioError
-        from ..scenario.loading import Where
-
         reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         raise ScenarioError([Located(Where("--scheduler", 0, 0), "", f"cannot reach a Dask scheduler at "
                                      f"{address} ({reason})")]) from None
