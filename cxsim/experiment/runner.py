@@ -23,7 +23,7 @@ from ..compiled import Params, compile_scenario
 from ..metric_registry import HEADLINE, ORDER, RANGES
 from ..scenario import Located, Scenario, ScenarioError, load_scenario
 from ..scenario.loading import Where
-from ..stats import interval, paired_difference, relative_half_width
+from ..stats import describe, interval, paired_difference, relative_half_width
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
@@ -77,7 +77,7 @@ class Results:
         policies, precision = {}, {}
         for policy in self.policies:
             rows = frame[frame["policy"] == policy]
-            policies[policy] = {"metrics": {m: interval(rows[m]) for m in names if rows[m].notna().any()}}
+            policies[policy] = {"metrics": {m: describe(rows[m]) for m in names if rows[m].notna().any()}}
             precision[policy] = {m: _finite(relative_half_width(s, RANGES.get(m)))
                                  for m, s in policies[policy]["metrics"].items()}
         differences = {}
