@@ -175,7 +175,8 @@ def _erlang_a_service_level(
     once with expm_multiply and read the mass absorbed in "served" at time
     target. Arrivals finding k < n are answered immediately.
     """
-    from scipy import sparse  # only here: the other answers need no scipy (a run's lint imports this module)
+    # Imported only here: the other answers need no scipy (a run's lint imports this module).
+    from scipy import sparse
     from scipy.sparse.linalg import expm_multiply
 
     immediate = float(pi[:servers].sum())

@@ -203,6 +203,14 @@ def findings(results) -> list[str]:
     """One plain sentence per headline metric and comparison, saying only what the interval says."""
     summary = results.summary()
     sentences = []
+    for policy, block in summary["policies"].items():  # a split outcome first: its mean describes no replication
+        for names in DECISION.values():
+            for metric in names:
+                text = split_text(metric, block["metrics"].get(metric))
+                if text:
+                    sentences.append(f"under {policy}, {LABELS[metric]} splits the replications into two groups: "
+                                     f"{text.removeprefix('split: ')}; its mean and any difference in it describe "
+                                     "no replication")
     for name, block in summary["differences"].items():
         other, base = name.split("-", 1)
         for names in DECISION.values():

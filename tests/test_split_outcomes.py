@@ -102,7 +102,7 @@ def _render(table) -> str:
 
 
 def test_the_terminal_shows_a_split_outcome_as_the_share_of_replications_in_each_group():
-    from cxsim.terminal import SPLIT_NOTE, decision_table, results_table
+    from cxsim.terminal import SPLIT_NOTE, decision_table, findings, results_table
 
     collapsing = [-100.0, 21.0, -100.0, 19.0, 20.0]  # two of five replications collapse
     healthy = [30.0, 31.0, 29.0, 30.5, 29.5]
@@ -115,6 +115,9 @@ def test_the_terminal_shows_a_split_outcome_as_the_share_of_replications_in_each
         assert "-36.0" not in text  # the mean of the collapsing policy, which describes no replication
         assert "30.0 ± " in text  # the healthy policy keeps its mean and interval
         assert " ".join(SPLIT_NOTE.split()[:6]) in " ".join(text.split())
+    sentences = findings(results)
+    assert sentences[0].startswith("under efficiency, NPS splits the replications into two groups: -100.0 in 2/5")
+    assert not any("encounter, NPS splits" in s for s in sentences)
 
 
 def test_the_report_table_shows_the_split_too():
@@ -133,11 +136,11 @@ def test_the_report_table_shows_the_split_too():
 # --- Waits are per channel when the channels' time scales differ ------------------------------------
 
 def test_waits_are_pooled_only_across_channels_of_alike_time_scales(tmp_path):
+    from helpers import SCENARIOS
+
     import cxsim
     from cxsim.compiled import compile_scenario
     from cxsim.metrics import waits_poolable
-
-    from helpers import SCENARIOS
 
     assert waits_poolable(compile_scenario(cxsim.load_scenario(SCENARIOS / "erlang_a.yaml")))  # one channel
     assert not waits_poolable(compile_scenario(cxsim.load_scenario(SCENARIOS / "contact_centre.yaml")))  # 20 s … 24 h
