@@ -67,5 +67,20 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         for top, bottom in RATIOS:
             if f"ratio_{top}_to_{bottom}" in info:
                 terminalreporter.write_line(f"  ratio {top}/{bottom}: {info[f'ratio_{top}_to_{bottom}']:.2f}")
+    user_view = _user_view(speeds)
+    if user_view:
+        terminalreporter.write_line(user_view)
     for line in notes:
         terminalreporter.write_line(line)
+
+
+def _user_view(speeds: dict[str, dict[str, dict[str, Any]]]) -> str | None:
+    """The command line's fast/SimPy ratio (tables on, as a user runs it) beside the engines' own, when
+    both ran in this session: how much of the engine's speed-up reaches the user."""
+    cli = next(iter(speeds.get("cli_erlang_a", {}).values()), {}).get("ratio_cli_fast_to_cli_simpy")
+    engine = next(iter(speeds.get("erlang_a_repeats", {}).values()), {}).get("ratio_fast_to_simpy")
+    if cli is None or engine is None:
+        return None
+    return (f"the user's view: `cxsim run` with tables, fast/SimPy {cli:.2f}x (erlang_a, whole commands) beside "
+            f"the engines alone {engine:.2f}x (erlang_a_repeats, in process): the user gets {cli / engine:.0%} of "
+            f"the engine's speed-up (goal: the command >= 20x)")

@@ -3,6 +3,9 @@ efficiency instead of for the encounter.
 
 The pipeline: scenario file → validated :class:`Scenario` → compiled parameters → engine →
 records (pandas) → statistics across replications → tables, charts and reports.
+
+``cxsim.run(scenario)`` runs the fast (numba) engine, like ``cxsim run``; ``engine="simpy"`` runs
+the readable reference engine, with the same results.
 """
 
 from __future__ import annotations

@@ -90,9 +90,23 @@ def _fail(problems: list[str]) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+_LOADED: dict[tuple, Scenario] = {}
+
+
 def _load(path: Path, allow_outside: bool = False) -> Scenario:
+    """Load a scenario once per command (``run`` asks twice: is it a sweep, then to run it)."""
     try:
-        return load_scenario(path, allow_outside=allow_outside)
+        stat = path.stat()
+        key = (str(path.resolve()), allow_outside, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None  # the loader says what is wrong with the path
+    if key in _LOADED:
+        return _LOADED[key]
+    try:
+        scenario = load_scenario(path, allow_outside=allow_outside)
+        if key is not None:
+            _LOADED[key] = scenario
+        return scenario
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
         raise  # unreachable; keeps type checkers content
@@ -123,6 +137,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
                                       help="Show the version and exit.")) -> None:
     """cxsim: what happens to customers, staff and the business when a process is run for
     internal efficiency instead of for the encounter."""
+    _LOADED.clear()  # scenarios are remembered for one command only
 
 
 _ALLOW_OUTSIDE = typer.Option(False, "--allow-outside",

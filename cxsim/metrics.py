@@ -19,6 +19,24 @@ from .minutes import DAY, MONTH, YEAR
 from .metric_registry import ORDER, VIEWS  # noqa: F401  (re-exported: the order metrics are shown in)
 
 
+#: Waits are pooled across channels only when their time scales are alike (MODEL.md §10): the
+#: channels' service-level targets (20 s on the phone, a day for email by default) within this factor.
+POOLED_WAIT_SPREAD = 10.0
+#: The pooled metrics that are waits in each channel's own time scale; service_level stays pooled
+#: (each contact is judged against its own channel's target) and so do p_abandon and aht.
+POOLED_WAITS = ("p_wait", "mean_wait")
+
+
+def waits_poolable(p: Params) -> bool:
+    """Whether a wait pooled over the assisted channels means anything: their targets within
+    POOLED_WAIT_SPREAD of each other (one assisted channel: always). Otherwise the waits are per
+    channel only (``mean_wait.phone``, ``mean_wait.email``): an email's hours would swamp the phone's seconds."""
+    targets = [c.target for c in p.channels if c.kind != "self_service"]
+    if len(targets) < 2:
+        return True
+    return min(targets) > 0 and max(targets) <= POOLED_WAIT_SPREAD * min(targets)
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
@@ -75,6 +93,9 @@ def tally_metrics(queues: np.ndarray, counts: np.ndarray, daily: pd.DataFrame, p
             out["aht" + suffix] = q[tallies.Q_HANDLE] / q[tallies.Q_HANDLED]
 
     queue_metrics(queues[0], "")
+    if not waits_poolable(p):
+        for name in POOLED_WAITS:
+            out.pop(name, None)
     assisted = [(i, c.name) for i, c in enumerate(p.channels) if c.kind != "self_service"]
     if len(assisted) > 1:
         for i, name in assisted:

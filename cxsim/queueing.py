@@ -16,8 +16,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import expm_multiply
 
 __all__ = [
     "ErlangA",
@@ -177,6 +175,10 @@ def _erlang_a_service_level(
     once with expm_multiply and read the mass absorbed in "served" at time
     target. Arrivals finding k < n are answered immediately.
     """
+    # Imported only here: the other answers need no scipy (a run's lint imports this module).
+    from scipy import sparse
+    from scipy.sparse.linalg import expm_multiply
+
     immediate = float(pi[:servers].sum())
     p0 = pi[servers:]
     m = p0.size  # positions 0..m-1, plus absorbing "served" at index m

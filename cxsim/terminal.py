@@ -62,6 +62,28 @@ def fmt(metric: str, value: float | None, like: float | None = None) -> str:
     return f"{value * scale:{spec}}{suffix}"
 
 
+#: Under a table with a split cell: what the cell says, and the rule behind it (cxsim.stats.split).
+SPLIT_NOTE = ("split: the replications fall into two groups (gap test, cxsim.stats.split), so no mean is shown: "
+              "each group's mean in k/n replications, with a 95 % Wilson interval on the first group's share")
+
+
+def split_text(metric: str, s: dict | None) -> str | None:
+    """A metric whose replications split into two groups, as the share in each (None if they do not)."""
+    groups = (s or {}).get("split")
+    if not groups:
+        return None
+    low, high, n = groups["low"], groups["high"], groups["n"]
+    return (f"split: {fmt(metric, low['mean'])} in {low['k']}/{n} ({low['ci_low']:.0%}–{low['ci_high']:.0%}) · "
+            f"{fmt(metric, high['mean'], like=low['mean'])} in {high['k']}/{n}")
+
+
+def _note_splits(table: Table, summary: dict) -> None:
+    """Say under the table what a split cell means, if the table has one."""
+    blocks = [b["metrics"] for b in summary.get("policies", {}).values()]
+    if any("split" in s for b in blocks for s in b.values()):
+        table.caption, table.caption_justify = SPLIT_NOTE, "left"
+
+
 def _replications(n: int) -> str:
     return "1 replication" if n == 1 else f"{n} replications"
 
@@ -107,6 +129,8 @@ def _table(results, names: list[str], suffix: str) -> Table:
             s = block.get(metric)
             if s is None:
                 cells.append("")
+            elif split_text(metric, s):
+                cells.append(split_text(metric, s))
             elif s["ci_low"] is None:
                 cells.append(fmt(metric, s["mean"]))
             else:  # t-intervals are symmetric: mean ± half-width is the same information, shorter
@@ -114,6 +138,7 @@ def _table(results, names: list[str], suffix: str) -> Table:
                 cells.append(f"{fmt(metric, s['mean'])} ± {fmt(metric, half, like=s['mean'])}")
         table.add_row(view if view != last_view else "", metric, *cells, end_section=False)
         last_view = view
+    _note_splits(table, summary)
     return table
 
 
@@ -134,6 +159,8 @@ LABELS = {
 def _cell(metric: str, s: dict | None) -> str:
     if s is None:
         return ""
+    if split_text(metric, s):
+        return split_text(metric, s)
     if s["ci_low"] is None:
         return fmt(metric, s["mean"])
     return f"{fmt(metric, s['mean'])} ± {fmt(metric, (s['ci_high'] - s['ci_low']) / 2, like=s['mean'])}"
@@ -168,6 +195,7 @@ def decision_table(results) -> Table:
                           *(_interval(metric, d) if d and d["ci_low"] is not None else
                             fmt(metric, d["mean"]) if d else "" for d in diffs))
             first = False
+    _note_splits(table, summary)
     return table
 
 
@@ -175,6 +203,14 @@ def findings(results) -> list[str]:
     """One plain sentence per headline metric and comparison, saying only what the interval says."""
     summary = results.summary()
     sentences = []
+    for policy, block in summary["policies"].items():  # a split outcome first: its mean describes no replication
+        for names in DECISION.values():
+            for metric in names:
+                text = split_text(metric, block["metrics"].get(metric))
+                if text:
+                    sentences.append(f"under {policy}, {LABELS[metric]} splits the replications into two groups: "
+                                     f"{text.removeprefix('split: ')}; its mean and any difference in it describe "
+                                     "no replication")
     for name, block in summary["differences"].items():
         other, base = name.split("-", 1)
         for names in DECISION.values():

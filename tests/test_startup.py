@@ -31,7 +31,18 @@ def _modules_after(*args: str) -> set[str]:
 
 
 def _heavy(modules: set[str]) -> set[str]:
-    return {m for m in ("numba", "pandas", "scipy.stats", "simpy", "matplotlib", "jinja2", "joblib") if m in modules}
+    return {m for m in ("numba", "pandas", "scipy.stats", "scipy.sparse", "simpy", "matplotlib", "jinja2", "joblib")
+            if m in modules}
+
+
+def test_importing_the_command_line_or_the_package_loads_no_numerics():
+    """`cxsim --help`, `cxsim validate`, `import cxsim`: none of numpy, pandas, numba, scipy, pyarrow or
+    the charts is imported until a command needs it (each costs 0.1–0.5 s of start-up)."""
+    script = "import sys, cxsim, cxsim.cli\nprint(','.join(sys.modules))\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = {m.split(".")[0] for m in done.stdout.strip().split(",")}
+    assert loaded & {"numpy", "pandas", "numba", "scipy", "pyarrow", "matplotlib", "simpy", "jinja2"} == set()
 
 
 def test_validate_loads_no_engine():
@@ -40,7 +51,7 @@ def test_validate_loads_no_engine():
 
 def test_a_fast_run_loads_neither_the_reference_engine_nor_scipy_stats_nor_charts(tmp_path):
     modules = _modules_after("run", str(TINY), "--out", str(tmp_path / "out"), "-r", "2")
-    assert _heavy(modules) == {"numba", "pandas"}
+    assert _heavy(modules) == {"numba", "pandas"}  # no scipy.sparse either: the lint's Erlang A needs none
     assert (tmp_path / "out" / "encounters.parquet").exists()
 
 
@@ -58,3 +69,12 @@ def test_the_first_fast_run_says_it_is_compiling(tmp_path, monkeypatch):
     assert "engine fast" in second.stdout  # the default engine
     compiled = runner.invoke(app, ["compile"])
     assert compiled.exit_code == 0 and "the fast engine is compiled" in compiled.stdout
+
+
+def test_the_python_api_defaults_to_the_fast_engine_with_the_reference_one_argument_away():
+    import cxsim
+
+    fast = cxsim.run(TINY, replications=1, keep_tables=False)
+    reference = cxsim.run(TINY, replications=1, keep_tables=False, engine="simpy")
+    assert fast.summary()["engine"] == "fast" and reference.summary()["engine"] == "simpy"
+    assert fast.metrics.equals(reference.metrics)  # the same run, number for number

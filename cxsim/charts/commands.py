@@ -96,11 +96,13 @@ def _svg(fig: Figure) -> str:
 
 def _summary_rows(results: LoadedResults) -> dict:
     """The summary table as text cells, numbers formatted as the terminal prints them."""
-    from ..terminal import SWEEP_METRICS, fmt
+    from ..terminal import SPLIT_NOTE, SWEEP_METRICS, fmt, split_text
 
     def cell(metric: str, s: dict | None, difference: bool = False) -> dict:
         if not s or s.get("mean") is None:
             return {"text": "", "unclear": False}
+        if split_text(metric, s):  # two groups of replications: the share in each, not a mean
+            return {"text": split_text(metric, s), "unclear": False}
         if s.get("ci_low") is None:
             return {"text": fmt(metric, s["mean"]), "unclear": difference}
         like = s["mean"]
@@ -127,7 +129,9 @@ def _summary_rows(results: LoadedResults) -> dict:
         rows.append([{"text": words.label(m), "unclear": False}]
                     + [cell(m, s["policies"][p]["metrics"].get(m)) for p in policies]
                     + [cell(m, s["differences"][d].get(m), difference=True) for d in diffs])
-    return {"sweep": False, "head": ["metric", *policies, *(f"{d} (paired difference)" for d in diffs)], "rows": rows}
+    note = SPLIT_NOTE if any(c["text"].startswith("split: ") for row in rows for c in row) else ""
+    return {"sweep": False, "head": ["metric", *policies, *(f"{d} (paired difference)" for d in diffs)], "rows": rows,
+            "note": note}
 
 
 CSS = """

@@ -23,7 +23,7 @@ from ..compiled import Params, compile_scenario
 from ..metric_registry import HEADLINE, ORDER, RANGES
 from ..scenario import Located, Scenario, ScenarioError, load_scenario
 from ..scenario.loading import Where
-from ..stats import interval, paired_difference, relative_half_width
+from ..stats import describe, interval, paired_difference, relative_half_width
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
@@ -77,7 +77,7 @@ class Results:
         policies, precision = {}, {}
         for policy in self.policies:
             rows = frame[frame["policy"] == policy]
-            policies[policy] = {"metrics": {m: interval(rows[m]) for m in names if rows[m].notna().any()}}
+            policies[policy] = {"metrics": {m: describe(rows[m]) for m in names if rows[m].notna().any()}}
             precision[policy] = {m: _finite(relative_half_width(s, RANGES.get(m)))
                                  for m, s in policies[policy]["metrics"].items()}
         differences = {}
@@ -180,11 +180,14 @@ def cache_folder(out: str | Path) -> Path:
 
 
 def run(scenario: Scenario | str | Path, replications: int | None = None, seed: int | None = None,
-        engine: str = "simpy", keep_tables: bool = True, policies: list[str] | None = None,
+        engine: str = "fast", keep_tables: bool = True, policies: list[str] | None = None,
         on_run: Callable[[int, int], None] | None = None, jobs: int = 1, scheduler: str | None = None,
         sets: list[str] | None = None, precision: float | None = None, max_replications: int = 200,
         cache: str | Path | None = None, fresh: bool = False, insist: bool = False) -> Results:
     """Run every grid point × policy × replication of a scenario (the Python face of ``cxsim run``).
+
+    ``engine`` is ``"fast"`` (numba, the default, as on the command line; the first call on a
+    machine compiles it, about a minute, once) or ``"simpy"``, the readable reference: same results.
 
     Every policy and grid point runs replication ``r`` on the same random streams (common random
     numbers), so differences are paired replication by replication. With ``precision``, runs are
