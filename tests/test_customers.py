@@ -257,3 +257,17 @@ def test_engines_identical_with_segments_choice_and_learning():
     for name in a:
         assert same(a[name], b[name]), name
     assert replication_metrics(a, p) == replication_metrics(b, p)
+
+
+def test_validate_points_at_a_bad_segment_key(tmp_path):
+    """Bad input is one line naming file, line and field, exit 2."""
+    import subprocess
+    import sys
+    text = yaml.safe_dump(BASE, sort_keys=False).replace(
+        "demand:\n", "demand:\n  segments:\n    business: {share: 1, channel_mix: {fax: 1}}\n", 1)
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "cxsim.cli", "validate", "s.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines == ["s.yaml:8:40: demand.segments.business.channel_mix.fax: 'fax' does not exist"], lines

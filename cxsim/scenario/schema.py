@@ -313,7 +313,11 @@ def _segment_problems(s: Scenario) -> list[Problem]:
         problems.append((("demand", "segments"), "segments are groups of customers: give 'population', not 'open'"))
     if sum(seg.share for seg in segments.values()) <= 0:
         problems.append((("demand", "segments"), "at least one segment must have a positive share"))
+    population = s.demand.population
     for name, seg in segments.items():
+        if seg.need_rate is not None and population is not None and population.need_rate <= 0:
+            problems.append((("demand", "segments", name, "need_rate"), "a segment's need rate is relative to "
+                             "demand.population.need_rate: give the population a positive need rate"))
         for key, known in (("needs", s.needs), ("channel_mix", s.channels)):
             row = getattr(seg, key)
             if row is None:
