@@ -169,6 +169,67 @@ class LoyaltyParams:
     churn_window_days: float  # how long after a journey its effect on churn is counted
 
 
+@dataclass(frozen=True)
+class CustomerParams:
+    """Segments, channel choice and learnt expectations (MODEL.md §2); index 0.. per segment.
+
+    Without ``demand.segments`` there is one segment that is today's population: rate factor 1,
+    the scenario's need and channel mixes, patience and wait factors 1, the loyalty value.
+    """
+    names: tuple[str, ...]
+    segmented: bool              # the scenario lists segments (revenue then weighs each segment's value)
+    share_cdf: np.ndarray        # cumulative shares: a new customer's segment
+    rate_factor: np.ndarray      # need rate relative to the population's need_rate
+    need_cdf: np.ndarray         # [segment, need type] cumulative need mix
+    channel_weight: np.ndarray   # [segment, channel] channel preference (relative weights)
+    channel_cdf: np.ndarray      # [segment, channel] the same, cumulative (the fixed mix)
+    expectation: np.ndarray      # centre of the expectation level X per segment
+    wait_factor: np.ndarray      # multiplier on the waits the segment expects
+    patience: np.ndarray         # multiplier on patience
+    value: np.ndarray            # revenue per customer-month
+    expected_wait: np.ndarray    # [channel] a new customer's expected wait (brand promise or the channel's)
+    wait_norm: np.ndarray        # [channel] the channel's expected_wait: the scale of its waits in choice
+    wait_sensitivity: float      # logit coefficient on expected wait / wait_norm (0: fixed mix)
+    wait_learning: float         # share of the gap to the experienced wait closed after an encounter
+    acquisition_cost: float      # per churned customer (net_value)
+
+
+def compile_customers(s: Scenario, channel_cdf: np.ndarray, need_cdf: np.ndarray) -> CustomerParams:
+    """The segments as arrays (one default segment when the scenario lists none)."""
+    d, c = s.demand, s.customers
+    channel_names, need_names = tuple(s.channels), tuple(s.needs)
+    default_mix = np.array([d.channel_mix.get(ch, 0.0) if d.channel_mix else 1.0 for ch in channel_names])
+    expected = np.array([ch.expected for ch in s.channels.values()], dtype=float)
+    promise = np.array([c.brand_promise.get(name, ch.expected) for name, ch in s.channels.items()], dtype=float)
+    base_rate = d.population.need_rate if d.population else 0.0
+    neutral = float(s.experience.neutral)
+    value = float(s.loyalty.value_per_month)
+    if not d.segments:
+        return CustomerParams(
+            names=("all",), segmented=False, share_cdf=np.array([1.0]), rate_factor=np.array([1.0]),
+            need_cdf=need_cdf.reshape(1, -1).copy(), channel_weight=default_mix.reshape(1, -1),
+            channel_cdf=channel_cdf.reshape(1, -1).copy(), expectation=np.array([neutral]),
+            wait_factor=np.array([1.0]), patience=np.array([1.0]), value=np.array([value]), expected_wait=promise,
+            wait_norm=expected, wait_sensitivity=float(c.wait_sensitivity), wait_learning=float(c.wait_learning),
+            acquisition_cost=float(c.acquisition_cost))
+    segs = list(d.segments.values())
+    needs = [np.array([seg.needs.get(n, 0.0) for n in need_names]) if seg.needs is not None
+             else np.array([x.share for x in s.needs.values()]) for seg in segs]
+    mixes = [np.array([seg.channel_mix.get(ch, 0.0) for ch in channel_names]) if seg.channel_mix is not None
+             else default_mix for seg in segs]
+    return CustomerParams(
+        names=tuple(d.segments), segmented=True, share_cdf=_cdf(np.array([seg.share for seg in segs])),
+        rate_factor=np.array([(seg.need_rate / base_rate if base_rate > 0 else 0.0) if seg.need_rate is not None
+                              else 1.0 for seg in segs]),
+        need_cdf=np.vstack([_cdf(x) for x in needs]), channel_weight=np.vstack(mixes),
+        channel_cdf=np.vstack([_cdf(x) for x in mixes]),
+        expectation=np.array([neutral if seg.expectation is None else seg.expectation for seg in segs]),
+        wait_factor=np.array([seg.expected_wait for seg in segs]), patience=np.array([seg.patience for seg in segs]),
+        value=np.array([value if seg.value_per_month is None else seg.value_per_month for seg in segs]),
+        expected_wait=promise, wait_norm=expected, wait_sensitivity=float(c.wait_sensitivity),
+        wait_learning=float(c.wait_learning), acquisition_cost=float(c.acquisition_cost))
+
+
 def compile_erosion(e: Erosion) -> ErosionParams:
     return ErosionParams(alpha=float(e.alpha), alpha_slack=float(e.alpha_slack), standard_down=float(e.standard_down),
                          standard_up=math.inf if e.standard_up is None else float(e.standard_up),
@@ -257,6 +318,7 @@ class Params:
     quality_gap: np.ndarray      # the delivered-quality table: time gap (given − needed) / needed ...
     quality_level: np.ndarray    # ... and the quality delivered there
     cuts: np.ndarray             # times that close a row of the daily table
+    customers: CustomerParams    # segments, channel choice, learnt expectations (MODEL.md §2)
 
     @property
     def levers(self) -> Levers:
@@ -380,4 +442,5 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         loyalty=compile_loyalty(s.loyalty), journey_rule=_RULES[s.experience.journey_rule],
         mean_work=mean_of_mix(need_cdf, need_work), cuts=period_cuts(s.horizon, warmup),
         quality_gap=np.array(s.resolution.quality_gap, dtype=float),
-        quality_level=np.array(s.resolution.quality_level, dtype=float))
+        quality_level=np.array(s.resolution.quality_level, dtype=float),
+        customers=compile_customers(s, _cdf(mix), need_cdf))

@@ -151,9 +151,13 @@ def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, 
         return {}
     customer_months = float(window["customer_area"].sum()) / MONTH
     revenue = customer_months * p.loyalty.value_per_month
-    return {"churn_rate": _ratio(float(window["churned"].sum()), customer_months),
-            "customers_lost": float(window["churned"].sum()),
-            "revenue": revenue, "net_value": revenue - staff_cost}
+    if p.customers.segmented:  # segments of different value: the integral of the active customers' value
+        revenue = float(window["value_area"].sum()) / MONTH
+    churned = float(window["churned"].sum())
+    # Replacing a churned customer costs an acquisition (customers.acquisition_cost, default 0).
+    return {"churn_rate": _ratio(churned, customer_months),
+            "customers_lost": churned,
+            "revenue": revenue, "net_value": revenue - staff_cost - p.customers.acquisition_cost * churned}
 
 
 def little(tables: dict[str, pd.DataFrame], p: Params) -> tuple[float, float, float]:

@@ -107,6 +107,26 @@ class Day(NamedTuple):
     absent_area: float   # ∫ agents off sick dt
     boreout_days: int    # agent-days with occupancy below the boreout threshold ...
     staffed_days: int    # ... out of agent-days with time on duty
+    value_area: float    # ∫ Σ monthly value of active customers dt (revenue with segments of different value)
+
+
+class Customer(NamedTuple):
+    """One customer of the population (MODEL.md §2), with what their needs came to by the horizon."""
+    customer: int
+    segment: int         # the scenario's segments ("all" when it lists none)
+    joined: float        # minutes (0 for the initial population)
+    left: float          # when they churned; NaN if still a customer at the horizon
+    needs: int           # needs raised (journeys, open ones included)
+    contacts: int
+    solved: int          # journeys solved ...
+    given_up: int        # ... and given up
+    nps_class: int       # NPS_CLASSES of the last journey with a recommendation (-1: none)
+    churned: bool
+    value_lost: float    # revenue forgone from churning to the horizon (value per month × months)
+
+
+#: A customer's class by their likelihood to recommend (the ``nps_class`` column).
+NPS_CLASSES = ("detractor", "passive", "promoter")
 
 
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:
@@ -153,6 +173,7 @@ class Recorder:
         self.journeys: list[Journey] = []
         self.agents: list[AgentRecord] = []
         self.days: list[np.ndarray] = []   # rows of Day's columns (kernels.ledger.cut_day)
+        self.customers: list[tuple] = []   # (customer, segment, joined, left): the rest is from journeys
 
     def tables(self, channel_names: tuple[str, ...], need_names: tuple[str, ...],
                team_names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -164,8 +185,10 @@ class Recorder:
 class ArrayRecorder:
     """The same tables from arrays with one row per record (the fast engine's output)."""
 
-    def __init__(self, encounters: np.ndarray, journeys: np.ndarray, agents: np.ndarray, days: np.ndarray) -> None:
+    def __init__(self, encounters: np.ndarray, journeys: np.ndarray, agents: np.ndarray, days: np.ndarray,
+                 customers: np.ndarray | None = None) -> None:
         self.encounter_rows, self.journey_rows, self.agent_rows, self.day_rows = encounters, journeys, agents, days
+        self.customer_rows = np.zeros((0, 4)) if customers is None else customers  # as Recorder.customers
 
     @property
     def encounters(self) -> np.ndarray:

@@ -17,9 +17,10 @@ import numpy as np
 
 #: The purposes that get their own stream, in a fixed order (the order is part of the seed key).
 PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns", "experience", "workforce",
-            "customers", "loyalty", "background")
+            "customers", "loyalty", "background", "segments")
 (ARRIVALS, NEEDS, PATIENCE, WORK, RESOLUTION, RETURNS, EXPERIENCE, WORKFORCE,
- CUSTOMERS, LOYALTY, BACKGROUND) = range(len(PURPOSES))
+ CUSTOMERS, LOYALTY, BACKGROUND) = range(11)
+SEGMENTS = PURPOSES.index("segments")  # a new customer's segment (appended: earlier keys unchanged)
 
 BLOCK = 4096
 

@@ -16,13 +16,17 @@ from typing import TYPE_CHECKING, Iterable, get_type_hints
 import numpy as np
 import pyarrow as pa
 
-from .records import KINDS, OUTCOMES, STATUSES, AgentRecord, Day, Encounter, Journey
+from .layouts import J_CONTACTS, J_CUSTOMER, J_RECOMMEND, J_STATUS
+from .minutes import MONTH
+from .records import (
+    GIVEN_UP, KINDS, NPS_CLASSES, OUTCOMES, SOLVED, STATUSES, AgentRecord, Customer, Day, Encounter, Journey,
+)
 
 if TYPE_CHECKING:
     from .compiled import Params
 
 #: The tables of one run, in the order they are written, and the record each row is.
-RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day}
+RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day, "customers": Customer}
 TABLES = tuple(RECORDS)
 
 #: Coded columns and the list of names their codes index (fixed lists, or the scenario's).
@@ -31,6 +35,7 @@ CODED = {
     "journeys": {"status": STATUSES, "need_type": "needs", "first_channel": "channels"},
     "agents": {"team": "teams"},
     "daily": {},
+    "customers": {"segment": "segments", "nps_class": NPS_CLASSES},
 }
 _NUMPY = {int: np.int64, float: np.float64, bool: np.bool_}
 _ARROW = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
@@ -41,7 +46,7 @@ def _labels(names: str | tuple[str, ...], params: Params) -> tuple[str, ...]:
     if not isinstance(names, str):
         return names
     return {"channels": tuple(c.name for c in params.channels), "needs": tuple(params.need_names),
-            "teams": tuple(t.name for t in params.teams)}[names]
+            "teams": tuple(t.name for t in params.teams), "segments": tuple(params.customers.names)}[names]
 
 
 def schema(name: str) -> pa.Schema:
@@ -75,7 +80,41 @@ def run_tables(record, params: Params) -> dict[str, pa.Table]:
     else:  # the SimPy engine: lists of tuples, made one array each (in C, not row by row in Python)
         rows = tuple(np.array(r, dtype=np.float64) for r in
                      (record.encounters, record.journeys, record.agents, record.days))
+    base = record.customer_rows if hasattr(record, "customer_rows") else np.array(record.customers, dtype=np.float64)
+    rows = (*rows, customer_rows(base, rows[1], params))
     return {name: from_rows(name, r, params) for name, r in zip(TABLES, rows)}
+
+
+def customer_rows(base: np.ndarray, journeys: np.ndarray, params: Params) -> np.ndarray:
+    """The customer table (``records.Customer``) from each customer's (id, segment, joined, left) and
+    the journeys: needs, contacts, solved, given up, the class of the last recommendation, value lost."""
+    base = np.asarray(base, dtype=np.float64).reshape(-1, 4)
+    n = len(base)
+    out = np.zeros((n, len(Customer._fields)))
+    out[:, :4] = base
+    out[:, Customer._fields.index("nps_class")] = -1
+    if not n:
+        return out
+    journeys = np.asarray(journeys, dtype=np.float64).reshape(-1, len(Journey._fields))
+    cid = journeys[:, J_CUSTOMER].astype(np.int64)
+    mine = cid >= 0
+    cid, rows = cid[mine], journeys[mine]
+    column = Customer._fields.index
+    for field, values in (("needs", np.ones(len(cid))), ("contacts", rows[:, J_CONTACTS]),
+                          ("solved", rows[:, J_STATUS] == SOLVED), ("given_up", rows[:, J_STATUS] == GIVEN_UP)):
+        np.add.at(out[:, column(field)], cid, values)
+    asked = rows[:, J_RECOMMEND] >= 0
+    last = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last, cid[asked], np.flatnonzero(asked))  # journeys are recorded in the order they end
+    ltr = rows[last[last >= 0], J_RECOMMEND]
+    out[last >= 0, column("nps_class")] = np.where(ltr >= 9, 2, np.where(ltr <= 6, 0, 1))
+    left = base[:, 3]
+    churned = ~np.isnan(left)
+    out[:, column("churned")] = churned
+    value = params.customers.value[base[:, 1].astype(np.int64)]
+    out[:, column("value_lost")] = np.where(churned, value * (params.horizon - np.where(churned, left, 0.0)) / MONTH,
+                                            0.0)
+    return out
 
 
 def numpy_column(table: pa.Table, field: str, dtype) -> np.ndarray:

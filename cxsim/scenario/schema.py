@@ -42,6 +42,25 @@ class Spike(Strict):
     factor: Annotated[float, Field(ge=0)]
 
 
+class Segment(Strict):
+    """A group of customers with their own demand, expectations and value (MODEL.md §2); what a
+    segment leaves out is the scenario's (population need rate, need shares, channel mix, ...)."""
+    share: Annotated[float, Field(ge=0)] = Field(description="relative weight of this segment among customers")
+    need_rate: NonNegativeRate | None = Field(
+        None, description="needs per customer of this segment, e.g. '2 /30d' (default: the population's)")
+    needs: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="need-type mix of this segment: need type -> relative weight (default: the needs' shares)")
+    channel_mix: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="channel preference: channel -> relative weight (default: demand.channel_mix)")
+    expectation: Annotated[float, Field(ge=0, le=10)] | None = Field(
+        None, description="centre of this segment's expectation level X, 0-10 (default: experience.neutral)")
+    expected_wait: Annotated[float, Field(gt=0)] = Field(
+        1.0, description="multiplier on the waits this segment expects (brand promise or the channel's expected_wait)")
+    patience: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on the channels' patience")
+    value_per_month: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="revenue per customer-month of this segment (default: loyalty.value_per_month)")
+
+
 class Demand(Strict):
     open: OpenArrivals | None = None
     population: Population | None = None
@@ -52,6 +71,9 @@ class Demand(Strict):
     channel_mix: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=dict, description="share of first contacts per channel (relative weights); default: equal")
     spikes: list[Spike] = Field(default_factory=list, description="temporary changes of demand")
+    segments: dict[str, Segment] = Field(
+        default_factory=dict, description="customer segments with their shares (needs a population); "
+                                          "none: one segment that is the population as described above")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Demand":
@@ -67,6 +89,21 @@ class NeedType(Strict):
     share: Annotated[float, Field(ge=0)] = Field(description="relative weight among need types")
     work_time: Distribution = Field(description="work the need requires from an agent of proficiency 1")
     resolution: Probability = Field(0.8, description="base probability that one contact solves it")
+
+
+class CustomerBehaviour(Strict):
+    """How customers choose a channel and learn what to expect (MODEL.md §2); all off by default."""
+    wait_sensitivity: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="channel choice: utility lost per unit of expected wait relative to the channel's "
+                         "expected_wait (multinomial logit over the channel preference); 0: the fixed mix")
+    wait_learning: Probability = Field(
+        0.0, description="after each encounter a customer's expected wait in that channel moves this share of "
+                         "the way toward the wait experienced; 0: expectations do not learn")
+    brand_promise: dict[str, NonNegativeDuration] = Field(
+        default_factory=dict, description="channel -> the wait the brand promises: new customers expect it "
+                                          "(default: the channel's expected_wait)")
+    acquisition_cost: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="cost of acquiring a customer to replace one who churned (enters net_value)")
 
 
 # --- channels --------------------------------------------------------------------------------
@@ -193,6 +230,7 @@ class Scenario(Strict):
     wellbeing: Wellbeing = Field(default_factory=Wellbeing)
     experience: Experience = Field(default_factory=Experience)
     loyalty: Loyalty = Field(default_factory=Loyalty)
+    customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
     uncertain: dict[str, UncertainRange] | None = Field(
@@ -239,6 +277,10 @@ def cross_check(s: Scenario) -> list[Problem]:
             problems.append((("demand", "channel_mix", c), f"channel {c!r} does not exist"))
     if s.demand.channel_mix and sum(s.demand.channel_mix.values()) <= 0:
         problems.append((("demand", "channel_mix"), "at least one channel must have a positive share"))
+    problems.extend(_segment_problems(s))
+    for c in s.customers.brand_promise:
+        if c not in channels:
+            problems.append((("customers", "brand_promise", c), f"channel {c!r} does not exist"))
     for src, row in s.returns.switch.items():
         if src not in channels:
             problems.append((("returns", "switch", src), f"channel {src!r} does not exist"))
@@ -259,6 +301,32 @@ def cross_check(s: Scenario) -> list[Problem]:
     problems.extend(_policy_problems(s))
     if s.uncertain and not problems:
         problems.extend(resolve_uncertain(s)[1])
+    return problems
+
+
+def _segment_problems(s: Scenario) -> list[Problem]:
+    segments = s.demand.segments
+    if not segments:
+        return []
+    problems: list[Problem] = []
+    if s.demand.population is None:
+        problems.append((("demand", "segments"), "segments are groups of customers: give 'population', not 'open'"))
+    if sum(seg.share for seg in segments.values()) <= 0:
+        problems.append((("demand", "segments"), "at least one segment must have a positive share"))
+    population = s.demand.population
+    for name, seg in segments.items():
+        if seg.need_rate is not None and population is not None and population.need_rate <= 0:
+            problems.append((("demand", "segments", name, "need_rate"), "a segment's need rate is relative to "
+                             "demand.population.need_rate: give the population a positive need rate"))
+        for key, known in (("needs", s.needs), ("channel_mix", s.channels)):
+            row = getattr(seg, key)
+            if row is None:
+                continue
+            for k in row:
+                if k not in known:
+                    problems.append((("demand", "segments", name, key, k), f"{k!r} does not exist"))
+            if sum(row.values()) <= 0:
+                problems.append((("demand", "segments", name, key), "at least one positive weight is needed"))
     return problems
 
 
@@ -330,6 +398,8 @@ def _policy_problems(s: Scenario) -> list[Problem]:
 
 def _reachable(s: Scenario, channel: str) -> bool:
     mix = s.demand.channel_mix
+    if any((seg.channel_mix or {}).get(channel, 0) > 0 for seg in s.demand.segments.values()):
+        return True
     if not mix or mix.get(channel, 0) > 0:
         return True
     return any(row.get(channel, 0) > 0 for row in s.returns.switch.values())
@@ -344,6 +414,8 @@ def _stability(s: Scenario, staffing: float = 1.0) -> list[Problem]:
     see, not an error. Shared teams count fully for each channel they serve, so this errs on the
     side of accepting.
     """
+    if s.demand.segments:
+        return []  # segments bring their own rates and mixes: not checked here (errs on accepting)
     if s.demand.open is not None:
         rate = s.demand.open.rate
     else:

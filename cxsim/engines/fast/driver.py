@@ -16,7 +16,7 @@ from .cache import mark_compiled
 from .loop import finish, run_events, start
 from .params import pack
 from .state import (
-    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, ParamsType, WorldType, allocate,
+    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_CUSTOMERS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, ParamsType, WorldType, allocate,
     borrow_streams, capacity, fill, grow, struct_type,
 )
 
@@ -62,7 +62,7 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
     # Time 0 adds the whole staff and population before the loop first checks its room.
     caps["agents"], caps["customers"] = max(caps["agents"], staff + 1), max(caps["customers"], population + 1)
     caps["heap"] = max(caps["heap"], p.n_teams + 16)  # the processes' first events
-    w = allocate(p.n_teams, p.n_queues, p.n_channels, len(p.cuts) + 1, caps)
+    w = allocate(p.n_teams, p.n_queues, p.n_channels, len(p.cuts) + 1, caps, p.cu_n_segments)
     w.ic[I_KEEP] = keep_records
     rng = generators(seed, replication)
     code = _advance(p, p_type, w, struct_type(WorldType, w), rng, True)
@@ -76,13 +76,17 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
     w = w._replace(agents_out=np.zeros((w.ic[I_AGENTS], AGENT_COLS)))
     _finish(p, p_type, w, struct_type(WorldType, w))
     mark_compiled()
-    return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic)
+    n = int(w.ic[I_CUSTOMERS]) if p.population else 0
+    customers = np.column_stack([np.arange(n, dtype=float), w.c_segment[:n].astype(float), w.c_joined[:n],
+                                 w.c_left[:n]])
+    return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic,
+            customers)
 
 
 def simulate(params: Params, seed: int, replication: int) -> ArrayRecorder:
     """Run one replication with the fast engine and return its records (the same tables as the SimPy engine)."""
-    enc, jour, agents, days, *_ = run(params, seed, replication)
-    return ArrayRecorder(enc, jour, agents, days)
+    enc, jour, agents, days, *_, customers = run(params, seed, replication)
+    return ArrayRecorder(enc, jour, agents, days, customers)
 
 
 def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
@@ -91,7 +95,7 @@ def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.nd
     Memory no longer grows with the number of contacts; :func:`cxsim.metrics.tally_metrics` turns
     the result into exactly the metrics a full run would report.
     """
-    _, _, agents, days, queues, counts, _ = run(params, seed, replication, keep_records=False)
+    _, _, agents, days, queues, counts, *_ = run(params, seed, replication, keep_records=False)
     return queues, counts, ArrayRecorder(np.zeros((0, ENC_COLS)), np.zeros((0, JOUR_COLS)), agents, days).tables(
         tuple(c.name for c in params.channels), params.need_names, tuple(t.name for t in params.teams))["daily"]
 

@@ -16,6 +16,7 @@ from ...codes import (
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
 from ...kernels.arrivals import customer_return_time
+from ...kernels.customers import choose_channel, customer_patience, learnt_wait
 from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
     add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
@@ -34,7 +35,7 @@ from ...layouts import (
 from ...streams import EXPERIENCE, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK
 from ...tallies import add_encounter, add_journey
 from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push, push_at
-from .people import after_journey, pick_customer
+from .people import after_journey, raiser
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
 from .state import (
     F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS, G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS,
@@ -69,10 +70,17 @@ def pick(cdf, u: float) -> int:
 @njit(cache=True)
 def new_need(p, w, rng) -> int:
     stream = rng[NEEDS]
-    need_type = pick(p.need_cdf, stream.random())
-    channel = pick(p.channel_cdf, stream.random())
+    u_type = stream.random()
+    u_channel = stream.random()
     who = stream.random()
-    customer = pick_customer(w, who) if p.population else -1  # the caller checks someone is active
+    if p.population:  # the customer first (the caller checks someone is active): their segment decides
+        customer = raiser(p, w, who)
+        seg = w.c_segment[customer]
+        need_type = pick(p.cu_need_cdf[seg], u_type)
+        channel = choose_channel(u_channel, p.cu_channel_cdf[seg], p.cu_channel_weight[seg], w.c_waits[customer],
+                                 p.cu_wait_norm, p.cu_wait_sensitivity)
+    else:
+        customer, need_type, channel = -1, pick(p.need_cdf, u_type), pick(p.channel_cdf, u_channel)
     work = draw(p, p.need_work[need_type], rng[WORK])
     w.ic[I_FREE] -= 1
     s = w.free[w.ic[I_FREE]]
@@ -137,11 +145,15 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     shift = expectation_shift(w.c_expectation[w.n_customer[s]], p.ex_neutral,
                               p.ex_expectation_weight) if p.population else 0.0
     wellbeing = w.a_wellbeing[agent] if agent >= 0 else p.ex_coefficients[C_WELLBEING_NEUTRAL]  # no person: neutral
-    score = encounter_score(p.ex_neutral, shift, wait, p.ch_expected_wait[channel], answered, solved, given_share,
+    cid = w.n_customer[s]
+    expected = w.c_waits[cid, channel] if p.population else p.ch_expected_wait[channel]
+    score = encounter_score(p.ex_neutral, shift, wait, expected, answered, solved, given_share,
                             empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
                             p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients)
     w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = add_score(
         w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], score, p.ex_neutral)
+    if p.population and not p.ch_self[channel]:  # expectations learn (kernels.customers)
+        w.c_waits[cid, channel] = learnt_wait(w.c_waits[cid, channel], wait, p.cu_wait_learning)
     return score
 
 
@@ -211,6 +223,8 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         d = p.ch_patience[channel]
         # Every contact in a channel that abandons draws its patience, queued or not (common random numbers).
         patient_for = draw(p, d, rng[PATIENCE]) if d >= 0 and owner < 0 else 0.0
+        if p.population and d >= 0 and owner < 0:
+            patient_for = customer_patience(patient_for, p.cu_patience[w.c_segment[w.n_customer[s]]])
         w.ic[I_SERIAL] += 1
         w.tk_serial[s], w.tk_active[s], w.tk_channel[s], w.tk_queue[s], w.tk_kind[s] = \
             w.ic[I_SERIAL], True, channel, queue, kind

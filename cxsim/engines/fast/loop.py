@@ -13,13 +13,14 @@ import numpy as np
 from numba import njit
 
 from ...kernels.arrivals import next_need_time
+from ...kernels.customers import demand_scale
 from ...codes import FIRST, SWITCH
 from ...kernels.ledger import cut_day
 from ...layouts import (
     T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
     T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
-    T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN,
+    T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA,
 )
 from ...minutes import DAY, WEEK
 from ...streams import ARRIVALS, BACKGROUND
@@ -40,7 +41,7 @@ from .state import (
     G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS, G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS,
     G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
     I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED, I_PINNED,
-    I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
+    I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
     GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
 )
 
@@ -78,6 +79,7 @@ def totals(p, w, now: float, out) -> None:
     out[T_ABSENT_AREA] = area(w.lv, L_ABSENT, now) if workforce else 0.0
     out[T_BOREOUT_DAYS] = float(w.ic[I_BOREOUT]) if workforce else 0.0
     out[T_STAFFED_DAYS] = float(w.ic[I_STAFFED_DAYS]) if workforce else 0.0
+    out[T_VALUE_AREA] = area(w.lv, L_VALUE, now) if population else 0.0
 
 
 @njit(cache=True)
@@ -112,7 +114,7 @@ def close_period(p, w, now: float) -> None:
 @njit(cache=True)
 def arrival_step(p, w, rng) -> None:
     """Draw the next arrival of the non-homogeneous Poisson process and schedule it (or stop)."""
-    scale = float(w.ic[I_ACTIVE]) if p.population else 1.0
+    scale = demand_scale(w.seg_count, p.cu_rate_factor) if p.population else 1.0
     u = rng[ARRIVALS].random()
     t = next_need_time(w.fc[F_ARRIVAL], u, p.week_rate, scale, p.change_at, p.factor)
     w.fc[F_ARRIVAL] = t
@@ -291,7 +293,7 @@ def run_events(p, w, rng) -> int:
         elif kind == EV_CHURN:
             u = rng[BACKGROUND].random()
             if w.ic[I_ACTIVE] > 0:
-                churn(w, pick_customer(w, u))
+                churn(p, w, pick_customer(w, u))
             churn_step(p, w, rng)
         elif kind == EV_ACQUIRE:
             if w.ic[I_OWED] > 0:

@@ -135,6 +135,21 @@ class FastParams(NamedTuple):
     quality_gap: np.ndarray        # the delivered-quality table
     quality_level: np.ndarray
     cuts: np.ndarray               # times that close a row of the daily table (midnights, warm-up end)
+    # customers (compiled.CustomerParams): segments, channel choice, learnt expectations
+    cu_n_segments: int
+    cu_share_cdf: np.ndarray
+    cu_rate_factor: np.ndarray
+    cu_need_cdf: np.ndarray        # [segment, need type]
+    cu_channel_weight: np.ndarray  # [segment, channel]
+    cu_channel_cdf: np.ndarray     # [segment, channel]
+    cu_expectation: np.ndarray
+    cu_wait_factor: np.ndarray
+    cu_patience: np.ndarray
+    cu_value: np.ndarray
+    cu_expected_wait: np.ndarray   # [channel]
+    cu_wait_norm: np.ndarray       # [channel]
+    cu_wait_sensitivity: float
+    cu_wait_learning: float
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -146,7 +161,7 @@ KNOWN: dict[str, frozenset[str]] = {
         "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
         "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
         "need_work", "policy", "population", "quality_gap", "quality_level", "return_delay", "switch_cdf", "teams",
-        "timeline", "wall_clock",
+        "timeline", "wall_clock", "customers",
         "warmup", "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
@@ -165,6 +180,9 @@ KNOWN: dict[str, frozenset[str]] = {
     "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
                                    "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
                                    "weight_resolution", "weight_wait"}),
+    "CustomerParams": frozenset({"acquisition_cost", "channel_cdf", "channel_weight", "expectation", "expected_wait",
+                                 "names", "need_cdf", "patience", "rate_factor", "segmented", "share_cdf", "value",
+                                 "wait_factor", "wait_learning", "wait_norm", "wait_sensitivity"}),
     "LoyaltyParams": frozenset({"background_hazard", "churn_per_month", "churn_window_days", "comparison_level", "deterrence",
                                 "effort_multiplier", "high_effort_contacts", "journey_churn", "learning", "referral",
                                 "sensitivity", "value_per_month"}),
@@ -180,6 +198,7 @@ def _fields(obj) -> list[str]:
 def unsupported(params: Params) -> list[str]:
     """The compiled parameters this engine does not know (``Type.field``); empty when it can run them."""
     objects = [params, params.mechanisms, params.erosion, params.wellbeing, params.experience, params.loyalty,
+               params.customers,
                *params.channels, *params.teams, *(levers for _, levers in params.timeline)]
     found = {f"{type(o).__name__}.{name}" for o in objects for name in _fields(o)
              if name not in KNOWN.get(type(o).__name__, ())}
@@ -300,4 +319,11 @@ def pack(params: Params) -> FastParams:
         lo_sensitivity=float(lo.sensitivity), lo_effort_multiplier=float(lo.effort_multiplier),
         lo_high_effort_contacts=int(lo.high_effort_contacts), lo_referral=float(lo.referral),
         lo_deterrence=float(lo.deterrence), lo_churn_window_days=lo.churn_window_days, mean_work=p.mean_work,
-        cuts=p.cuts, quality_gap=p.quality_gap, quality_level=p.quality_level)
+        cuts=p.cuts, quality_gap=p.quality_gap, quality_level=p.quality_level,
+        cu_n_segments=len(p.customers.names), cu_share_cdf=p.customers.share_cdf,
+        cu_rate_factor=p.customers.rate_factor, cu_need_cdf=np.ascontiguousarray(p.customers.need_cdf),
+        cu_channel_weight=np.ascontiguousarray(p.customers.channel_weight, dtype=float),
+        cu_channel_cdf=np.ascontiguousarray(p.customers.channel_cdf), cu_expectation=p.customers.expectation,
+        cu_wait_factor=p.customers.wait_factor, cu_patience=p.customers.patience, cu_value=p.customers.value,
+        cu_expected_wait=p.customers.expected_wait, cu_wait_norm=p.customers.wait_norm,
+        cu_wait_sensitivity=float(p.customers.wait_sensitivity), cu_wait_learning=float(p.customers.wait_learning))

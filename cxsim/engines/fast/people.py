@@ -13,17 +13,18 @@ import math
 import numpy as np
 from numba import njit
 
+from ...kernels.customers import new_customer_waits, segment_of, who_raises
 from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from ...kernels.sampling import sample_duration
 from ...kernels.workday import burnout_starts, day_end, leaves, leaving_order, team_step
-from ...streams import CUSTOMERS, LOYALTY, WORKFORCE
+from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
 from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
 from .state import (
     F_NOW, F_PRESSURE_AREA, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_HIRES, I_LEAVERS,
-    I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED,
+    I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED, L_VALUE,
 )
 
 
@@ -201,16 +202,33 @@ def add_customer(p, w, rng) -> int:
     cid = w.ic[I_CUSTOMERS]
     w.ic[I_CUSTOMERS] = cid + 1
     sd = p.ex_expectation_sd if p.mech_experience else 0.0
+    seg = segment_of(rng[SEGMENTS].random(), p.cu_share_cdf)
     stream = rng[CUSTOMERS]
     u1 = stream.random()
     u2 = stream.random()
-    w.c_expectation[cid] = initial_expectation(p.ex_neutral, sd, u1, u2)
+    w.c_expectation[cid] = initial_expectation(p.cu_expectation[seg], sd, u1, u2)
     w.c_balance[cid] = 0.0
     w.c_position[cid] = w.ic[I_ACTIVE]
     w.c_active[w.ic[I_ACTIVE]] = cid
     w.ic[I_ACTIVE] += 1
-    change(w.lv, L_CUSTOMERS, w.fc[F_NOW], 1.0)
+    now = w.fc[F_NOW]
+    change(w.lv, L_CUSTOMERS, now, 1.0)
+    w.c_segment[cid] = seg
+    w.c_segment_position[cid] = w.seg_count[seg]
+    w.c_in_segment[w.seg_count[seg], seg] = cid
+    w.seg_count[seg] += 1
+    new_customer_waits(w.c_waits[cid], p.cu_expected_wait, p.cu_wait_factor[seg])
+    w.c_joined[cid] = now
+    w.c_left[cid] = math.nan
+    change(w.lv, L_VALUE, now, p.cu_value[seg])
     return cid
+
+
+@njit(cache=True)
+def raiser(p, w, u: float) -> int:
+    """The customer who raises the next need, in proportion to their segment's need rate."""
+    seg, i = who_raises(u, w.seg_count, p.cu_rate_factor)
+    return w.c_in_segment[i, seg]
 
 
 @njit(cache=True)
@@ -220,7 +238,7 @@ def pick_customer(w, u: float) -> int:
 
 
 @njit(cache=True)
-def churn(w, cid: int) -> None:
+def churn(p, w, cid: int) -> None:
     i = w.c_position[cid]
     if i < 0:
         return
@@ -232,7 +250,19 @@ def churn(w, cid: int) -> None:
         w.c_position[last] = i
     w.c_position[cid] = -1
     w.ic[I_CHURNED] += 1
-    change(w.lv, L_CUSTOMERS, w.fc[F_NOW], -1.0)
+    now = w.fc[F_NOW]
+    change(w.lv, L_CUSTOMERS, now, -1.0)
+    seg = w.c_segment[cid]
+    j = w.c_segment_position[cid]
+    m = w.seg_count[seg] - 1
+    last = w.c_in_segment[m, seg]
+    w.seg_count[seg] = m
+    if last != cid:
+        w.c_in_segment[j, seg] = last
+        w.c_segment_position[last] = j
+    w.c_segment_position[cid] = -1
+    w.c_left[cid] = now
+    change(w.lv, L_VALUE, now, -p.cu_value[seg])
 
 
 @njit(cache=True)
@@ -246,7 +276,7 @@ def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int
         p.lo_journey_churn, p.lo_sensitivity, p.lo_effort_multiplier, p.lo_referral, p.lo_deterrence,
         p.lo_churn_window_days)
     if left:
-        churn(w, cid)
+        churn(p, w, cid)
     if word == WORD_REFERRAL:
         add_customer(p, w, rng)
         w.ic[I_ACQUIRED] += 1

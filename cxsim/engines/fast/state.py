@@ -36,8 +36,8 @@ N_IC = 27
 F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT = range(5)
 N_FC = 5
 # --- time-integrated levels (lv rows: level, area, last change) ---
-L_WAITING, L_BUSY, L_EMPLOYED, L_ABSENT, L_CUSTOMERS = range(5)
-N_LV = 5
+L_WAITING, L_BUSY, L_EMPLOYED, L_ABSENT, L_CUSTOMERS, L_VALUE = range(6)
+N_LV = 6
 # --- ledger counters (led) ---
 G_OFFERED, G_HANDLED, G_ABANDONED, G_CREATED, G_SOLVED, G_GIVEN_UP, G_TIME_GIVEN, G_CASES, G_JOURNEYS, G_SCORE, \
     G_PROMOTERS, G_DETRACTORS, G_RESPONDENTS, G_RESP_PROMOTERS, G_RESP_DETRACTORS = range(15)
@@ -157,6 +157,13 @@ class World(NamedTuple):
     c_balance: np.ndarray
     c_position: np.ndarray
     c_active: np.ndarray
+    c_segment: np.ndarray
+    c_segment_position: np.ndarray  # place in the segment's active list (-1 once churned)
+    c_in_segment: np.ndarray        # [i, segment]: the active customers of each segment
+    c_waits: np.ndarray             # [customer, channel] the wait the customer expects
+    c_joined: np.ndarray
+    c_left: np.ndarray
+    seg_count: np.ndarray           # active customers per segment
     # records
     enc: np.ndarray
     jour: np.ndarray
@@ -179,7 +186,7 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
               "a_idle_since", "a_wellbeing", "a_since", "a_low_since", "a_hired", "a_absent_minutes",
               "a_absent_since", "a_left", "a_day_staffed", "a_day_busy", "a_warm_staffed", "a_warm_busy",
               "tm_pressure", "tm_standard", "tm_multiplier", "tm_given", "tm_shift_week", "h_time",
-              "c_expectation", "c_balance"}
+              "c_expectation", "c_balance", "c_joined", "c_left"}
     bools = {"n_first_resolved", "n_first_handled", "n_live", "tk_active", "tk_done", "hd_transfer", "a_on_duty", "a_leaving",
              "a_absent", "a_gone", "a_in_idle", "tm_on_shift"}
     if name in ("a_busy", "a_staffed"):
@@ -213,7 +220,8 @@ _LINKS = ("lk_next", "lk_prev", "tk_agent", "tk_owner", "n_owner", "a_cb_head", 
           "a_idle_next", "tm_idle_head", "tm_idle_tail", "q_head", "q_tail")  # -1 means "none"
 
 
-def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int]) -> World:
+def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int],
+             n_segments: int = 1) -> World:
     fields = {}
     for name in World._fields:
         if name in ("ic", "fc", "lv", "led", "totals", "tq", "tc"):
@@ -222,6 +230,9 @@ def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: di
         fields[name] = _empty(name, caps.get(group, 0) if group else 0, n_teams, n_queues, n_days, 0)
     fields.update(ic=np.zeros(N_IC, dtype=np.int64), fc=np.zeros(N_FC), lv=np.zeros((N_LV, 3)), led=np.zeros(N_LED),
                   totals=np.zeros(N_TOTALS), tq=np.zeros((1 + n_channels, Q_WIDTH)), tc=np.zeros(COUNT_WIDTH))
+    customers = caps.get("customers", 0)
+    fields.update(c_in_segment=np.zeros((customers, n_segments), dtype=np.int64),
+                  c_waits=np.zeros((customers, n_channels)), seg_count=np.zeros(n_segments, dtype=np.int64))
     w = World(**fields)
     w.free[:] = np.arange(len(w.free) - 1, -1, -1)  # slot 0 on top
     w.ic[I_FREE] = len(w.free)

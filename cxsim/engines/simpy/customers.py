@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Generator
 
+import numpy as np
 import simpy
 
+from ...kernels.customers import demand_scale, new_customer_waits, segment_of, who_raises
 from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
@@ -28,7 +30,7 @@ class Customers:
     """The population: active customers, their expectation X and relationship balance R."""
 
     def __init__(self, env: simpy.Environment, params: "Params", creation: "Stream", decisions: "Stream",
-                 background: "Stream"):
+                 background: "Stream", segments: "Stream"):
         # Three streams: who the customers are (identical under every policy), what they decide after
         # a journey, and the background clocks of churn and acquisition.
         self.env, self.p, self.new, self.rng, self.clock = env, params, creation, decisions, background
@@ -42,6 +44,18 @@ class Customers:
         self.count = Level(0.0)           # active customers over time (revenue is its integral)
         self.churned = self.acquired = self.deterred = 0
         self._deterrence_owed = 0         # acquisitions that detractors' word of mouth will cancel
+        # Segments (kernels.customers): each customer's segment, the active customers of each segment
+        # (a customer's place there), their expected wait per channel, and when they joined and left.
+        self.segments_stream = segments
+        cp = params.customers
+        self.segment: list[int] = []
+        self.in_segment: list[list[int]] = [[] for _ in cp.names]
+        self.segment_position: list[int] = []
+        self.counts = np.zeros(len(cp.names), dtype=np.int64)
+        self.waits: list[np.ndarray] = []
+        self.joined: list[float] = []
+        self.left: list[float] = []
+        self.value = Level(0.0)           # Σ monthly value of the active customers (revenue is its integral)
         for _ in range(n):
             self._add()
 
@@ -49,13 +63,34 @@ class Customers:
         cid = len(self.position)
         sd = self.p.experience.expectation_sd if self.p.mechanisms.experience else 0.0
         # X ~ Normal(neutral, sd), clipped to the 0–10 scale; two uniforms like every draw.
-        self.expectation.append(initial_expectation(self.p.experience.neutral, sd, self.new.uniform(),
+        cp = self.p.customers
+        seg = segment_of(self.segments_stream.uniform(), cp.share_cdf)
+        self.expectation.append(initial_expectation(cp.expectation[seg], sd, self.new.uniform(),
                                                     self.new.uniform()))
         self.balance.append(0.0)
         self.position.append(len(self.active))
         self.active.append(cid)
         self.count.change(self.env.now, 1)
+        self.segment.append(seg)
+        self.segment_position.append(len(self.in_segment[seg]))
+        self.in_segment[seg].append(cid)
+        self.counts[seg] += 1
+        waits = np.empty(len(cp.expected_wait))
+        new_customer_waits(waits, cp.expected_wait, cp.wait_factor[seg])
+        self.waits.append(waits)
+        self.joined.append(self.env.now)
+        self.left.append(math.nan)
+        self.value.change(self.env.now, cp.value[seg])
         return cid
+
+    def scale(self) -> float:
+        """The population's need rate in units of the base need rate (kernels.customers.demand_scale)."""
+        return demand_scale(self.counts, self.p.customers.rate_factor)
+
+    def raiser(self, u: float) -> int:
+        """The customer who raises the next need, chosen in proportion to their segment's need rate."""
+        seg, i = who_raises(u, self.counts, self.p.customers.rate_factor)
+        return self.in_segment[seg][i]
 
     def pick(self, u: float) -> int:
         """A uniformly chosen active customer."""
@@ -75,6 +110,16 @@ class Customers:
         self.position[cid] = -1
         self.churned += 1
         self.count.change(self.env.now, -1)
+        seg = self.segment[cid]
+        members, j = self.in_segment[seg], self.segment_position[cid]
+        last = members.pop()
+        if last != cid:
+            members[j] = last
+            self.segment_position[last] = j
+        self.segment_position[cid] = -1
+        self.counts[seg] -= 1
+        self.left[cid] = self.env.now
+        self.value.change(self.env.now, -self.p.customers.value[seg])
 
     # --- after a journey --------------------------------------------------------------------------
     def after_journey(self, cid: int, score: float, high_effort: bool, nps_class: int) -> bool:

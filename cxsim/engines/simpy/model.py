@@ -23,6 +23,7 @@ from ...codes import (
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
 from ...kernels.arrivals import customer_return_time, next_need_time
+from ...kernels.customers import choose_channel, customer_patience, learnt_wait
 from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
     add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
@@ -34,8 +35,8 @@ from ...kernels.workday import leaving_order
 from ...minutes import DAY, WEEK
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
-    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK, WORKFORCE,
-    Stream, streams,
+    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS, WORK,
+    WORKFORCE, Stream, streams,
 )
 from .customers import Customers
 from .ledger import Ledger
@@ -96,7 +97,7 @@ class Model:
         if self.workforce:
             self.workforce.support = self.levers.support
         self.customers = Customers(self.env, params, self.rng[CUSTOMERS], self.rng[LOYALTY],
-                                   self.rng[BACKGROUND]) \
+                                   self.rng[BACKGROUND], self.rng[SEGMENTS]) \
             if params.population else None
         self.ledger = Ledger(self.env, params, self.router, self.org, self.workforce, self.customers,
                              self.open_needs, self.record.days)
@@ -105,6 +106,8 @@ class Model:
         self._need_cdf, self._channel_cdf = params.need_cdf.tolist(), params.channel_cdf.tolist()
         self._switch_cdf = params.switch_cdf.tolist()
         self._base_resolution = params.need_resolution.tolist()
+        cp = params.customers
+        self._segment_need_cdf, self._segment_channel_cdf = cp.need_cdf.tolist(), cp.channel_cdf.tolist()
 
     # --- demand -------------------------------------------------------------------------------
     def arrivals(self) -> Generator[simpy.Event, None, None]:
@@ -112,7 +115,7 @@ class Model:
         p, stream = self.p, self.rng[ARRIVALS]
         t = 0.0
         while True:
-            scale = float(len(self.customers.active)) if self.customers else 1.0
+            scale = self.customers.scale() if self.customers else 1.0
             t = next_need_time(t, stream.uniform(), p.week_rate, scale, p.change_at, p.factor)
             if t >= p.horizon:
                 return
@@ -123,8 +126,18 @@ class Model:
 
     def new_need(self) -> Need:
         stream = self.rng[NEEDS]
-        need_type, channel, who = pick(self._need_cdf, stream.uniform()), pick(self._channel_cdf, stream.uniform()), stream.uniform()
-        customer = self.customers.pick(who) if self.customers else -1
+        u_type, u_channel, who = stream.uniform(), stream.uniform(), stream.uniform()
+        if self.customers:  # the customer first: their segment decides the need's type and channel
+            customer = self.customers.raiser(who)
+            seg, cp = self.customers.segment[customer], self.p.customers
+            need_type = pick(self._segment_need_cdf[seg], u_type)
+            if cp.wait_sensitivity > 0:
+                channel = choose_channel(u_channel, cp.channel_cdf[seg], cp.channel_weight[seg],
+                                         self.customers.waits[customer], cp.wait_norm, cp.wait_sensitivity)
+            else:
+                channel = pick(self._segment_channel_cdf[seg], u_channel)
+        else:
+            customer, need_type, channel = -1, pick(self._need_cdf, u_type), pick(self._channel_cdf, u_channel)
         work = draw(self.p.need_work[need_type], self.rng[WORK])
         need = Need(self.next_need, customer, need_type, channel, self.env.now, work)
         self.next_need += 1
@@ -195,6 +208,8 @@ class Model:
         # Every contact in a channel that abandons draws its patience, queued or not, so that the
         # patience stream stays aligned across policies that answer at different speeds.
         patient_for = draw(patience, self.rng[PATIENCE]) if patience is not None and owner is None else 0.0
+        if self.customers and patience is not None and owner is None:
+            patient_for = customer_patience(patient_for, p.customers.patience[self.customers.segment[need.customer]])
         ticket = Ticket(need, channel, queue, kind, now, work, owner)
         need.ticket = ticket
         self.org.offered(queue)
@@ -269,10 +284,15 @@ class Model:
         shift = expectation_shift(self.customers.expectation[need.customer], e.neutral,
                                   e.expectation_weight) if self.customers else 0.0
         wellbeing = agent.wellbeing if agent is not None else e.coefficients[C_WELLBEING_NEUTRAL]  # no person
-        score = encounter_score(e.neutral, shift, wait, self.p.channels[channel].expected_wait, answered, solved,
+        expected = self.customers.waits[need.customer][channel] if self.customers else \
+            self.p.channels[channel].expected_wait
+        score = encounter_score(e.neutral, shift, wait, expected, answered, solved,
                                 given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
                                 e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion, e.coefficients)
         need.add_score(score, e.neutral)
+        if self.customers and not self._self_service[channel]:  # expectations learn (kernels.customers)
+            waits = self.customers.waits[need.customer]
+            waits[channel] = learnt_wait(waits[channel], wait, self.p.customers.wait_learning)
         return score
 
     def close(self, need: Need, status: int) -> None:
@@ -388,6 +408,10 @@ class Model:
             self.record.agents.append(AgentRecord(
                 a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
                 a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left))
+        if self.customers:
+            c = self.customers
+            self.record.customers.extend((cid, c.segment[cid], c.joined[cid], c.left[cid])
+                                         for cid in range(len(c.segment)))
         for need in self.open_needs.values():
             t = need.ticket
             if t is not None:  # waiting or being served right now
