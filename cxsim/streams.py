@@ -17,9 +17,9 @@ import numpy as np
 
 #: The purposes that get their own stream, in a fixed order (the order is part of the seed key).
 PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns", "experience", "workforce",
-            "customers", "loyalty", "background")
+            "customers", "loyalty", "background", "management")
 (ARRIVALS, NEEDS, PATIENCE, WORK, RESOLUTION, RETURNS, EXPERIENCE, WORKFORCE,
- CUSTOMERS, LOYALTY, BACKGROUND) = range(len(PURPOSES))
+ CUSTOMERS, LOYALTY, BACKGROUND, MANAGEMENT) = range(len(PURPOSES))
 
 BLOCK = 4096
 

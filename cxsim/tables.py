@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Iterable, get_type_hints
 import numpy as np
 import pyarrow as pa
 
-from .records import KINDS, OUTCOMES, STATUSES, AgentRecord, Day, Encounter, Journey
+from .records import KINDS, OUTCOMES, STATUSES, AgentRecord, Day, Encounter, Journey, Review
 
 if TYPE_CHECKING:
     from .compiled import Params
 
 #: The tables of one run, in the order they are written, and the record each row is.
-RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day}
+RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day, "reviews": Review}
 TABLES = tuple(RECORDS)
 
 #: Coded columns and the list of names their codes index (fixed lists, or the scenario's).
@@ -31,6 +31,7 @@ CODED = {
     "journeys": {"status": STATUSES, "need_type": "needs", "first_channel": "channels"},
     "agents": {"team": "teams"},
     "daily": {},
+    "reviews": {},
 }
 _NUMPY = {int: np.int64, float: np.float64, bool: np.bool_}
 _ARROW = {int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
@@ -69,12 +70,12 @@ def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
 
 
 def run_tables(record, params: Params) -> dict[str, pa.Table]:
-    """The four tables of one replication from an engine's records (either engine's recorder)."""
+    """The tables of one replication from an engine's records (either engine's recorder)."""
     if hasattr(record, "encounter_rows"):  # the fast engine: arrays already
-        rows = (record.encounter_rows, record.journey_rows, record.agent_rows, record.day_rows)
+        rows = (record.encounter_rows, record.journey_rows, record.agent_rows, record.day_rows, record.review_rows)
     else:  # the SimPy engine: lists of tuples, made one array each (in C, not row by row in Python)
         rows = tuple(np.array(r, dtype=np.float64) for r in
-                     (record.encounters, record.journeys, record.agents, record.days))
+                     (record.encounters, record.journeys, record.agents, record.days, record.reviews))
     return {name: from_rows(name, r, params) for name, r in zip(TABLES, rows)}
 
 

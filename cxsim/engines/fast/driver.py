@@ -16,7 +16,7 @@ from .cache import mark_compiled
 from .loop import finish, run_events, start
 from .params import pack
 from .state import (
-    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, ParamsType, WorldType, allocate,
+    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, I_REVIEWS, ParamsType, WorldType, allocate,
     borrow_streams, capacity, fill, grow, struct_type,
 )
 
@@ -76,13 +76,14 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
     w = w._replace(agents_out=np.zeros((w.ic[I_AGENTS], AGENT_COLS)))
     _finish(p, p_type, w, struct_type(WorldType, w))
     mark_compiled()
-    return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic)
+    return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic,
+            w.mg_rows[:w.ic[I_REVIEWS]])
 
 
 def simulate(params: Params, seed: int, replication: int) -> ArrayRecorder:
     """Run one replication with the fast engine and return its records (the same tables as the SimPy engine)."""
-    enc, jour, agents, days, *_ = run(params, seed, replication)
-    return ArrayRecorder(enc, jour, agents, days)
+    enc, jour, agents, days, *_, reviews = run(params, seed, replication)
+    return ArrayRecorder(enc, jour, agents, days, reviews)
 
 
 def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
@@ -91,7 +92,7 @@ def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.nd
     Memory no longer grows with the number of contacts; :func:`cxsim.metrics.tally_metrics` turns
     the result into exactly the metrics a full run would report.
     """
-    _, _, agents, days, queues, counts, _ = run(params, seed, replication, keep_records=False)
+    _, _, agents, days, queues, counts, *_ = run(params, seed, replication, keep_records=False)
     return queues, counts, ArrayRecorder(np.zeros((0, ENC_COLS)), np.zeros((0, JOUR_COLS)), agents, days).tables(
         tuple(c.name for c in params.channels), params.need_names, tuple(t.name for t in params.teams))["daily"]
 
