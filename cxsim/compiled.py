@@ -215,6 +215,7 @@ class ManagementParams:
     measurement_delay: float
     implementation_delay: float
     survey_sample: int
+    survey: bool                 # NPS from the survey's respondents (biased), or from every journey
     rule_kpi: np.ndarray         # per rule: KPI code (kernels.management.K_*)
     rule_target: np.ndarray
     rule_lever: np.ndarray       # per rule: lever code (kernels.management.L_*)
@@ -237,6 +238,7 @@ def compile_management(s: Scenario, policy: str, levers: Levers, cuts: np.ndarra
     return ManagementParams(
         cycle=float(m.cycle), measurement_delay=float(m.measurement_delay),
         implementation_delay=float(m.implementation_delay), survey_sample=int(m.survey_sample),
+        survey=m.nps_from == "respondents",
         rule_kpi=np.array([KPIS.index(r.kpi) for r in m.rules], dtype=np.int64),
         rule_target=np.array([float(r.target) for r in m.rules]),
         rule_lever=np.array([MANAGED_LEVERS.index(r.lever) for r in m.rules], dtype=np.int64),

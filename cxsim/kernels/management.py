@@ -99,14 +99,14 @@ def shortfall(kpi: int, measured: float, target: float) -> float:
 
 @njit(cache=True)
 def review(days: np.ndarray, n_days: int, now: float, number: int, cycle: float, delay: float,
-           implementation: float, sample: int, rule_kpi: np.ndarray, rule_target: np.ndarray,
+           implementation: float, sample: int, survey: bool, rule_kpi: np.ndarray, rule_target: np.ndarray,
            rule_lever: np.ndarray, rule_step: np.ndarray, low: np.ndarray, high: np.ndarray,
            levers: np.ndarray, u1: float, u2: float, row: np.ndarray) -> None:
     """One review at ``now``: measure, compare, decide. ``levers`` (the last decision) is updated in place
     and ``row`` gets what was seen and decided (``REVIEW_COLS`` columns)."""
     measured = np.empty(N_KPIS)
     true = np.empty(N_KPIS)
-    respondents = window_kpis(days, n_days, now - delay - cycle, now - delay, True, measured)
+    respondents = window_kpis(days, n_days, now - delay - cycle, now - delay, survey, measured)
     window_kpis(days, n_days, now - cycle, now, False, true)
     measured[K_NPS] += nps_sampling_sd(measured[K_NPS], respondents, sample) * normal(u1, u2)
     changed = False

@@ -192,6 +192,9 @@ class Management(Strict):
         0.0, description="a review sees the cycle that ended this long before it (whole days)")
     implementation_delay: NonNegativeDuration = Field(0.0, description="a decision takes effect this long after "
                                                                         "its review")
+    nps_from: Literal["respondents", "every_journey"] = Field(
+        "respondents", description="respondents: the survey's answers, biased by who answers (experience."
+                                   "survey_extremity); every_journey: an unbiased reading of every journey")
     survey_sample: Annotated[int, Field(ge=0)] = Field(
         0, description="survey answers read per review (0: every respondent); fewer adds sampling noise")
     limits: dict[Literal["handle_time_target", "staffing", "wellbeing_support", "empathy_time"],

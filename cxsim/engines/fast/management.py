@@ -27,7 +27,8 @@ def review_step(p, w, rng, now: float) -> None:
     levers = np.empty(N_LEVERS)
     levers[L_BUDGET], levers[L_STAFFING] = p.tl_budget[k], p.tl_staffing[k]
     levers[L_SUPPORT], levers[L_EMPATHY] = p.tl_support[k], p.tl_empathy[k]
-    review(w.days, w.ic[I_DAYS], now, k, p.mg_cycle, p.mg_delay, p.mg_implementation, p.mg_sample, p.mg_rule_kpi,
+    review(w.days, w.ic[I_DAYS], now, k, p.mg_cycle, p.mg_delay, p.mg_implementation, p.mg_sample, p.mg_survey,
+           p.mg_rule_kpi,
            p.mg_rule_target, p.mg_rule_lever, p.mg_rule_step, p.mg_low, p.mg_high, levers, u1, u2, w.mg_rows[k])
     slot = k + 1
     p.tl_budget[slot], p.tl_staffing[slot] = levers[L_BUDGET], levers[L_STAFFING]

@@ -142,6 +142,7 @@ class FastParams(NamedTuple):
     mg_delay: float
     mg_implementation: float
     mg_sample: int
+    mg_survey: bool
     mg_rule_kpi: np.ndarray
     mg_rule_target: np.ndarray
     mg_rule_lever: np.ndarray
@@ -325,6 +326,7 @@ def pack(params: Params) -> FastParams:
         cuts=p.cuts, quality_gap=p.quality_gap, quality_level=p.quality_level,
         mg_on=mg is not None, mg_cycle=float(mg.cycle) if mg else 0.0, mg_delay=float(mg.measurement_delay) if mg else 0.0,
         mg_implementation=float(mg.implementation_delay) if mg else 0.0, mg_sample=int(mg.survey_sample) if mg else 0,
+        mg_survey=bool(mg.survey) if mg else True,
         mg_rule_kpi=mg.rule_kpi if mg else np.zeros(0, dtype=np.int64),
         mg_rule_target=mg.rule_target if mg else np.zeros(0),
         mg_rule_lever=mg.rule_lever if mg else np.zeros(0, dtype=np.int64),

@@ -344,7 +344,7 @@ class Model:
         u1, u2 = stream.uniform(), stream.uniform()
         row = np.empty(REVIEW_COLS)
         days = np.array(self.record.days, dtype=np.float64).reshape(-1, DAY_COLS)
-        review(days, len(days), now, k, m.cycle, m.measurement_delay, m.implementation_delay, m.survey_sample,
+        review(days, len(days), now, k, m.cycle, m.measurement_delay, m.implementation_delay, m.survey_sample, m.survey,
                m.rule_kpi, m.rule_target, m.rule_lever, m.rule_step, m.low, m.high, self.decided, u1, u2, row)
         self.record.reviews.append(row)
         decided = self.decided.copy()
