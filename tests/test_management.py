@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import cxsim
@@ -191,6 +192,22 @@ def test_both_engines_identical_with_management(tmp_path):
     for name in fast:
         a, b = fast[name].to_pandas(), simpy[name].to_pandas()
         assert a.equals(b), name
+
+
+def test_measurement_chart_shows_the_reviews(tmp_path):
+    from cxsim.charts import CHARTS, load_results
+
+    path = tmp_path / "steer.yaml"
+    path.write_text(SMALL.format(horizon="5 w", extra="cycle: 7 d"))
+    folder = cxsim.run(cxsim.load_scenario(path), replications=2).write(tmp_path / "out")
+    reviews = pd.read_parquet(folder / "reviews.parquet")
+    assert len(reviews) == 2 * 4
+    fig, values = CHARTS["measurement"](load_results(folder))
+    assert values["nps_gap"]["steer"] == pytest.approx((reviews.nps - reviews.nps_true).mean())
+    np.testing.assert_allclose(values["series"]["handle_time_target"]["steer"],
+                               reviews.groupby("at").handle_time_target.mean())
+    assert values["series"]["handle_time_target"]["steer"][-1] < 12.0   # tightened from the policy's 12 min
+    assert "steer" in values["title"]
 
 
 def test_management_off_by_default_and_interventions_exclusive(tmp_path):

@@ -2,7 +2,7 @@
 
 Drawn from ``reviews.parquet`` (one row per management review, MODEL.md §9): for each policy with
 management, NPS as the survey measured it (dashed) beside the true NPS of every journey (solid),
-AHT as measured, and the trajectories of the levers its reviews moved, each review that changed a
+AHT as measured beside the handle-time target, and the trajectories of the levers its reviews moved, each review that changed a
 lever marked with a dot. Means over replications.
 """
 
@@ -19,7 +19,7 @@ from .style import figure, fit, message_title, policy_colours, talk_style
 WEEK = 7 * 1440.0
 #: Panels: (columns drawn solid and dashed, title).
 PANELS = ((("nps_true", "nps"), "NPS: true (solid) and as measured (dashed) ↑"),
-          (("aht_true", None), "AHT (min), as management sees it"),
+          (("aht", "handle_time_target"), "AHT as measured (solid), handle-time target (dashed), min"),
           (("staffing", None), "staffing (× head count), as decided"),
           (("wellbeing_support", "empathy_time"), "wellbeing support (solid), empathy min (dashed)"))
 
@@ -32,6 +32,7 @@ def _reviews(r: LoadedResults) -> pd.DataFrame:
     reviews = reviews.copy()
     reviews["week"] = reviews["at"] / WEEK
     reviews["policy"] = reviews["policy"].astype(str)
+    reviews = reviews.replace([np.inf, -np.inf], np.nan)  # no handle-time target: nothing to draw
     return reviews
 
 
