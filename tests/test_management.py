@@ -220,3 +220,19 @@ def test_management_off_by_default_and_interventions_exclusive(tmp_path):
     path.write_text(SMALL.format(horizon="4 w", extra="cycle: 36 h"))
     with pytest.raises(ScenarioError, match="whole number of days"):
         cxsim.load_scenario(path)
+
+
+def test_a_bad_rule_is_one_line_naming_file_line_and_field(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 7 d").replace("kpi: aht", "kpi: speed"))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "TERM")}
+    done = subprocess.run([sys.executable, "-m", "cxsim.cli", "validate", str(path)], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:15:12:")
+    assert "policies.steer.management.rules[0].kpi" in lines[0]
