@@ -21,7 +21,8 @@ def logic_lines(path):
 root = pathlib.Path(sys.argv[1])
 groups = {"shared kernels": ["cxsim/kernels"], "simpy engine": ["cxsim/engines/simpy"],
           "fast engine (model logic)": ["cxsim/engines/fast/journey.py", "cxsim/engines/fast/people.py",
-                                         "cxsim/engines/fast/router.py", "cxsim/engines/fast/loop.py"]}
+                                         "cxsim/engines/fast/router.py", "cxsim/engines/fast/loop.py",
+                                         "cxsim/engines/fast/management.py"]}
 tot = {}
 for g, paths in groups.items():
     n = 0

@@ -269,6 +269,46 @@ def compile_loyalty(lo: Loyalty) -> LoyaltyParams:
         churn_window_days=lo.churn_window / DAY)
 
 
+@dataclass(frozen=True)
+class ManagementParams:
+    """A policy's management (MODEL.md §9) as kernels.management reads it; times in minutes."""
+    cycle: float
+    measurement_delay: float
+    implementation_delay: float
+    survey_sample: int
+    survey: bool                 # NPS from the survey's respondents (biased), or from every journey
+    rule_kpi: np.ndarray         # per rule: KPI code (kernels.management.K_*)
+    rule_target: np.ndarray
+    rule_lever: np.ndarray       # per rule: lever code (kernels.management.L_*)
+    rule_step: np.ndarray
+    low: np.ndarray              # per lever: limits
+    high: np.ndarray
+    initial: np.ndarray          # per lever: the policy's values at time 0
+    reviews: np.ndarray          # the review times (cuts of the daily table before the horizon)
+
+
+def compile_management(s: Scenario, policy: str, levers: Levers, cuts: np.ndarray) -> ManagementParams | None:
+    from .scenario.mechanisms import KPIS, LEVER_LIMITS, MANAGED_LEVERS
+
+    spec = s.policies.get(policy)
+    m = spec.management if spec else None
+    if m is None:
+        return None
+    limits = {**LEVER_LIMITS, **m.limits}
+    reviews = np.array([c for c in cuts if c % m.cycle == 0 and c > 0], dtype=float)
+    return ManagementParams(
+        cycle=float(m.cycle), measurement_delay=float(m.measurement_delay),
+        implementation_delay=float(m.implementation_delay), survey_sample=int(m.survey_sample),
+        survey=m.nps_from == "respondents",
+        rule_kpi=np.array([KPIS.index(r.kpi) for r in m.rules], dtype=np.int64),
+        rule_target=np.array([float(r.target) for r in m.rules]),
+        rule_lever=np.array([MANAGED_LEVERS.index(r.lever) for r in m.rules], dtype=np.int64),
+        rule_step=np.array([float(r.step) for r in m.rules]),
+        low=np.array([float(limits[name][0]) for name in MANAGED_LEVERS]),
+        high=np.array([float(limits[name][1]) for name in MANAGED_LEVERS]),
+        initial=np.array([levers.budget, levers.staffing, levers.support, levers.empathy]), reviews=reviews)
+
+
 def mean_of_mix(cdf: np.ndarray, dists: tuple[Dist, ...]) -> float:
     """Mean of a mixture given by its cumulative shares, added left to right (engines must agree to the bit)."""
     total, previous = 0.0, 0.0
@@ -319,6 +359,7 @@ class Params:
     quality_level: np.ndarray    # ... and the quality delivered there
     cuts: np.ndarray             # times that close a row of the daily table
     customers: CustomerParams    # segments, channel choice, learnt expectations (MODEL.md §2)
+    management: ManagementParams | None = None  # reviews that move levers (None: no management)
 
     @property
     def levers(self) -> Levers:
@@ -443,4 +484,5 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         mean_work=mean_of_mix(need_cdf, need_work), cuts=period_cuts(s.horizon, warmup),
         quality_gap=np.array(s.resolution.quality_gap, dtype=float),
         quality_level=np.array(s.resolution.quality_level, dtype=float),
-        customers=compile_customers(s, _cdf(mix), need_cdf))
+        customers=compile_customers(s, _cdf(mix), need_cdf),
+        management=compile_management(s, policy, timeline[0][1], period_cuts(s.horizon, warmup)))

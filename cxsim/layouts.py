@@ -54,3 +54,9 @@ DAY_FROM_TOTALS = tuple((_column(Day, name), i) for i, name in enumerate(TOTALS)
 D_DAY, D_START, D_END, D_OPEN_NEEDS, D_WELLBEING, D_STANDARD, D_PRESSURE, D_TIME_PER_CASE, D_CUSTOMERS, D_ABSENT = (
     _column(Day, f) for f in ("day", "start", "end", "open_needs", "wellbeing", "standard", "pressure",
                               "time_per_case", "customers", "absent"))
+
+#: Day columns a management review reads (kernels.management).
+(D_OFFERED, D_HANDLED, D_NEEDS_CREATED, D_BUSY_AREA, D_STAFF_COST, D_JOURNEYS, D_PROMOTERS, D_DETRACTORS, D_RESPONDENTS,
+ D_RESP_PROMOTERS, D_RESP_DETRACTORS) = (_column(Day, f) for f in (
+    "offered", "handled", "needs_created", "busy_area", "staff_cost", "journeys_ended", "promoters", "detractors",
+    "respondents", "respondent_promoters", "respondent_detractors"))

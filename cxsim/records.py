@@ -129,6 +129,26 @@ class Customer(NamedTuple):
 NPS_CLASSES = ("detractor", "passive", "promoter")
 
 
+class Review(NamedTuple):
+    """One management review (MODEL.md §9): what it measured, the truth beside it, and the levers decided."""
+    review: int
+    at: float                    # minutes
+    applies_at: float            # when the decision takes effect (after the implementation delay)
+    aht: float                   # as measured (minutes per handled contact, from the system)
+    aht_true: float
+    cost_per_contact: float
+    cost_per_contact_true: float
+    nps: float                   # from the survey's respondents (sampled), after the measurement delay
+    nps_true: float              # of every journey that ended in the cycle just closed
+    contacts_per_need: float
+    contacts_per_need_true: float
+    handle_time_target: float    # the levers as decided (minutes; inf: no target)
+    staffing: float
+    wellbeing_support: float
+    empathy_time: float
+    changed: bool
+
+
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=list(record._fields)) if rows else \
         pd.DataFrame({f: pd.Series(dtype=float) for f in record._fields})
@@ -174,6 +194,7 @@ class Recorder:
         self.agents: list[AgentRecord] = []
         self.days: list[np.ndarray] = []   # rows of Day's columns (kernels.ledger.cut_day)
         self.customers: list[tuple] = []   # (customer, segment, joined, left): the rest is from journeys
+        self.reviews: list[np.ndarray] = []  # rows of Review's columns (kernels.management.review)
 
     def tables(self, channel_names: tuple[str, ...], need_names: tuple[str, ...],
                team_names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -186,9 +207,10 @@ class ArrayRecorder:
     """The same tables from arrays with one row per record (the fast engine's output)."""
 
     def __init__(self, encounters: np.ndarray, journeys: np.ndarray, agents: np.ndarray, days: np.ndarray,
-                 customers: np.ndarray | None = None) -> None:
+                 customers: np.ndarray | None = None, reviews: np.ndarray | None = None) -> None:
         self.encounter_rows, self.journey_rows, self.agent_rows, self.day_rows = encounters, journeys, agents, days
         self.customer_rows = np.zeros((0, 4)) if customers is None else customers  # as Recorder.customers
+        self.review_rows = np.zeros((0, len(Review._fields))) if reviews is None else reviews
 
     @property
     def encounters(self) -> np.ndarray:

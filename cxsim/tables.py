@@ -19,14 +19,15 @@ import pyarrow as pa
 from .layouts import J_CONTACTS, J_CUSTOMER, J_RECOMMEND, J_STATUS
 from .minutes import MONTH
 from .records import (
-    GIVEN_UP, KINDS, NPS_CLASSES, OUTCOMES, SOLVED, STATUSES, AgentRecord, Customer, Day, Encounter, Journey,
+    GIVEN_UP, KINDS, NPS_CLASSES, OUTCOMES, SOLVED, STATUSES, AgentRecord, Customer, Day, Encounter, Journey, Review,
 )
 
 if TYPE_CHECKING:
     from .compiled import Params
 
 #: The tables of one run, in the order they are written, and the record each row is.
-RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day, "customers": Customer}
+RECORDS = {"encounters": Encounter, "journeys": Journey, "agents": AgentRecord, "daily": Day, "reviews": Review,
+           "customers": Customer}
 TABLES = tuple(RECORDS)
 
 #: Coded columns and the list of names their codes index (fixed lists, or the scenario's).
@@ -35,6 +36,7 @@ CODED = {
     "journeys": {"status": STATUSES, "need_type": "needs", "first_channel": "channels"},
     "agents": {"team": "teams"},
     "daily": {},
+    "reviews": {},
     "customers": {"segment": "segments", "nps_class": NPS_CLASSES},
 }
 _NUMPY = {int: np.int64, float: np.float64, bool: np.bool_}
@@ -74,12 +76,12 @@ def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
 
 
 def run_tables(record, params: Params) -> dict[str, pa.Table]:
-    """The four tables of one replication from an engine's records (either engine's recorder)."""
+    """The tables of one replication from an engine's records (either engine's recorder)."""
     if hasattr(record, "encounter_rows"):  # the fast engine: arrays already
-        rows = (record.encounter_rows, record.journey_rows, record.agent_rows, record.day_rows)
+        rows = (record.encounter_rows, record.journey_rows, record.agent_rows, record.day_rows, record.review_rows)
     else:  # the SimPy engine: lists of tuples, made one array each (in C, not row by row in Python)
         rows = tuple(np.array(r, dtype=np.float64) for r in
-                     (record.encounters, record.journeys, record.agents, record.days))
+                     (record.encounters, record.journeys, record.agents, record.days, record.reviews))
     base = record.customer_rows if hasattr(record, "customer_rows") else np.array(record.customers, dtype=np.float64)
     rows = (*rows, customer_rows(base, rows[1], params))
     return {name: from_rows(name, r, params) for name, r in zip(TABLES, rows)}

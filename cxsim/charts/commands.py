@@ -14,6 +14,7 @@ from . import words
 from .contacts import failure_demand, journeys
 from .figures import policy_comparison, sweep, understanding_gap
 from .load import ChartUnavailable, LoadedResults, load_results
+from .measurement import measurement
 from .style import save, talk_style
 from .timeline import erosion, over_time
 
@@ -26,6 +27,7 @@ CHARTS: dict[str, Callable[[LoadedResults], tuple[Figure, dict]]] = {
     "erosion": erosion,
     "journeys": journeys,
     "sweep": sweep,
+    "measurement": measurement,
 }
 FORMATS = ("svg", "png", "pdf")
 

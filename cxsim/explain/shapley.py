@@ -62,6 +62,9 @@ def differing_levers(policies: dict[str, Policy], reference: str, other: str) ->
         if policies.get(name) is not None and policies[name].interventions:
             raise ValueError(f"policy {name!r} has interventions: the decomposition covers levers only "
                              "(define a policy without them to decompose)")
+        if policies.get(name) is not None and policies[name].management is not None:
+            raise ValueError(f"policy {name!r} has management: the decomposition covers levers only "
+                             "(define a policy without it to decompose)")
     a, b = resolve_policy(reference, policies), resolve_policy(other, policies)
     differing = {k: (a[k], b[k]) for k in Levers.model_fields if a.get(k) != b.get(k)}
     shared = {k: a.get(k) for k in Levers.model_fields if k not in differing}

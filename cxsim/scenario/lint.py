@@ -123,7 +123,8 @@ def _policies(s: Scenario) -> list[Problem]:
             continue  # reported by the validator
         effective = tuple(sorted((k, str(v)) for k, v in levers.items()
                                  if LEVER_MECHANISM.get(k) is None or mechanisms[LEVER_MECHANISM[k]]))
-        key = (effective, tuple(i.model_dump_json() for i in spec.interventions))
+        key = (effective, tuple(i.model_dump_json() for i in spec.interventions),
+               spec.management.model_dump_json() if spec.management else "")
         if key in seen:
             off = [m for m in ("handling", "erosion", "wellbeing") if not mechanisms[m]]
             why = f" with mechanisms {', '.join(off)} off" if off else ""

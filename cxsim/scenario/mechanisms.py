@@ -162,9 +162,69 @@ class Intervention(Strict):
         return self
 
 
+#: What management can watch (MODEL.md §9), and the levers its rules can move.
+KPIS = ("aht", "cost_per_contact", "nps", "contacts_per_need")
+MANAGED_LEVERS = ("handle_time_target", "staffing", "wellbeing_support", "empathy_time")
+#: Each KPI's better direction: +1 lower is better, -1 higher is better (a rule reacts to the shortfall).
+KPI_WORSE_IF_HIGHER = {"aht": 1.0, "cost_per_contact": 1.0, "nps": -1.0, "contacts_per_need": 1.0}
+#: Default limits per lever (minutes for the handle-time target and empathy time).
+LEVER_LIMITS = {"handle_time_target": (1.0, 60.0), "staffing": (0.5, 2.0), "wellbeing_support": (1.0, 3.0),
+                "empathy_time": (0.0, 10.0)}
+
+
+class Rule(Strict):
+    """When ``kpi`` as measured misses ``target``, move ``lever`` by ``step`` per unit of shortfall."""
+    kpi: Literal["aht", "cost_per_contact", "nps", "contacts_per_need"] = Field(
+        description="aht (minutes, from the system), cost_per_contact, nps (from the survey), contacts_per_need")
+    target: float = Field(description="the KPI's target, in its own unit (minutes, money, NPS points, contacts)")
+    lever: Literal["handle_time_target", "staffing", "wellbeing_support", "empathy_time"] = Field(
+        description="the lever this rule moves")
+    step: float = Field(description="lever change per unit of shortfall (measured worse than target: AHT, cost or "
+                                    "contacts per need above it, NPS below it); negative to lower the lever. "
+                                    "Above target the lever moves back the other way")
+
+
+class Management(Strict):
+    """Management as a controller (MODEL.md §9): measure, compare with targets, move levers, with delays."""
+    rules: list[Rule] = Field(min_length=1, description="what is watched, its target and the lever it moves")
+    cycle: PositiveDuration = Field(WEEK, description="time between reviews (whole days)")
+    measurement_delay: NonNegativeDuration = Field(
+        0.0, description="a review sees the cycle that ended this long before it (whole days)")
+    implementation_delay: NonNegativeDuration = Field(0.0, description="a decision takes effect this long after "
+                                                                        "its review")
+    nps_from: Literal["respondents", "every_journey"] = Field(
+        "respondents", description="respondents: the survey's answers, biased by who answers (experience."
+                                   "survey_extremity); every_journey: an unbiased reading of every journey")
+    survey_sample: Annotated[int, Field(ge=0)] = Field(
+        0, description="survey answers read per review (0: every respondent); fewer adds sampling noise")
+    limits: dict[Literal["handle_time_target", "staffing", "wellbeing_support", "empathy_time"],
+                 tuple[float, float]] = Field(default_factory=dict,
+                                              description="[lowest, highest] per lever (defaults: handle-time "
+                                                          "target 1–60 min, staffing 0.5–2, support 1–3, "
+                                                          "empathy 0–10 min)")
+
+    @model_validator(mode="after")
+    def _whole_days(self) -> "Management":
+        for name in ("cycle", "measurement_delay"):
+            if getattr(self, name) % 1440.0:
+                raise ValueError(f"{name} must be a whole number of days (reviews read the daily table)")
+        for lever, (low, high) in self.limits.items():
+            if not low <= high or low < 0:
+                raise ValueError(f"limits of {lever}: need 0 <= lowest <= highest")
+        return self
+
+
 class Policy(Levers):
     extends: str | None = Field(None, description="built-in or scenario policy this one starts from")
     interventions: list[Intervention] = Field(default_factory=list)
+    management: Management | None = Field(None, description="management steering this policy by what it measures "
+                                                            "(off unless given)")
+
+    @model_validator(mode="after")
+    def _one_steering(self) -> "Policy":
+        if self.management is not None and self.interventions:
+            raise ValueError("give either interventions (preset times) or management (reviews), not both")
+        return self
 
 
 #: Built-in policies, lever by lever (README "Policies").
@@ -191,7 +251,7 @@ def resolve_policy(name: str, policies: dict[str, Policy], seen: tuple[str, ...]
     if base_name == name and name not in BUILT_IN:
         raise ValueError(f"unknown policy {name!r} (built in: {', '.join(BUILT_IN)})")
     levers = dict(BUILT_IN[base_name]) if base_name == name else resolve_policy(base_name, policies, seen + (name,))
-    levers.update({k: v for k, v in spec.model_dump(exclude={"extends", "interventions"}).items()
+    levers.update({k: v for k, v in spec.model_dump(exclude={"extends", "interventions", "management"}).items()
                    if v is not None and k in spec.model_fields_set})
     return levers
 

@@ -16,7 +16,8 @@ from .cache import mark_compiled
 from .loop import finish, run_events, start
 from .params import pack
 from .state import (
-    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_CUSTOMERS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, ParamsType, WorldType, allocate,
+    AGENT_COLS, GROUP_OF_CODE, I_AGENTS, I_CUSTOMERS, I_DAYS, I_ENC, I_JOUR, I_KEEP, I_OPEN, I_REVIEWS, ParamsType, WorldType,
+    allocate,
     borrow_streams, capacity, fill, grow, struct_type,
 )
 
@@ -80,13 +81,13 @@ def run(params: Params, seed: int, replication: int, keep_records: bool = True) 
     customers = np.column_stack([np.arange(n, dtype=float), w.c_segment[:n].astype(float), w.c_joined[:n],
                                  w.c_left[:n]])
     return (w.enc[:w.ic[I_ENC]], w.jour[:w.ic[I_JOUR]], w.agents_out, w.days[:w.ic[I_DAYS]], w.tq, w.tc, w.ic,
-            customers)
+            customers, w.mg_rows[:w.ic[I_REVIEWS]])
 
 
 def simulate(params: Params, seed: int, replication: int) -> ArrayRecorder:
     """Run one replication with the fast engine and return its records (the same tables as the SimPy engine)."""
-    enc, jour, agents, days, *_, customers = run(params, seed, replication)
-    return ArrayRecorder(enc, jour, agents, days, customers)
+    enc, jour, agents, days, *_, customers, reviews = run(params, seed, replication)
+    return ArrayRecorder(enc, jour, agents, days, customers, reviews)
 
 
 def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:

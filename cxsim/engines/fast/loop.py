@@ -31,6 +31,7 @@ from .heap import (
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
 )
+from .management import review_step
 from .people import (
     add_customer, back_from_absence, churn, churn_hazard, daily_step, hire, new_agent, organisation_step,
     pick_customer, restaff, team_mean,
@@ -277,6 +278,8 @@ def run_events(p, w, rng) -> int:
         elif kind == EV_PERIOD:
             cut = p.cuts[w.ic[I_CUT]]
             close_period(p, w, cut)
+            if p.mg_on:
+                review_step(p, w, rng, cut)
             w.ic[I_CUT] += 1
             if w.ic[I_CUT] < len(p.cuts):
                 push(w, time + (p.cuts[w.ic[I_CUT]] - time), EV_PERIOD, 0, 0, NORMAL)

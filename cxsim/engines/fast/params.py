@@ -150,6 +150,22 @@ class FastParams(NamedTuple):
     cu_wait_norm: np.ndarray       # [channel]
     cu_wait_sensitivity: float
     cu_wait_learning: float
+    # management (kernels.management): its reviews write the levers they decide into timeline
+    # slots 1, 2, ... (the policy's levers at 0), applied through EV_INTERVENTION
+    mg_on: bool
+    mg_cycle: float
+    mg_delay: float
+    mg_implementation: float
+    mg_sample: int
+    mg_survey: bool
+    mg_rule_kpi: np.ndarray
+    mg_rule_target: np.ndarray
+    mg_rule_lever: np.ndarray
+    mg_rule_step: np.ndarray
+    mg_low: np.ndarray
+    mg_high: np.ndarray
+    mg_reviews: np.ndarray         # review times
+    mg_base_agents: np.ndarray     # per team: head count at staffing 1
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -161,7 +177,7 @@ KNOWN: dict[str, frozenset[str]] = {
         "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
         "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
         "need_work", "policy", "population", "quality_gap", "quality_level", "return_delay", "switch_cdf", "teams",
-        "timeline", "wall_clock", "customers",
+        "timeline", "wall_clock", "customers", "management",
         "warmup", "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
@@ -266,6 +282,13 @@ def pack(params: Params) -> FastParams:
     queue_share = np.array([1.0 / max(1, n) for n in queue_nteams])
 
     levers = [lv for _, lv in p.timeline]
+    mg = p.management
+    tl_at = [at for at, _ in p.timeline]
+    staffings = [lv.staffing for lv in levers]
+    if mg is not None:  # one slot per review, sized for the most staff management may ask for
+        tl_at += [np.inf] * len(mg.reviews)
+        staffings += [float(mg.high[1])] * len(mg.reviews)
+        levers = levers + [levers[0]] * len(mg.reviews)
     e, w, x, lo, m = p.erosion, p.wellbeing, p.experience, p.loyalty, p.mechanisms
     kind, a, b, values, length = dists.arrays()
     return FastParams(
@@ -287,13 +310,13 @@ def pack(params: Params) -> FastParams:
         team_nshifts=np.array([len(t.shifts or ()) for t in p.teams], dtype=np.int64),
         team_queues=team_queues, team_nq=team_nq, team_ch_queues=team_ch_queues, team_ch_nq=team_ch_nq,
         queue_teams=queue_teams, queue_nteams=queue_nteams, queue_share=queue_share,
-        tl_at=np.array([at for at, _ in p.timeline]), tl_budget=np.array([lv.budget for lv in levers]),
+        tl_at=np.array(tl_at), tl_budget=np.array([lv.budget for lv in levers]),
         tl_overrun=np.array([lv.overrun for lv in levers], dtype=np.int64),
         tl_ownership=np.array([lv.ownership for lv in levers]), tl_pinned=np.array([lv.pinned for lv in levers]),
         tl_empathy=np.array([lv.empathy for lv in levers]), tl_support=np.array([lv.support for lv in levers]),
         tl_transfer_overhead=np.array([lv.transfer_overhead for lv in levers]),
         tl_staffing=np.array([lv.staffing for lv in levers]),
-        tl_targets=np.array([[int(round(t.base_agents * lv.staffing)) for t in p.teams] for lv in levers],
+        tl_targets=np.array([[int(round(t.base_agents * s)) for t in p.teams] for s in staffings],
                             dtype=np.int64).reshape(len(levers), n_teams),
         mech_handling=bool(m.handling), mech_erosion=bool(m.erosion), mech_wellbeing=bool(m.wellbeing),
         mech_experience=bool(m.experience), mech_loyalty=bool(m.loyalty),
@@ -326,4 +349,13 @@ def pack(params: Params) -> FastParams:
         cu_channel_cdf=np.ascontiguousarray(p.customers.channel_cdf), cu_expectation=p.customers.expectation,
         cu_wait_factor=p.customers.wait_factor, cu_patience=p.customers.patience, cu_value=p.customers.value,
         cu_expected_wait=p.customers.expected_wait, cu_wait_norm=p.customers.wait_norm,
-        cu_wait_sensitivity=float(p.customers.wait_sensitivity), cu_wait_learning=float(p.customers.wait_learning))
+        cu_wait_sensitivity=float(p.customers.wait_sensitivity), cu_wait_learning=float(p.customers.wait_learning),
+        mg_on=mg is not None, mg_cycle=float(mg.cycle) if mg else 0.0, mg_delay=float(mg.measurement_delay) if mg else 0.0,
+        mg_implementation=float(mg.implementation_delay) if mg else 0.0, mg_sample=int(mg.survey_sample) if mg else 0,
+        mg_survey=bool(mg.survey) if mg else True,
+        mg_rule_kpi=mg.rule_kpi if mg else np.zeros(0, dtype=np.int64),
+        mg_rule_target=mg.rule_target if mg else np.zeros(0),
+        mg_rule_lever=mg.rule_lever if mg else np.zeros(0, dtype=np.int64),
+        mg_rule_step=mg.rule_step if mg else np.zeros(0), mg_low=mg.low if mg else np.zeros(4),
+        mg_high=mg.high if mg else np.zeros(4), mg_reviews=mg.reviews if mg else np.zeros(0),
+        mg_base_agents=np.array([t.base_agents for t in p.teams], dtype=np.int64))

@@ -25,13 +25,14 @@ from numba.experimental import structref
 from numba.extending import intrinsic, overload
 
 from ...layouts import AGENT_COLS, DAY_COLS, ENC_COLS, JOUR_COLS, TOTALS
+from ...kernels.management import REVIEW_COLS
 from ...tallies import COUNT_WIDTH, Q_WIDTH
 
 # --- integer scalars (ic) ---
 I_SEQ, I_HEAP, I_NEXT_NEED, I_OPEN, I_FREE, I_AGENTS, I_ACTIVE, I_CUSTOMERS, I_ENC, I_JOUR, I_DAYS, I_LEVER, \
     I_SERIAL, I_CUT, I_ARRIVING, I_OWED, I_CHURNED, I_ACQUIRED, I_DETERRED, I_LEAVERS, I_HIRES, I_BOREOUT, \
-    I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM = range(27)
-N_IC = 27
+    I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM, I_REVIEWS = range(28)
+N_IC = 28
 # --- float scalars (fc) ---
 F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT = range(5)
 N_FC = 5
@@ -177,6 +178,7 @@ class World(NamedTuple):
     totals: np.ndarray
     tq: np.ndarray              # metric tallies (cxsim.tallies): queues ...
     tc: np.ndarray              # ... and counts
+    mg_rows: np.ndarray         # management reviews (kernels.management.REVIEW_COLS), one row per review
 
 
 def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint: int) -> np.ndarray:
@@ -199,6 +201,8 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
         return np.zeros((n, JOUR_COLS))
     if name == "days":
         return np.zeros((days, DAY_COLS))
+    if name == "mg_rows":
+        return np.zeros((days, REVIEW_COLS))
     if name == "agents_out":
         return np.zeros((0, AGENT_COLS))
     size = n_teams if name.startswith("tm_") else n_queues if name.startswith("q_") else n

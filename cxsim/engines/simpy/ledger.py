@@ -43,6 +43,7 @@ class Ledger:
         self.respondent_promoters = self.respondent_detractors = 0
         self.at_warmup: dict[int, tuple[float, float, int]] = {}
         self._last: tuple[float, tuple] = (0.0, self._totals(0.0))
+        self.on_cut = None  # called with the time after each cut of the daily table (management reviews)
 
     def journey(self, score: float, nps_class: int, responded: bool) -> None:
         self.journeys_ended += 1
@@ -77,6 +78,8 @@ class Ledger:
         for cut in self.p.cuts:
             yield at(self.env, float(cut))
             self.close_period(cut)
+            if self.on_cut is not None:
+                self.on_cut(float(cut))
 
     def close_period(self, now: float) -> None:
         start, before = self._last

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from dataclasses import replace
 from typing import Generator
 
 import numpy as np
@@ -31,11 +32,14 @@ from ...kernels.journey import (
     returning_kind,
 )
 from ...kernels.loyalty import high_effort
+from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, review
+from ...layouts import DAY_COLS
 from ...kernels.workday import leaving_order
 from ...minutes import DAY, WEEK
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
-    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS, WORK,
+    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, MANAGEMENT, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS,
+    WORK,
     WORKFORCE, Stream, streams,
 )
 from .customers import Customers
@@ -351,10 +355,36 @@ class Model:
             if self.workforce:
                 self.workforce.support = levers.support
 
+    def review(self, now: float) -> None:
+        """A management review if ``now`` closes a review cycle (kernels.management); its decision
+        takes effect after the implementation delay (MODEL.md §9)."""
+        m, k = self.p.management, len(self.record.reviews)
+        if k >= len(m.reviews) or m.reviews[k] != now:
+            return
+        stream = self.rng[MANAGEMENT]
+        u1, u2 = stream.uniform(), stream.uniform()
+        row = np.empty(REVIEW_COLS)
+        days = np.array(self.record.days, dtype=np.float64).reshape(-1, DAY_COLS)
+        review(days, len(days), now, k, m.cycle, m.measurement_delay, m.implementation_delay, m.survey_sample, m.survey,
+               m.rule_kpi, m.rule_target, m.rule_lever, m.rule_step, m.low, m.high, self.decided, u1, u2, row)
+        self.record.reviews.append(row)
+        decided = self.decided.copy()
+        self.env.timeout(m.implementation_delay).callbacks.append(lambda _event, d=decided: self.apply(d))
+
+    def apply(self, decided: np.ndarray) -> None:
+        """Management's decision takes effect: the levers it moves (the others stay)."""
+        levers = replace(self.levers, budget=float(decided[L_BUDGET]), staffing=float(decided[L_STAFFING]),
+                         support=float(decided[L_SUPPORT]), empathy=float(decided[L_EMPATHY]))
+        if levers.staffing != self.levers.staffing:
+            self.restaff(levers.staffing)
+        self.levers = levers
+        if self.workforce:
+            self.workforce.support = levers.support
+
     def restaff(self, staffing: float) -> None:
         """A new head count: leavers go without replacement (idle ones first), new hires start now."""
         for team, spec in zip(self.router.teams, self.p.teams):
-            target = int(round(spec.base_agents * staffing))
+            target = head_count(spec.base_agents, staffing)
             employed = [a for a in team.agents if not a.gone]
             order = leaving_order(np.array([a.sessions > 0 for a in employed], dtype=np.bool_),
                                   np.array([a.hired for a in employed], dtype=float))
@@ -391,6 +421,9 @@ class Model:
             env.process(self.customers.background_acquisition())
         if len(p.timeline) > 1:
             env.process(self.interventions())
+        if p.management is not None:
+            self.decided = p.management.initial.copy()  # the levers as last decided (the controller's state)
+            self.ledger.on_cut = self.review
         env.run(until=p.horizon)
         self.finish()
         return self.record

@@ -1,0 +1,39 @@
+"""Management reviews in the fast engine: call the review kernel, store its decision, schedule it.
+
+The levers a review decides go into the next slot of the policy timeline (``p.tl_*``, one slot per
+review after the policy's own levers at 0) and take effect through ``EV_INTERVENTION`` after the
+implementation delay — the same event the SimPy engine schedules, at the same moment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, N_LEVERS, head_count, review
+from ...streams import MANAGEMENT
+from .heap import EV_INTERVENTION, NORMAL, push
+from .state import I_DAYS, I_REVIEWS
+
+
+@njit(cache=True)
+def review_step(p, w, rng, now: float) -> None:
+    """If ``now`` is a review time: review, write the decision into its timeline slot, schedule it."""
+    k = w.ic[I_REVIEWS]
+    if k >= len(p.mg_reviews) or p.mg_reviews[k] != now:
+        return
+    u1 = rng[MANAGEMENT].random()
+    u2 = rng[MANAGEMENT].random()
+    levers = np.empty(N_LEVERS)
+    levers[L_BUDGET], levers[L_STAFFING] = p.tl_budget[k], p.tl_staffing[k]
+    levers[L_SUPPORT], levers[L_EMPATHY] = p.tl_support[k], p.tl_empathy[k]
+    review(w.days, w.ic[I_DAYS], now, k, p.mg_cycle, p.mg_delay, p.mg_implementation, p.mg_sample, p.mg_survey,
+           p.mg_rule_kpi,
+           p.mg_rule_target, p.mg_rule_lever, p.mg_rule_step, p.mg_low, p.mg_high, levers, u1, u2, w.mg_rows[k])
+    slot = k + 1
+    p.tl_budget[slot], p.tl_staffing[slot] = levers[L_BUDGET], levers[L_STAFFING]
+    p.tl_support[slot], p.tl_empathy[slot] = levers[L_SUPPORT], levers[L_EMPATHY]
+    for team in range(p.n_teams):
+        p.tl_targets[slot, team] = head_count(p.mg_base_agents[team], levers[L_STAFFING])
+    w.ic[I_REVIEWS] = slot
+    push(w, now + p.mg_implementation, EV_INTERVENTION, slot, 0, NORMAL)
