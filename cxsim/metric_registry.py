@@ -49,6 +49,8 @@ _ALL = (
     Metric("burnout_absence_days", "employee", "burnout absence days", DAYS, "lower"),
     Metric("attrition", "employee", "attrition", SHARE, "lower"),
     Metric("boreout", "employee", "boreout", SHARE, "lower"),
+    Metric("attrition_hazard", "employee", "attrition hazard (expected)", SHARE, "lower"),
+    Metric("strain", "employee", "chronic strain", INDEX, "lower"),  # S in [0, 1]
     Metric("revenue", "business", "revenue", MONEY, "higher"),
     Metric("staff_cost", "business", "staff cost", MONEY, "lower"),
     Metric("cost_per_solved_need", "business", "cost per solved need", MONEY, "lower", headline=True),

@@ -122,7 +122,11 @@ def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
     return {"wellbeing": float((window["wellbeing"] * weights).sum() / weights.sum()),
             "burnout_absence_days": _ratio(float(window["absent_area"].sum()) / DAY, agent_years),
             "attrition": _ratio(float(window["leavers"].sum()), agent_years),
-            "boreout": _ratio(float(window["boreout_days"].sum()), float(window["staffed_days"].sum()))}
+            "boreout": _ratio(float(window["boreout_days"].sum()), float(window["staffed_days"].sum())),
+            # The expected leavers (Σ of each agent-day's probability of resigning) per agent-year: the
+            # hazard itself, far less noisy than the few leavers counted in one run.
+            "attrition_hazard": _ratio(float(window["expected_leavers"].sum()), agent_years),
+            **({"strain": float((window["strain"] * weights).sum() / weights.sum())} if p.wellbeing.strain.on else {})}
 
 
 def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:

@@ -387,7 +387,7 @@ class Model:
             hired = a.hired if a.hired > -1e17 else NAN
             self.record.agents.append(AgentRecord(
                 a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
-                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left))
+                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain))
         for need in self.open_needs.values():
             t = need.ticket
             if t is not None:  # waiting or being served right now
