@@ -133,6 +133,8 @@ class WellbeingParams:
     rookie_start: float
     ramp_up: float
     strain: "StrainParams"   # the slow time scale beside W
+    hiring_cost: float = 0.0  # per hire
+    collapse_absent_share: float = 0.25  # a replication 'collapsed': this share off sick at some midnight
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,8 @@ def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
         burnout_after=float(w.burnout_after), absence=compile_distribution(w.absence),
         attrition_per_year=float(w.attrition_per_year), attrition_sensitivity=float(w.attrition_sensitivity),
         hiring_delay=float(w.hiring_delay), rookie_start=float(w.rookie_start), ramp_up=float(w.ramp_up),
-        strain=compile_strain(w))
+        strain=compile_strain(w), hiring_cost=float(w.hiring_cost),
+        collapse_absent_share=float(w.collapse_absent_share))
 
 
 def compile_strain(w: Wellbeing) -> StrainParams:

@@ -110,6 +110,7 @@ class Day(NamedTuple):
     staffed_days: int    # ... out of agent-days with time on duty
     expected_leavers: float  # Σ over agent-days of the probability of resigning that day (the hazard)
     strain: float        # mean chronic strain S of employed agents at the end of the period
+    hires: int           # agents hired (replacements and head-count increases)
 
 
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:

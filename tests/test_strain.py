@@ -142,3 +142,40 @@ def test_no_agents_nothing_solved():
     r = cxsim.run(s, replications=1, seed=3, engine="fast")
     d = r.table("daily")
     assert d["needs_solved"].sum() == 0 and d["handled"].sum() == 0 and d["needs_created"].sum() > 0
+
+
+# --- reporting: collapse probability, hiring cost --------------------------------------------------
+
+@pytest.mark.parametrize("k,n", [(0, 5), (2, 4), (5, 5), (7, 20)])
+def test_collapse_share_has_the_wilson_interval(k, n):
+    from scipy.stats import binomtest
+
+    from cxsim.stats import proportion
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    got = proportion([1.0] * k + [0.0] * (n - k))
+    assert got["mean"] == k / n and got["n"] == n
+    assert got["ci_low"] == pytest.approx(ci.low, abs=1e-12) and got["ci_high"] == pytest.approx(ci.high, abs=1e-12)
+
+
+def test_collapse_is_reported_as_a_probability(overload):
+    """Every efficiency replication loses a quarter of its team to burnout; no supported one does."""
+    policies = overload.summary()["policies"]
+    eff, sup = policies["efficiency"]["metrics"]["collapse"], policies["supported"]["metrics"]["collapse"]
+    assert eff["mean"] == 1.0 and 0.4 < eff["ci_low"] < 1.0 and eff["ci_high"] == 1.0
+    assert sup["mean"] == 0.0 and sup["ci_low"] == 0.0 and 0.0 < sup["ci_high"] < 0.6
+
+
+def test_hiring_cost_is_hires_times_cost_and_comes_off_net_value():
+    """Two agents hired at week 2 (staffing 1.0 → 1.2 of 10): 2 × the cost, and net value that much lower."""
+    base = cxsim.load_scenario(SCENARIOS / "wellbeing.yaml").model_copy(update=dict(
+        horizon=3 * WEEK, warmup=WEEK, policies={"grow": Policy(interventions=[
+            {"at": 2 * WEEK, "set": {"staffing": 1.2}}])}))
+    costly = base.model_copy(update={"wellbeing": base.wellbeing.model_copy(update={"hiring_cost": 5000.0})})
+    a, b = (cxsim.run(x, replications=2, seed=1, engine="fast").metrics for x in (base, costly))
+    hires = cxsim.run(costly, replications=2, seed=1, engine="fast").table("daily")
+    hires = hires[hires["start"] >= WEEK].groupby("replication")["hires"].sum().to_numpy()
+    assert (hires >= 2).all()
+    assert "hiring_cost" not in a.columns
+    assert b["hiring_cost"].to_numpy() == pytest.approx(5000.0 * hires)
+    assert (a["net_value"] - b["net_value"]).to_numpy() == pytest.approx(5000.0 * hires)

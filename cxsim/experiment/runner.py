@@ -20,10 +20,10 @@ import pandas as pd
 
 from .. import __version__
 from ..compiled import Params, compile_scenario
-from ..metric_registry import HEADLINE, ORDER, RANGES
+from ..metric_registry import BINARY, HEADLINE, ORDER, RANGES
 from ..scenario import Located, Scenario, ScenarioError, load_scenario
 from ..scenario.loading import Where
-from ..stats import interval, paired_difference, relative_half_width
+from ..stats import interval, paired_difference, proportion, relative_half_width
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
@@ -77,7 +77,8 @@ class Results:
         policies, precision = {}, {}
         for policy in self.policies:
             rows = frame[frame["policy"] == policy]
-            policies[policy] = {"metrics": {m: interval(rows[m]) for m in names if rows[m].notna().any()}}
+            policies[policy] = {"metrics": {m: (proportion if m in BINARY else interval)(rows[m])
+                                            for m in names if rows[m].notna().any()}}
             precision[policy] = {m: _finite(relative_half_width(s, RANGES.get(m)))
                                  for m, s in policies[policy]["metrics"].items()}
         differences = {}

@@ -93,6 +93,12 @@ class Wellbeing(Strict):
     rookie_start: Probability = 0.35
     ramp_up: NonNegativeDuration = 12 * WEEK
     strain: Strain = Field(default_factory=Strain, description="chronic strain S beside the daily energy W")
+    collapse_absent_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.25, description="a replication counts as a team collapse when, at some midnight in the window, at least "
+                          "this share of the employed agents is off sick")
+    hiring_cost: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="cost of recruiting and training one hire (a replacement or a head-count increase), "
+                         "in the currency of cost_per_hour; subtracted in net_value")
 
 
 class Experience(Strict):

@@ -172,7 +172,7 @@ KNOWN: dict[str, frozenset[str]] = {
         "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_rate", "burnout_after",
         "burnout_below", "drain", "hiring_delay", "initial", "pressure_drain", "quality_loss", "quality_onset",
         "ramp_up", "recover_idle", "recover_off", "rookie_start", "speed_loss", "speed_onset", "upset_below",
-        "upset_hit", "strain"}),
+        "upset_hit", "strain", "hiring_cost", "collapse_absent_share"}),
     "StrainParams": frozenset({"absence", "attrition_sensitivity", "burnout_above", "load_days", "low_below", "on",
                                "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable"}),
     "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",

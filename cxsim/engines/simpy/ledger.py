@@ -69,7 +69,8 @@ class Ledger:
             customer_area=c.count.area_at(now) if c else 0.0, leavers=wf.leavers if wf else 0,
             pressure_area=self.org.pressure_area, employed_area=wf.employed.area_at(now) if wf else 0.0,
             absent_area=wf.absent.area_at(now) if wf else 0.0, boreout_days=wf.boreout_days if wf else 0,
-            staffed_days=wf.staffed_days if wf else 0, expected_leavers=wf.expected_leavers if wf else 0.0)
+            staffed_days=wf.staffed_days if wf else 0, expected_leavers=wf.expected_leavers if wf else 0.0,
+            hires=wf.hires if wf else 0)
         return np.array([totals[name] for name in TOTALS], dtype=float)
 
     def periods(self) -> Generator[simpy.Event, None, None]:
