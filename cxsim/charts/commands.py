@@ -13,6 +13,7 @@ from .. import __version__
 from . import words
 from .contacts import failure_demand, journeys
 from .figures import policy_comparison, sweep, understanding_gap
+from .lag import lag
 from .load import ChartUnavailable, LoadedResults, load_results
 from .style import save, talk_style
 from .timeline import erosion, over_time
@@ -26,6 +27,7 @@ CHARTS: dict[str, Callable[[LoadedResults], tuple[Figure, dict]]] = {
     "erosion": erosion,
     "journeys": journeys,
     "sweep": sweep,
+    "lag": lag,
 }
 FORMATS = ("svg", "png", "pdf")
 

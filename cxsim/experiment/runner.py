@@ -95,12 +95,23 @@ class Results:
         head = {"scenario": self.scenario.name, "seed": self.seed, "replications": self.replications,
                 "engine": self.engine}
         if not self.is_sweep:
-            return {**head, **self._block(self.metrics)}
+            return {**head, **self._block(self.metrics), **self._lag()}
         points = []
         for point, frame in self.metrics.groupby("point", sort=True):
             values = {axis: _plain(frame[axis].iloc[0]) for axis in self.axes}
             points.append({"point": int(point), "values": values, **self._block(frame)})
         return {**head, "axes": self.axes, "points": points}
+
+    def _lag(self) -> dict:
+        """The measured employee-to-customer lag (:mod:`cxsim.lag`), when the daily tables were kept."""
+        p = self.params
+        if not self.runs or not (p.mechanisms.wellbeing and p.mechanisms.experience):
+            return {}
+        from ..lag import employee_customer_lag
+
+        warmup = float(self.metrics["warmup"].max()) if "warmup" in self.metrics else float(p.warmup)
+        lag = employee_customer_lag(self.table("daily"), warmup)
+        return {"lag": lag} if lag else {}
 
     def table(self, name: str) -> pd.DataFrame:
         """One table across all replications, with ``policy`` and ``replication`` columns first."""
