@@ -41,14 +41,16 @@ def lag(r: LoadedResults) -> tuple[Figure, dict]:
                 y = float(np.nanmax(mean)) if np.isfinite(mean).any() else 0.0
                 ax.errorbar([ci["mean"]], [y], xerr=[[ci["mean"] - ci["ci_low"]], [ci["ci_high"] - ci["mean"]]],
                             fmt="o", color=colours[policy], capsize=6, markersize=9)
-                parts.append(f"{policy}: NPS follows wellbeing by {words.number(ci['mean'])} days "
-                             f"(95 % CI {words.number(ci['ci_low'])} to {words.number(ci['ci_high'])})")
+                if words.clear(ci):  # only lags whose interval excludes 0 make the message
+                    parts.append(f"{words.number(ci['mean'])} days under {policy} "
+                                 f"(95 % CI {words.number(ci['ci_low'])}–{words.number(ci['ci_high'])})")
         ax.axvline(0, color=GREY, linestyle="--", linewidth=1.2)
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.set_xlabel("lag k in days (k > 0: NPS changes after wellbeing)")
         ax.set_ylabel("corr(Δ wellbeing at t, Δ NPS at t + k)")
         ax.legend(loc="lower left", frameon=False)
-        title = "; ".join(parts) if parts else "wellbeing and NPS by lag"
+        title = ("NPS follows staff wellbeing by " + ", ".join(parts)) if parts else \
+            "No clear lag between staff wellbeing and NPS"
         values["title"] = title
         message_title(fig, title, caption(r, "mean cross-correlation of week-on-week changes, 95 % band; "
                                              "dots: each policy's lag, mean and 95 % CI over replications"))
