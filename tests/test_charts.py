@@ -200,7 +200,7 @@ def drawn(folders):
 
 def test_every_chart_renders_from_a_run_and_a_sweep(drawn):
     names = {name for kind, name, _ in drawn if kind == "run"}
-    assert names == set(CHARTS) - {"sweep"}
+    assert names == set(CHARTS) - {"sweep", "lag"}  # demand_spike has wellbeing off: no lag (tests/test_lag.py)
     assert ("sweep", "sweep") in {(k, n) for k, n, _ in drawn}
 
 
@@ -263,7 +263,7 @@ def test_report_is_one_self_contained_page(folders, tmp_path):
     assert list(tmp_path.iterdir()) == [page]
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "external reference"
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
-    assert html.count('class="chart"') == len(CHARTS) - 1   # every chart but the sweep
+    assert html.count('class="chart"') == len(CHARTS) - 2   # every chart but the sweep and the lag (wellbeing off)
     assert f"cxsim {cxsim.__version__}" in html and f"seed {_summary(folders['run'])['seed']}" in html
     assert "Scenario as run" in html and "demand_spike" in html
     for metric in ("nps_true", "aht"):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import cxsim
+from cxsim.charts import CHARTS, load_results
 from cxsim.lag import cross_correlation, employee_customer_lag
 
 from helpers import SCENARIOS
@@ -42,12 +43,19 @@ def test_cross_correlation_of_a_series_with_itself_peaks_at_zero():
 
 
 @pytest.mark.slow  # six replications of the shipped 20 weeks, two policies (~1 min)
-def test_nps_follows_wellbeing_after_the_support_cut():
+def test_nps_follows_wellbeing_after_the_support_cut(tmp_path):
     """scenarios/wellbeing.yaml as shipped: with support cut at week 6, NPS follows wellbeing by days, and the
     95 % interval of the lag is above 0 and within a fortnight; the steady centre shows no such lead."""
     s = cxsim.load_scenario(SCENARIOS / "wellbeing.yaml")
     s = s.model_copy(update={"policies": {k: v for k, v in s.policies.items() if k in ("steady", "support_cut")}})
-    lag = cxsim.run(s, replications=6, seed=2026, engine="fast").summary()["lag"]
+    results = cxsim.run(s, replications=6, seed=2026, engine="fast")
+    lag = results.summary()["lag"]
     cut = lag["support_cut"]["lag_days"]
     assert 0 < cut["ci_low"] and cut["ci_high"] < 14, cut
     assert lag["steady"]["lag_days"]["ci_low"] < 1, lag["steady"]["lag_days"]
+    # the chart plots the summary's numbers, and its message names only the lag whose interval excludes 0
+    fig, values = CHARTS["lag"](load_results(results.write(tmp_path / "out")))
+    assert values["lag"]["support_cut"] == pytest.approx(cut)
+    title = fig._suptitle.get_text().replace("\n", " ")
+    assert "support_cut" in title and "steady" not in title
+    assert fig.get_size_inches()[0] / fig.get_size_inches()[1] == pytest.approx(16 / 9, rel=0.01)
