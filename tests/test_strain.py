@@ -102,13 +102,17 @@ def test_done_means_burnout_under_sustained_overload_and_support_lowers_it(overl
     assert d["ci_high"] < 0, d
 
 
-def test_nights_reset_energy_never_strain(overload):
-    """Midnight after midnight, mean W bounces back while mean S carries over (weeks 1–3, no one off yet)."""
+def test_strain_carries_over_the_nights_and_the_hazard_is_tight(overload):
+    """Midnight after midnight mean S keeps rising (weeks 1–3, no one off yet) while W, reset by every
+    night, does not keep falling; the attrition hazard's interval is far tighter than the leavers'."""
     d = overload.table("daily")
     d = d[(d["policy"] == "efficiency") & (d["day"] >= 7) & (d["day"] < 21)]
     weekday = d[(d["day"] % 7) < 5]
     # strain only grows while nobody is yet off sick and every working day is overloaded
     assert (weekday.groupby("replication")["strain"].diff().dropna() > 0).mean() > 0.9
+    week = weekday.assign(week=weekday["day"] // 7).groupby(["replication", "week"])[["wellbeing", "strain"]].mean()
+    change = week.xs(2, level="week") - week.xs(1, level="week")   # the same weekdays, a week later
+    assert (change["strain"] > 0.1).all() and (change["wellbeing"].abs() < 0.05).all(), change
     # the attrition hazard is reported with a far tighter interval than the leavers counted
     m = overload.metrics[overload.metrics["policy"] == "efficiency"]
     hazard, counted = interval(m["attrition_hazard"].to_numpy()), interval(m["attrition"].to_numpy())
