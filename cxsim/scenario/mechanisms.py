@@ -65,7 +65,7 @@ class Strain(Strict):
     recover_per_day_off: Annotated[float, Field(ge=0)] = Field(
         0.05, description="share of S recovered per day off, on leave or off sick (× wellbeing support)")
     burnout_above: Probability = Field(0.6, description="burnout absence starts when S reaches this")
-    absence: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=20 * 1440.0),
+    absence: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=28 * 1440.0),
                                   description="length of a burnout absence")
     attrition_sensitivity: Annotated[float, Field(ge=0)] = Field(2.0, description="attrition hazard × exp(s·S)")
 
