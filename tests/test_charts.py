@@ -353,8 +353,9 @@ def test_plot_all_says_which_charts_it_skipped_and_why(folders, tmp_path):
     skipped = []
     plot(folders["compare"], "all", formats="png", out=tmp_path, skipped=skipped)
     reasons = dict(skipped)
-    assert set(reasons) == {"failure_demand", "over_time", "erosion", "journeys", "sweep"}
+    assert set(reasons) == {"failure_demand", "over_time", "erosion", "journeys", "sweep", "lag"}
     assert "encounters.parquet" in reasons["failure_demand"] and "sweep" in reasons["sweep"]
+    assert "daily.parquet" in reasons["lag"]
 
 
 def test_failure_demand_title_is_the_difference_of_the_shares_printed_beside_the_bars(folders):
