@@ -132,6 +132,25 @@ class WellbeingParams:
     hiring_delay: float
     rookie_start: float
     ramp_up: float
+    strain: "StrainParams"   # the slow time scale beside W
+    hiring_cost: float = 0.0  # per hire
+    collapse_absent_share: float = 0.25  # a replication 'collapsed': this share off sick at some midnight
+
+
+@dataclass(frozen=True)
+class StrainParams:
+    """Chronic strain S (MODEL.md §4, :mod:`cxsim.kernels.strain`); rates per day."""
+    on: bool
+    low_below: float
+    per_low_day: float
+    sustainable: float
+    per_overload_day: float
+    load_days: float
+    recover_working: float
+    recover_off: float
+    burnout_above: float
+    absence: Dist
+    attrition_sensitivity: float
 
 
 @dataclass(frozen=True)
@@ -245,7 +264,19 @@ def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
         quality_onset=float(w.quality_onset), quality_loss=float(w.quality_loss), burnout_below=float(w.burnout_below),
         burnout_after=float(w.burnout_after), absence=compile_distribution(w.absence),
         attrition_per_year=float(w.attrition_per_year), attrition_sensitivity=float(w.attrition_sensitivity),
-        hiring_delay=float(w.hiring_delay), rookie_start=float(w.rookie_start), ramp_up=float(w.ramp_up))
+        hiring_delay=float(w.hiring_delay), rookie_start=float(w.rookie_start), ramp_up=float(w.ramp_up),
+        strain=compile_strain(w), hiring_cost=float(w.hiring_cost),
+        collapse_absent_share=float(w.collapse_absent_share))
+
+
+def compile_strain(w: Wellbeing) -> StrainParams:
+    s = w.strain
+    return StrainParams(
+        on=bool(s.enabled), low_below=float(s.low_below), per_low_day=float(s.per_low_day),
+        sustainable=float(s.sustainable_occupancy), per_overload_day=float(s.per_overload_day),
+        load_days=float(s.load_days), recover_working=float(s.recover_per_workday),
+        recover_off=float(s.recover_per_day_off), burnout_above=float(s.burnout_above),
+        absence=compile_distribution(s.absence), attrition_sensitivity=float(s.attrition_sensitivity))
 
 
 def compile_experience(x: Experience) -> ExperienceParams:

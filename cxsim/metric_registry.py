@@ -49,8 +49,12 @@ _ALL = (
     Metric("burnout_absence_days", "employee", "burnout absence days", DAYS, "lower"),
     Metric("attrition", "employee", "attrition", SHARE, "lower"),
     Metric("boreout", "employee", "boreout", SHARE, "lower"),
+    Metric("attrition_hazard", "employee", "attrition hazard (expected)", SHARE, "lower"),
+    Metric("strain", "employee", "chronic strain", INDEX, "lower"),  # S in [0, 1]
+    Metric("collapse", "employee", "team collapse (share of runs)", SHARE, "lower"),  # 0/1 a run: Wilson interval
     Metric("revenue", "business", "revenue", MONEY, "higher"),
     Metric("staff_cost", "business", "staff cost", MONEY, "lower"),
+    Metric("hiring_cost", "business", "hiring cost", MONEY, "lower"),
     Metric("cost_per_solved_need", "business", "cost per solved need", MONEY, "lower", headline=True),
     Metric("net_value", "business", "net value", MONEY, "higher"),
 )
@@ -64,6 +68,8 @@ for _m in _ALL:
 ORDER = tuple(m.name for m in _ALL)
 HEADLINE = tuple(m.name for m in _ALL if m.headline)
 RANGES = {m.name: m.range for m in _ALL if m.range is not None}
+#: Metrics that are 0 or 1 in each replication: their mean is a probability, with a Wilson interval.
+BINARY = frozenset({"collapse"})
 
 
 def info(metric: str) -> Metric | None:

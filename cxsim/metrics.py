@@ -143,7 +143,13 @@ def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
     return {"wellbeing": float((window["wellbeing"] * weights).sum() / weights.sum()),
             "burnout_absence_days": _ratio(float(window["absent_area"].sum()) / DAY, agent_years),
             "attrition": _ratio(float(window["leavers"].sum()), agent_years),
-            "boreout": _ratio(float(window["boreout_days"].sum()), float(window["staffed_days"].sum()))}
+            "boreout": _ratio(float(window["boreout_days"].sum()), float(window["staffed_days"].sum())),
+            # The expected leavers (Σ of each agent-day's probability of resigning) per agent-year: the
+            # hazard itself, far less noisy than the few leavers counted in one run.
+            "attrition_hazard": _ratio(float(window["expected_leavers"].sum()), agent_years),
+            **({"hiring_cost": _hiring_cost(window, p)} if p.wellbeing.hiring_cost else {}),
+            "collapse": _collapse(window, p),
+            **({"strain": float((window["strain"] * weights).sum() / weights.sum())} if p.wellbeing.strain.on else {})}
 
 
 def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:
@@ -157,7 +163,28 @@ def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, 
     # Replacing a churned customer costs an acquisition (customers.acquisition_cost, default 0).
     return {"churn_rate": _ratio(churned, customer_months),
             "customers_lost": churned,
-            "revenue": revenue, "net_value": revenue - staff_cost - p.customers.acquisition_cost * churned}
+            "revenue": revenue,
+            "net_value": revenue - staff_cost - p.customers.acquisition_cost * churned - _hiring_cost(window, p)}
+
+
+def _collapse(window: pd.DataFrame, p: Params) -> float:
+    """1 if at some cut in the window at least ``collapse_absent_share`` of the employed were off sick.
+
+    Across replications its mean is the collapse probability (reported with a Wilson interval):
+    a team that may or may not tip over is described by that probability, not by a mean of
+    replications that each either collapsed or did not.
+    """
+    length = (window["end"] - window["start"]).to_numpy()
+    employed = np.divide(window["employed_area"].to_numpy(), length, out=np.zeros(len(window)), where=length > 0)
+    absent = window["absent"].to_numpy()
+    return float(bool(((absent > 0) & (absent >= p.wellbeing.collapse_absent_share * employed)).any()))
+
+
+def _hiring_cost(window: pd.DataFrame, p: Params) -> float:
+    """Recruiting and training the agents hired in the window (0 with wellbeing off or no cost set)."""
+    if not p.mechanisms.wellbeing or not p.wellbeing.hiring_cost:
+        return 0.0
+    return float(window["hires"].sum()) * p.wellbeing.hiring_cost
 
 
 def little(tables: dict[str, pd.DataFrame], p: Params) -> tuple[float, float, float]:

@@ -68,6 +68,7 @@ class AgentRecord(NamedTuple):
     boreout_days: int
     hired: float         # NaN for the original staff
     left: float          # NaN if still employed
+    strain: float        # chronic strain S at the horizon (or when the agent left); 0 with strain off
 
 
 class Day(NamedTuple):
@@ -108,6 +109,9 @@ class Day(NamedTuple):
     boreout_days: int    # agent-days with occupancy below the boreout threshold ...
     staffed_days: int    # ... out of agent-days with time on duty
     value_area: float    # ∫ Σ monthly value of active customers dt (revenue with segments of different value)
+    expected_leavers: float  # Σ over agent-days of the probability of resigning that day (the hazard)
+    strain: float        # mean chronic strain S of employed agents at the end of the period
+    hires: int           # agents hired (replacements and head-count increases)
 
 
 class Customer(NamedTuple):

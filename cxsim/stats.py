@@ -36,6 +36,27 @@ def interval(values, confidence: float = CONFIDENCE) -> dict[str, float | int | 
     return {"mean": mean, "ci_low": low, "ci_high": high, "n": n}
 
 
+def proportion(values, confidence: float = CONFIDENCE) -> dict[str, float | int | None]:
+    """Share of replications where an event happened (values 0/1), with its Wilson score interval.
+
+    A t-interval on 0/1 outcomes is degenerate (zero width when every replication agrees, bounds
+    outside [0, 1]); Wilson's (1927) interval is the textbook one for a binomial share (the same
+    bounds as ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``).
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    from scipy.special import ndtri
+
+    share = float(x.mean())
+    z = float(ndtri((1.0 + confidence) / 2))
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return {"mean": share, "ci_low": max(0.0, centre - half), "ci_high": min(1.0, centre + half), "n": n}
+
+
 def paired_difference(a, b, confidence: float = CONFIDENCE) -> dict[str, float | int | None]:
     """Interval of ``a − b`` replication by replication (common random numbers)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)

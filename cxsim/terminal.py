@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .metric_registry import COUNT, MONEY, TIME, VIEWS, of_kind
+from .metric_registry import BINARY, COUNT, MONEY, TIME, VIEWS, of_kind
 
 #: Seconds between progress lines when stderr is not a terminal (a log file, CI); 0 turns them off.
 PROGRESS_SECONDS_VARIABLE = "CXSIM_PROGRESS_SECONDS"
@@ -133,6 +133,8 @@ def _table(results, names: list[str], suffix: str) -> Table:
                 cells.append(split_text(metric, s))
             elif s["ci_low"] is None:
                 cells.append(fmt(metric, s["mean"]))
+            elif metric in BINARY:  # a probability's Wilson interval is not symmetric: its bounds
+                cells.append(_interval(metric, s))
             else:  # t-intervals are symmetric: mean ± half-width is the same information, shorter
                 half = (s["ci_high"] - s["ci_low"]) / 2
                 cells.append(f"{fmt(metric, s['mean'])} ± {fmt(metric, half, like=s['mean'])}")

@@ -200,7 +200,7 @@ def drawn(folders):
 
 def test_every_chart_renders_from_a_run_and_a_sweep(drawn):
     names = {name for kind, name, _ in drawn if kind == "run"}
-    assert names == set(CHARTS) - {"sweep", "measurement"}   # no management in these runs
+    assert names == set(CHARTS) - {"sweep", "measurement", "lag"}  # no management; wellbeing off: no lag
     assert ("sweep", "sweep") in {(k, n) for k, n, _ in drawn}
 
 
@@ -263,7 +263,7 @@ def test_report_is_one_self_contained_page(folders, tmp_path):
     assert list(tmp_path.iterdir()) == [page]
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "external reference"
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
-    assert html.count('class="chart"') == len(CHARTS) - 2   # every chart but the sweep and management's
+    assert html.count('class="chart"') == len(CHARTS) - 3   # every chart but the sweep, management's and the lag
     assert f"cxsim {cxsim.__version__}" in html and f"seed {_summary(folders['run'])['seed']}" in html
     assert "Scenario as run" in html and "demand_spike" in html
     for metric in ("nps_true", "aht"):
@@ -353,8 +353,9 @@ def test_plot_all_says_which_charts_it_skipped_and_why(folders, tmp_path):
     skipped = []
     plot(folders["compare"], "all", formats="png", out=tmp_path, skipped=skipped)
     reasons = dict(skipped)
-    assert set(reasons) == {"failure_demand", "over_time", "erosion", "journeys", "sweep", "measurement"}
+    assert set(reasons) == {"failure_demand", "over_time", "erosion", "journeys", "sweep", "measurement", "lag"}
     assert "encounters.parquet" in reasons["failure_demand"] and "sweep" in reasons["sweep"]
+    assert "daily.parquet" in reasons["lag"]
 
 
 def test_failure_demand_title_is_the_difference_of_the_shares_printed_beside_the_bars(folders):

@@ -13,6 +13,7 @@ from .. import __version__
 from . import words
 from .contacts import failure_demand, journeys
 from .figures import policy_comparison, sweep, understanding_gap
+from .lag import lag
 from .load import ChartUnavailable, LoadedResults, load_results
 from .measurement import measurement
 from .style import save, talk_style
@@ -28,6 +29,7 @@ CHARTS: dict[str, Callable[[LoadedResults], tuple[Figure, dict]]] = {
     "journeys": journeys,
     "sweep": sweep,
     "measurement": measurement,
+    "lag": lag,
 }
 FORMATS = ("svg", "png", "pdf")
 

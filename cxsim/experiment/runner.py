@@ -20,10 +20,10 @@ import pandas as pd
 
 from .. import __version__
 from ..compiled import Params, compile_scenario
-from ..metric_registry import HEADLINE, ORDER, RANGES
+from ..metric_registry import BINARY, HEADLINE, ORDER, RANGES
 from ..scenario import Located, Scenario, ScenarioError, load_scenario
 from ..scenario.loading import Where
-from ..stats import describe, interval, paired_difference, relative_half_width
+from ..stats import describe, interval, paired_difference, proportion, relative_half_width
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
@@ -77,7 +77,8 @@ class Results:
         policies, precision = {}, {}
         for policy in self.policies:
             rows = frame[frame["policy"] == policy]
-            policies[policy] = {"metrics": {m: describe(rows[m]) for m in names if rows[m].notna().any()}}
+            policies[policy] = {"metrics": {m: (proportion if m in BINARY else describe)(rows[m])
+                                            for m in names if rows[m].notna().any()}}
             precision[policy] = {m: _finite(relative_half_width(s, RANGES.get(m)))
                                  for m, s in policies[policy]["metrics"].items()}
         differences = {}
@@ -94,12 +95,23 @@ class Results:
         head = {"scenario": self.scenario.name, "seed": self.seed, "replications": self.replications,
                 "engine": self.engine}
         if not self.is_sweep:
-            return {**head, **self._block(self.metrics)}
+            return {**head, **self._block(self.metrics), **self._lag()}
         points = []
         for point, frame in self.metrics.groupby("point", sort=True):
             values = {axis: _plain(frame[axis].iloc[0]) for axis in self.axes}
             points.append({"point": int(point), "values": values, **self._block(frame)})
         return {**head, "axes": self.axes, "points": points}
+
+    def _lag(self) -> dict:
+        """The measured employee-to-customer lag (:mod:`cxsim.lag`), when the daily tables were kept."""
+        p = self.params
+        if not self.runs or not (p.mechanisms.wellbeing and p.mechanisms.experience):
+            return {}
+        from ..lag import employee_customer_lag
+
+        warmup = float(self.metrics["warmup"].max()) if "warmup" in self.metrics else float(p.warmup)
+        lag = employee_customer_lag(self.table("daily"), warmup)
+        return {"lag": lag} if lag else {}
 
     def table(self, name: str) -> pd.DataFrame:
         """One table across all replications, with ``policy`` and ``replication`` columns first."""

@@ -48,6 +48,28 @@ class Erosion(Strict):
     clear_time: PositiveDuration = Field(60.0, description="the backlog should be cleared within this")
 
 
+class Strain(Strict):
+    """Chronic strain S (weeks to months) beside daily energy W (MODEL.md §4); off by default."""
+    enabled: bool = Field(False, description="chronic strain S: burnout absence is triggered by S, not by days of "
+                                             "low W, and S raises the attrition hazard")
+    low_below: Probability = Field(0.5, description="a day worked that ends with W below this adds strain")
+    per_low_day: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.05, description="strain added by a day ending at W = 0 (share of the room left to 1)")
+    sustainable_occupancy: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.85, description="occupancy of recent days worked above which strain builds")
+    per_overload_day: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.05, description="strain added per day worked at occupancy 1 (share of the room left to 1)")
+    load_days: Annotated[float, Field(ge=1)] = Field(5.0, description="days worked the occupancy is smoothed over")
+    recover_per_workday: Annotated[float, Field(ge=0)] = Field(
+        0.01, description="share of S recovered on a day worked (× wellbeing support)")
+    recover_per_day_off: Annotated[float, Field(ge=0)] = Field(
+        0.05, description="share of S recovered per day off, on leave or off sick (× wellbeing support)")
+    burnout_above: Probability = Field(0.6, description="burnout absence starts when S reaches this")
+    absence: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=28 * 1440.0),
+                                  description="length of a burnout absence")
+    attrition_sensitivity: Annotated[float, Field(ge=0)] = Field(2.0, description="attrition hazard × exp(s·S)")
+
+
 class Wellbeing(Strict):
     initial: Probability = 0.8
     drain_per_busy_hour: Annotated[float, Field(ge=0)] = 0.03
@@ -70,6 +92,13 @@ class Wellbeing(Strict):
     hiring_delay: NonNegativeDuration = 6 * WEEK
     rookie_start: Probability = 0.35
     ramp_up: NonNegativeDuration = 12 * WEEK
+    strain: Strain = Field(default_factory=Strain, description="chronic strain S beside the daily energy W")
+    collapse_absent_share: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.25, description="a replication counts as a team collapse when, at some midnight in the window, at least "
+                          "this share of the employed agents is off sick")
+    hiring_cost: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="cost of recruiting and training one hire (a replacement or a head-count increase), "
+                         "in the currency of cost_per_hour; subtracted in net_value")
 
 
 class Experience(Strict):

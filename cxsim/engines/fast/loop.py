@@ -20,7 +20,8 @@ from ...layouts import (
     T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
     T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
-    T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA,
+    T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA, T_EXPECTED_LEAVERS,
+    T_HIRES, D_STRAIN, A_STRAIN,
 )
 from ...minutes import DAY, WEEK
 from ...streams import ARRIVALS, BACKGROUND
@@ -38,11 +39,11 @@ from .people import (
 )
 from .router import area, end_shift, start_shift, update_wellbeing
 from .state import (
-    F_ARRIVAL, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS,
+    F_ARRIVAL, F_EXPECTED_LEAVERS, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS,
     G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS, G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS,
     G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
-    I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED, I_PINNED,
-    I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
+    I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_HIRES, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED,
+    I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
     GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
 )
 
@@ -81,6 +82,8 @@ def totals(p, w, now: float, out) -> None:
     out[T_BOREOUT_DAYS] = float(w.ic[I_BOREOUT]) if workforce else 0.0
     out[T_STAFFED_DAYS] = float(w.ic[I_STAFFED_DAYS]) if workforce else 0.0
     out[T_VALUE_AREA] = area(w.lv, L_VALUE, now) if population else 0.0
+    out[T_EXPECTED_LEAVERS] = w.fc[F_EXPECTED_LEAVERS] if workforce else 0.0
+    out[T_HIRES] = float(w.ic[I_HIRES]) if workforce else 0.0
 
 
 @njit(cache=True)
@@ -89,18 +92,20 @@ def close_period(p, w, now: float) -> None:
     start = w.fc[F_LAST_CUT]
     after = np.empty(len(w.totals))
     totals(p, w, now, after)
-    total_w, employed, absent = 0.0, 0, 0
+    total_w, total_s, employed, absent = 0.0, 0.0, 0, 0
     for a in range(w.ic[I_AGENTS]):
         if not w.a_gone[a]:
             update_wellbeing(p, w, a)
     for a in range(w.ic[I_AGENTS]):
         if not w.a_gone[a]:
             total_w += w.a_wellbeing[a]
+            total_s += w.a_strain[a]
             employed += 1
             absent += w.a_absent[a]
     cut_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN],
             total_w / employed if employed else math.nan, team_mean(w, w.tm_standard),
             w.ic[I_ACTIVE] if p.population else 0, absent)
+    w.days[w.ic[I_DAYS]][D_STRAIN] = total_s / employed if employed else math.nan
     w.ic[I_DAYS] += 1
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now
@@ -330,6 +335,7 @@ def finish(p, w) -> None:
         r[5], r[6], r[7] = w.a_wellbeing[a], w.a_absent_minutes[a] / DAY, w.a_boreout_days[a]
         r[8] = w.a_hired[a] if w.a_hired[a] > -1e17 else math.nan
         r[9] = w.a_left[a]
+        r[A_STRAIN] = w.a_strain[a]
     live = np.empty(w.ic[I_OPEN], dtype=np.int64)
     n = 0
     for s in range(len(w.n_live)):

@@ -108,6 +108,17 @@ class FastParams(NamedTuple):
     wb_hiring_delay: float
     wb_rookie_start: float
     wb_ramp_up: float
+    st_on: bool                    # chronic strain (cxsim.kernels.strain), rates per day
+    st_low_below: float
+    st_per_low_day: float
+    st_sustainable: float
+    st_per_overload_day: float
+    st_load_days: float
+    st_recover_working: float
+    st_recover_off: float
+    st_burnout_above: float
+    st_absence: int                # distribution row
+    st_attrition_sensitivity: float
     ex_rule: int
     ex_neutral: float
     ex_loss_aversion: float
@@ -192,7 +203,9 @@ KNOWN: dict[str, frozenset[str]] = {
         "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_rate", "burnout_after",
         "burnout_below", "drain", "hiring_delay", "initial", "pressure_drain", "quality_loss", "quality_onset",
         "ramp_up", "recover_idle", "recover_off", "rookie_start", "speed_loss", "speed_onset", "upset_below",
-        "upset_hit"}),
+        "upset_hit", "strain", "hiring_cost", "collapse_absent_share"}),
+    "StrainParams": frozenset({"absence", "attrition_sensitivity", "burnout_above", "load_days", "low_below", "on",
+                               "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable"}),
     "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
                                    "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
                                    "weight_resolution", "weight_wait"}),
@@ -254,6 +267,8 @@ def pack(params: Params) -> FastParams:
     ch_retrial_delay = np.array([dists.add(c.retrial_delay) for c in ch], dtype=np.int64)
     return_delay = dists.add(p.return_delay)
     absence = dists.add(p.wellbeing.absence)
+    st = p.wellbeing.strain
+    strain_absence = dists.add(st.absence)
 
     n_teams, n_channels, n_needs = len(p.teams), len(ch), len(p.need_names)
     n_queues = p.queue_count
@@ -331,6 +346,11 @@ def pack(params: Params) -> FastParams:
         wb_burnout_below=float(w.burnout_below), wb_burnout_after=float(w.burnout_after), wb_absence=absence,
         wb_attrition=float(w.attrition_per_year), wb_attrition_sensitivity=float(w.attrition_sensitivity),
         wb_hiring_delay=float(w.hiring_delay), wb_rookie_start=float(w.rookie_start), wb_ramp_up=float(w.ramp_up),
+        st_on=bool(st.on), st_low_below=float(st.low_below), st_per_low_day=float(st.per_low_day),
+        st_sustainable=float(st.sustainable), st_per_overload_day=float(st.per_overload_day),
+        st_load_days=float(st.load_days), st_recover_working=float(st.recover_working),
+        st_recover_off=float(st.recover_off), st_burnout_above=float(st.burnout_above), st_absence=strain_absence,
+        st_attrition_sensitivity=float(st.attrition_sensitivity),
         ex_rule=int(p.journey_rule), ex_neutral=float(x.neutral), ex_loss_aversion=float(x.loss_aversion),
         ex_weight_wait=float(x.weight_wait), ex_weight_resolution=float(x.weight_resolution),
         ex_weight_empathy=float(x.weight_empathy), ex_weight_effort=float(x.weight_effort),

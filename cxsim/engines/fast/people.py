@@ -18,13 +18,14 @@ from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from ...kernels.sampling import sample_duration
-from ...kernels.workday import burnout_starts, day_end, leaves, leaving_order, team_step
+from ...kernels.strain import burnout_begins, leave_chance, strain_after
+from ...kernels.workday import day_end, leaving_order, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
 from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
 from .state import (
-    F_NOW, F_PRESSURE_AREA, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_HIRES, I_LEAVERS,
-    I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED, L_VALUE,
+    F_EXPECTED_LEAVERS, F_NOW, F_PRESSURE_AREA, F_SUPPORT, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED,
+    I_CUSTOMERS, I_HIRES, I_LEAVERS, I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED, L_VALUE,
 )
 
 
@@ -81,6 +82,7 @@ def new_agent(p, w, team: int, hired: float, wellbeing: float, since: float) -> 
     w.a_idle_prev[a] = w.a_idle_next[a] = -1
     w.a_day_staffed[a] = w.a_day_busy[a] = w.a_warm_staffed[a] = w.a_warm_busy[a] = 0.0
     w.a_warm_handled[a] = 0
+    w.a_strain[a], w.a_load[a], w.a_day_low[a] = 0.0, 0.0, wellbeing
     w.tm_size[team] += 1
     return a
 
@@ -110,14 +112,15 @@ def back_from_absence(p, w, agent: int) -> None:
 
 @njit(cache=True)
 def _burnout(p, w, agent: int, now: float, d1: float, d2: float) -> None:
-    if burnout_starts(w.a_absent[agent], w.a_low_since[agent], now, p.wb_burnout_after):
+    if burnout_begins(p.st_on, w.a_absent[agent], w.a_low_since[agent], now, p.wb_burnout_after, w.a_strain[agent],
+                      p.st_burnout_above):
         w.a_absent[agent] = True
         w.a_absent_since[agent] = now
         change(w.lv, L_ABSENT, now, 1.0)
         w.a_low_since[agent] = -1.0
         go_off_duty(p, w, agent)
         hand_back(p, w, agent)
-        d = p.wb_absence
+        d = p.st_absence if p.st_on else p.wb_absence
         length = sample_duration(p.dist_kind[d], p.dist_a[d], p.dist_b[d], p.dist_values[d, :p.dist_len[d]], d1, d2)
         push(w, now + length, EV_BACK, agent, 0, NORMAL)
 
@@ -147,8 +150,14 @@ def daily_step(p, w, rng) -> None:
         update_wellbeing(p, w, a)
         staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
         busy = area(w.a_busy, a, now) - w.a_day_busy[a] if staffed > 0 else 0.0
+        if p.st_on:
+            w.a_strain[a], w.a_load[a] = strain_after(
+                w.a_strain[a], w.a_load[a], staffed, busy, w.a_day_low[a], w.fc[F_SUPPORT], p.st_low_below,
+                p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
+                p.st_recover_off)
         worked, bored, w.a_wellbeing[a] = day_end(w.a_wellbeing[a], staffed, busy, p.wb_boreout_below,
                                                   p.wb_boreout_rate)
+        w.a_day_low[a] = w.a_wellbeing[a]
         w.ic[I_STAFFED_DAYS] += worked
         w.a_boreout_days[a] += bored
         w.ic[I_BOREOUT] += bored
@@ -156,7 +165,10 @@ def daily_step(p, w, rng) -> None:
         stream.random()  # spare: keeps the stream's layout of earlier versions
         u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
         _burnout(p, w, a, now, d1, d2)
-        if leaves(u_leave, w.a_wellbeing[a], p.wb_initial, p.wb_attrition, p.wb_attrition_sensitivity):
+        chance = leave_chance(w.a_wellbeing[a], w.a_strain[a], p.wb_initial, p.wb_attrition,
+                              p.wb_attrition_sensitivity, p.st_attrition_sensitivity, p.st_on)
+        w.fc[F_EXPECTED_LEAVERS] += chance
+        if u_leave < chance:
             _leave(p, w, a)
     for a in range(w.ic[I_AGENTS]):
         w.a_day_staffed[a] = area(w.a_staffed, a, now)

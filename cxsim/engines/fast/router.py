@@ -42,6 +42,7 @@ def update_wellbeing(p, w, agent: int) -> None:
     if changed:
         w.a_wellbeing[agent], w.a_low_since[agent] = wellbeing, low_since
         w.a_since[agent], w.a_upset[agent] = now, 0
+        w.a_day_low[agent] = min(w.a_day_low[agent], wellbeing)
 
 
 @njit(cache=True)

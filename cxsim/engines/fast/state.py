@@ -34,8 +34,8 @@ I_SEQ, I_HEAP, I_NEXT_NEED, I_OPEN, I_FREE, I_AGENTS, I_ACTIVE, I_CUSTOMERS, I_E
     I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM, I_REVIEWS = range(28)
 N_IC = 28
 # --- float scalars (fc) ---
-F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT = range(5)
-N_FC = 5
+F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT, F_EXPECTED_LEAVERS = range(6)
+N_FC = 6
 # --- time-integrated levels (lv rows: level, area, last change) ---
 L_WAITING, L_BUSY, L_EMPLOYED, L_ABSENT, L_CUSTOMERS, L_VALUE = range(6)
 N_LV = 6
@@ -128,6 +128,9 @@ class World(NamedTuple):
     a_warm_staffed: np.ndarray
     a_warm_busy: np.ndarray
     a_warm_handled: np.ndarray
+    a_strain: np.ndarray        # chronic strain S
+    a_load: np.ndarray          # occupancy of recent days worked, smoothed
+    a_day_low: np.ndarray       # lowest W since the last daily step
     # teams (and the organisation's pressure and standard per team)
     tm_idle_head: np.ndarray
     tm_idle_tail: np.ndarray
@@ -188,7 +191,7 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
               "a_idle_since", "a_wellbeing", "a_since", "a_low_since", "a_hired", "a_absent_minutes",
               "a_absent_since", "a_left", "a_day_staffed", "a_day_busy", "a_warm_staffed", "a_warm_busy",
               "tm_pressure", "tm_standard", "tm_multiplier", "tm_given", "tm_shift_week", "h_time",
-              "c_expectation", "c_balance", "c_joined", "c_left"}
+              "c_expectation", "c_balance", "c_joined", "c_left", "a_strain", "a_load", "a_day_low"}
     bools = {"n_first_resolved", "n_first_handled", "n_live", "tk_active", "tk_done", "hd_transfer", "a_on_duty", "a_leaving",
              "a_absent", "a_gone", "a_in_idle", "tm_on_shift"}
     if name in ("a_busy", "a_staffed"):

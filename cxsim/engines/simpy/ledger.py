@@ -13,7 +13,7 @@ import numpy as np
 import simpy
 
 from ...kernels.ledger import cut_day
-from ...layouts import DAY_COLS, TOTALS
+from ...layouts import D_STRAIN, DAY_COLS, TOTALS
 from .schedule import at
 from .workforce import ordered_sum
 
@@ -70,7 +70,8 @@ class Ledger:
             customer_area=c.count.area_at(now) if c else 0.0, leavers=wf.leavers if wf else 0,
             pressure_area=self.org.pressure_area, employed_area=wf.employed.area_at(now) if wf else 0.0,
             absent_area=wf.absent.area_at(now) if wf else 0.0, boreout_days=wf.boreout_days if wf else 0,
-            staffed_days=wf.staffed_days if wf else 0, value_area=c.value.area_at(now) if c else 0.0)
+            staffed_days=wf.staffed_days if wf else 0, value_area=c.value.area_at(now) if c else 0.0,
+            expected_leavers=wf.expected_leavers if wf else 0.0, hires=wf.hires if wf else 0)
         return np.array([totals[name] for name in TOTALS], dtype=float)
 
     def periods(self) -> Generator[simpy.Event, None, None]:
@@ -92,6 +93,7 @@ class Ledger:
         row = np.empty(DAY_COLS)
         cut_day(row, start, now, before, after, len(self.open_needs), wellbeing, self.org.mean(self.org.standard),
                 len(self.customers.active) if self.customers else 0, sum(1 for a in employed if a.absent))
+        row[D_STRAIN] = ordered_sum(a.strain for a in employed) / len(employed) if employed else math.nan
         self.days.append(row)
         self._last = (now, after)
         if now == self.p.warmup:

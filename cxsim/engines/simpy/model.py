@@ -440,7 +440,7 @@ class Model:
             hired = a.hired if a.hired > -1e17 else NAN
             self.record.agents.append(AgentRecord(
                 a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
-                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left))
+                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain))
         if self.customers:
             c = self.customers
             self.record.customers.extend((cid, c.segment[cid], c.joined[cid], c.left[cid])

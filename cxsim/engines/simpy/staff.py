@@ -38,7 +38,7 @@ class Level:
 class Agent:
     __slots__ = ("id", "team", "sessions", "channel", "idle_since", "on_duty", "leaving", "busy", "staffed", "handled",
                  "wellbeing", "since", "upset", "low_since", "absent", "gone", "hired", "callbacks", "absent_minutes",
-                 "boreout_days", "left", "absent_since")
+                 "boreout_days", "left", "absent_since", "strain", "load", "day_low")
 
     def __init__(self, agent_id: int, team: "Team", hired: float = -1e18, wellbeing: float = 1.0):
         self.id, self.team = agent_id, team
@@ -62,6 +62,9 @@ class Agent:
         self.absent_since = 0.0
         self.boreout_days = 0
         self.left = float("nan")
+        self.strain = 0.0          # chronic strain S (MODEL.md §4; stays 0 with strain off)
+        self.load = 0.0            # occupancy of recent days worked, smoothed
+        self.day_low = wellbeing   # lowest W since the last daily step
 
     @property
     def available(self) -> bool:

@@ -14,7 +14,8 @@ import simpy
 
 from ...kernels import sample_duration
 from ...kernels.wellbeing import quality_effect, rookie_effectiveness, speed_effect
-from ...kernels.workday import burnout_starts, day_end, energy_after, leaves, team_step
+from ...kernels.strain import burnout_begins, leave_chance, strain_after
+from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
 from .staff import Agent, Level, Router
 
@@ -105,6 +106,8 @@ class Workforce:
         self.absent = Level()                              # agents off sick over time
         self.boreout_days = 0                              # agent-days of boreout ...
         self.staffed_days = 0                              # ... out of agent-days with any time on duty
+        self.expected_leavers = 0.0                        # Σ of each agent-day's probability of resigning
+        self.s = params.wellbeing.strain
         self._daily: dict[int, tuple[float, float]] = {}
         router.before_change = self.update
 
@@ -119,6 +122,7 @@ class Workforce:
         if changed:
             agent.wellbeing, agent.low_since = wellbeing, low_since
             agent.since, agent.upset = now, 0
+            agent.day_low = min(agent.day_low, wellbeing)
 
     def speed(self, agent: Agent) -> float:
         return speed_effect(agent.wellbeing, self.w.speed_onset, self.w.speed_loss)
@@ -128,7 +132,7 @@ class Workforce:
 
     # --- applied once a day -------------------------------------------------------------------
     def daily(self) -> Generator[simpy.Event, None, None]:
-        w = self.w
+        w, s = self.w, self.s
         while True:
             self._daily = {a.id: (a.staffed.area_at(self.env.now), a.busy.area_at(self.env.now))
                            for a in self.router.agents}
@@ -141,8 +145,14 @@ class Workforce:
                 staffed0, busy0 = self._daily.get(agent.id, (0.0, 0.0))
                 staffed = agent.staffed.area_at(now) - staffed0
                 busy = agent.busy.area_at(now) - busy0 if staffed > 0 else 0.0
+                if s.on:
+                    agent.strain, agent.load = strain_after(
+                        agent.strain, agent.load, staffed, busy, agent.day_low, self.support, s.low_below,
+                        s.per_low_day, s.sustainable, s.per_overload_day, s.load_days, s.recover_working,
+                        s.recover_off)
                 worked, bored, agent.wellbeing = day_end(agent.wellbeing, staffed, busy, w.boreout_below,
                                                          w.boreout_rate)
+                agent.day_low = agent.wellbeing
                 self.staffed_days += worked
                 agent.boreout_days += bored
                 self.boreout_days += bored
@@ -150,18 +160,23 @@ class Workforce:
                 # first is a spare that keeps the stream's layout of earlier versions).
                 _spare, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
                 self._burnout(agent, now, d1, d2)
-                if leaves(u_leave, agent.wellbeing, w.initial, w.attrition_per_year, w.attrition_sensitivity):
+                chance = leave_chance(agent.wellbeing, agent.strain, w.initial, w.attrition_per_year,
+                                      w.attrition_sensitivity, s.attrition_sensitivity, s.on)
+                self.expected_leavers += chance
+                if u_leave < chance:
                     self._leave(agent)
 
     def _burnout(self, agent: Agent, now: float, d1: float, d2: float) -> None:
-        if burnout_starts(agent.absent, agent.low_since, now, self.w.burnout_after):
+        s = self.s
+        if burnout_begins(s.on, agent.absent, agent.low_since, now, self.w.burnout_after, agent.strain,
+                          s.burnout_above):
             agent.absent = True
             agent.absent_since = now
             self.absent.change(now, 1)
             agent.low_since = -1.0
             self.router.go_off_duty(agent)
             self.router.hand_back(agent)
-            a = self.w.absence
+            a = s.absence if s.on else self.w.absence
             length = sample_duration(a.kind, a.a, a.b, a.values, d1, d2)
             self.env.timeout(length).callbacks.append(lambda _e, agent=agent: self._back(agent))
 

@@ -1,0 +1,58 @@
+"""The ``lag`` chart: how many days customer outcomes (NPS) follow the employees' state (:mod:`cxsim.lag`)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..lag import employee_customer_lag
+from . import words
+from .figures import caption
+from .load import ChartUnavailable, LoadedResults
+from .style import GREY, figure, fit, message_title, policy_colours, talk_style
+
+
+def lag(r: LoadedResults) -> tuple[Figure, dict]:
+    """Cross-correlation of week-on-week changes in wellbeing and in NPS, by lag in days, per policy."""
+    daily = r.table("daily", "lag")
+    found = employee_customer_lag(daily, r.warmup_minutes()) if "wellbeing" in daily.columns else {}
+    if not found:
+        raise ChartUnavailable("the 'lag' chart needs wellbeing and NPS that change over the run "
+                               "(mechanisms wellbeing and experience on)")
+    colours = policy_colours(r.policies)
+    values: dict = {"lag": {}}
+    parts = []
+    with talk_style():
+        fig, ax = figure()
+        for policy in r.policies:
+            if policy not in found:
+                continue
+            f = found[policy]
+            c = f["curve"]
+            k = np.array(c["lag"], dtype=float)
+            mean = np.array([np.nan if v is None else v for v in c["mean"]], dtype=float)
+            low = np.array([np.nan if v is None else v for v in c["low"]], dtype=float)
+            high = np.array([np.nan if v is None else v for v in c["high"]], dtype=float)
+            ax.fill_between(k, low, high, color=colours[policy], alpha=0.18, linewidth=0)
+            ax.plot(k, mean, color=colours[policy], linewidth=2.5, label=policy)
+            ci = f["lag_days"]
+            values["lag"][policy] = ci
+            if ci["mean"] is not None and ci["ci_low"] is not None:
+                y = float(np.nanmax(mean)) if np.isfinite(mean).any() else 0.0
+                ax.errorbar([ci["mean"]], [y], xerr=[[ci["mean"] - ci["ci_low"]], [ci["ci_high"] - ci["mean"]]],
+                            fmt="o", color=colours[policy], capsize=6, markersize=9)
+                if words.clear(ci):  # only lags whose interval excludes 0 make the message
+                    parts.append(f"{words.number(ci['mean'])} days under {policy} "
+                                 f"(95 % CI {words.number(ci['ci_low'])}–{words.number(ci['ci_high'])})")
+        ax.axvline(0, color=GREY, linestyle="--", linewidth=1.2)
+        ax.axhline(0, color=GREY, linewidth=0.8)
+        ax.set_xlabel("lag k in days (k > 0: NPS changes after wellbeing)")
+        ax.set_ylabel("corr(Δ wellbeing at t, Δ NPS at t + k)")
+        ax.legend(loc="lower left", frameon=False)
+        title = ("NPS follows staff wellbeing by " + ", ".join(parts)) if parts else \
+            "No clear lag between staff wellbeing and NPS"
+        values["title"] = title
+        message_title(fig, title, caption(r, "mean cross-correlation of week-on-week changes, 95 % band; "
+                                             "dots: each policy's lag, mean and 95 % CI over replications"))
+        fit(fig)
+    return fig, values

@@ -1,0 +1,74 @@
+"""The lag between employee state and customer outcomes, measured (MODEL.md §4, issue 12).
+
+"First job satisfaction coughs, then customer satisfaction": the model must show the lag, not
+assume it. From the daily table, per policy and replication after the warm-up:
+
+- x_t: the employee state, a 7-day mean of the agents' wellbeing W (or of −S, chronic strain);
+- y_t: NPS of the journeys that ended in the 7 days to t;
+- both differenced over a week (x_t − x_{t−7}): trends and the weekly cycle would otherwise make
+  every lag look alike (prewhitening, as a cross-correlation of trending series needs);
+- r(k) = corr(x_t, y_{t+k}) for k = −K … K days: positive k means the customer side follows.
+
+Each replication's lag is the k of its largest r(k); the reported lag is the mean over the
+replications with a t-interval (replications are independent), beside the mean cross-correlation
+curve with pointwise intervals (the chart ``cxsim plot --chart lag``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .stats import interval
+
+#: Days of lag searched either way, and the smoothing/differencing window (a week of days).
+MAX_LAG, WINDOW = 28, 7
+
+
+def weekly_change(daily: pd.DataFrame, employee: str = "wellbeing") -> tuple[np.ndarray, np.ndarray]:
+    """(x, y): one run's week-on-week change of the employee state and of 7-day NPS, day by day."""
+    d = daily.sort_values("day")
+    x = d[employee].rolling(WINDOW).mean()
+    if employee == "strain":
+        x = -x  # more strain is a worse employee state: the same sign as wellbeing
+    ended = d["journeys_ended"].rolling(WINDOW).sum()
+    y = 100.0 * (d["promoters"] - d["detractors"]).rolling(WINDOW).sum() / ended.where(ended > 0)
+    return x.diff(WINDOW).to_numpy(dtype=float), y.diff(WINDOW).to_numpy(dtype=float)
+
+
+def cross_correlation(x: np.ndarray, y: np.ndarray, max_lag: int = MAX_LAG) -> np.ndarray:
+    """r(k) = corr(x_t, y_{t+k}) for k = −max_lag … max_lag over the days where both are known."""
+    out = np.full(2 * max_lag + 1, np.nan)
+    n = len(x)
+    for i, k in enumerate(range(-max_lag, max_lag + 1)):
+        a, b = (x[:n - k], y[k:]) if k >= 0 else (x[-k:], y[:n + k])
+        ok = np.isfinite(a) & np.isfinite(b)
+        if ok.sum() > 2 and np.std(a[ok]) > 0 and np.std(b[ok]) > 0:
+            out[i] = float(np.corrcoef(a[ok], b[ok])[0, 1])
+    return out
+
+
+def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "wellbeing",
+                          max_lag: int = MAX_LAG) -> dict[str, dict]:
+    """Per policy: the lag in days (mean and interval over replications) and the mean r(k) curve."""
+    if employee not in daily.columns or daily[employee].nunique() < 2:
+        return {}
+    d = daily[daily["start"] >= warmup]
+    lags = np.arange(-max_lag, max_lag + 1)
+    out: dict[str, dict] = {}
+    for policy, runs in d.groupby("policy", sort=False):
+        curves, best = [], []
+        for _, run in runs.groupby("replication"):
+            r = cross_correlation(*weekly_change(run, employee), max_lag)
+            if np.isfinite(r).any():
+                curves.append(r)
+                best.append(float(lags[int(np.nanargmax(r))]))
+        if not curves:
+            continue
+        c = np.array(curves)
+        bands = [interval(c[:, i]) for i in range(c.shape[1])]
+        out[str(policy)] = {
+            "employee": employee, "lag_days": interval(best), "lags": best,
+            "curve": {"lag": lags.tolist(), "mean": [b["mean"] for b in bands],
+                      "low": [b["ci_low"] for b in bands], "high": [b["ci_high"] for b in bands]}}
+    return out
