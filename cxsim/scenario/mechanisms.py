@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from .staffing import StaffingTarget
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
 
 from ..quality_table import QUALITY_GAP, QUALITY_LEVEL
@@ -144,7 +145,9 @@ class Levers(Strict):
     ownership: bool | None = None
     standard: Literal["eroding", "pinned"] | None = None
     empathy_time: NonNegativeDuration | None = None
-    staffing: Annotated[float, Field(gt=0)] | None = Field(None, description="multiplier on every team's head count")
+    staffing: Annotated[float, Field(gt=0)] | StaffingTarget | None = Field(
+        None, description="a multiplier on every team's head count, or a target ({service_level: 0.8, within: 20 s} "
+                          "or {occupancy: 0.85}) that teams staffed by rule are rostered to")
     wellbeing_support: Annotated[float, Field(ge=1)] | None = Field(None, description="recovery × this, upset ÷ this")
     transfer_overhead: NonNegativeDuration | None = Field(None, description="re-explaining after a hand-off")
 
