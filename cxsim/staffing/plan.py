@@ -52,10 +52,11 @@ def plan_team(p: Params, name: str, team, channels: tuple[int, ...], levers: Lev
     rule = team.staffing
     offered = offered_contacts(p)
     service = handle_time(p, levers, team.proficiency)
+    pats = tuple(patterns(rule.patterns.starts, rule.patterns.lengths, rule.patterns.days_on))
+    open_hours = np.array([pat.coverage() for pat in pats]).max(axis=0) > 0
     need = np.zeros(len(offered[0]), dtype=np.int64)
     for c in channels:
-        need = need + channel_requirement(p, c, offered[c], service, target)
-    pats = tuple(patterns(rule.patterns.starts, rule.patterns.lengths, rule.patterns.days_on))
+        need = need + channel_requirement(p, c, offered[c], service, target, open_hours)
     total = offered[list(channels)].sum(axis=0)
     return TeamPlan(name, target, rule.shrinkage, service, total, need, pats, roster(need, list(pats)))
 
@@ -70,8 +71,22 @@ def team_groups(plan: TeamPlan, team, channels: tuple[int, ...], needs: tuple[in
             for pattern, heads in zip(plan.patterns, plan.rota.heads) if heads > 0]
 
 
+_CACHE: dict[tuple[str, str], dict[str, TeamPlan]] = {}
+
+
 def plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
-    """Plans of every team staffed by rule in scenario ``s`` (compiled as ``p``) under a policy's levers."""
+    """Plans of every team staffed by rule in scenario ``s`` (compiled as ``p``) under a policy's levers.
+
+    Kept per scenario and policy within a process: every replication compiles the same plan."""
+    key = (s.model_dump_json(), p.policy)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = _plan_teams(s, p, levers)
+    return _CACHE[key]
+
+
+def _plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
     ci = {c.name: i for i, c in enumerate(p.channels)}
     out = {}
     for name, team in s.teams.items():

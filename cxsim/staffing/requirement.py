@@ -18,7 +18,7 @@ The rule, stated once (README "Staffing by rule"):
   abandons; a chat agent is ``sessions`` servers, each slowed by the channel's ``slowdown`` per extra
   session (the full-load case). A deferred channel (nobody abandons, a target of an hour or more, e.g.
   email within 24 h) is sized on the load averaged over the target's window, since work can wait that
-  long. For an occupancy target: ``ceil(load / occupancy)``.
+  long, and done in the hours of that window the team's patterns cover. For an occupancy target: ``ceil(load / occupancy)``.
 """
 
 from __future__ import annotations
@@ -165,16 +165,24 @@ def _agents(rate: float, service: float, target: StaffingTarget, within: float, 
 
 
 def channel_requirement(p: Params, channel: int, rates: np.ndarray, service: float,
-                        target: StaffingTarget) -> np.ndarray:
-    """Agents needed in each hour of the week for one channel (``rates``: contacts a minute per hour)."""
+                        target: StaffingTarget, open_hours: np.ndarray | None = None) -> np.ndarray:
+    """Agents needed in each hour of the week for one channel (``rates``: contacts a minute per hour).
+
+    ``open_hours`` (168 booleans, default all) are the hours the team's patterns can cover: deferred
+    work arriving in a target's window is done in the open hours of that window.
+    """
     ch = p.channels[channel]
     within = target.within if target.within is not None else ch.target
     patience = ch.patience.mean if ch.patience is not None else None
     rates = np.asarray(rates, dtype=float)
     if patience is None and within >= 60.0 and target.service_level is not None:
         window = min(HOURS, max(1, int(math.ceil(within / 60.0))))   # deferred work: average over the window
-        rolled = np.concatenate([rates, rates])
-        rates = np.array([rolled[h:h + window].mean() for h in range(HOURS)])
+        mask = np.ones(HOURS, dtype=bool) if open_hours is None else np.asarray(open_hours, dtype=bool)
+        rolled, open_rolled = np.concatenate([rates, rates]), np.concatenate([mask, mask]).astype(float)
+        mean = np.array([rolled[h:h + window].mean() for h in range(HOURS)])
+        share_open = np.array([open_rolled[h:h + window].mean() for h in range(HOURS)])
+        rates = np.where(mask & (share_open > 0), mean / np.where(share_open > 0, share_open, 1.0),
+                         np.where(share_open > 0, 0.0, mean))
     retry = ch.retrial_probability if patience is not None else 0.0
     return np.array([agents_for(r, service, target, within, patience, ch.sessions, ch.slowdown, retry) for r in rates],
                     dtype=np.int64)
