@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from .staffing import StaffingTarget
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
@@ -138,6 +138,11 @@ class Loyalty(Strict):
                                                                    "is counted")
 
 
+def _staffing_kind(value: Any) -> str:
+    """A staffing lever is a target when it is a mapping, else a multiplier (one error, from the right kind)."""
+    return "staffing-target" if isinstance(value, (dict, StaffingTarget)) else "staffing-multiplier"
+
+
 class Levers(Strict):
     """The levers a policy sets; unset levers come from the policy it extends."""
     handle_time_target: PositiveDuration | None = None
@@ -145,7 +150,8 @@ class Levers(Strict):
     ownership: bool | None = None
     standard: Literal["eroding", "pinned"] | None = None
     empathy_time: NonNegativeDuration | None = None
-    staffing: Annotated[float, Field(gt=0)] | StaffingTarget | None = Field(
+    staffing: Annotated[Annotated[Annotated[float, Field(gt=0)], Tag("staffing-multiplier")] | Annotated[StaffingTarget, Tag("staffing-target")],
+                        Discriminator(_staffing_kind)] | None = Field(
         None, description="a multiplier on every team's head count, or a target ({service_level: 0.8, within: 20 s} "
                           "or {occupancy: 0.85}) that teams staffed by rule are rostered to")
     wellbeing_support: Annotated[float, Field(ge=1)] | None = Field(None, description="recovery × this, upset ÷ this")

@@ -20,18 +20,24 @@ def plans(scenario, policies: list[str]) -> dict[str, dict[str, TeamPlan]]:
     return out
 
 
-def _target(plan: TeamPlan) -> str:
+def _seconds(minutes: float) -> str:
+    return f"{minutes * 60:g} s" if minutes < 1 else f"{minutes:g} min" if minutes < 60 else f"{minutes / 60:g} h"
+
+
+def _target(plan: TeamPlan, scenario) -> str:
     t = plan.target
     if t.occupancy is not None:
         return f"occupancy {t.occupancy:g}"
-    within = "the channel's service-level time" if t.within is None else f"{t.within * 60:g} s"
+    channels = scenario.teams[plan.team].channels
+    within = _seconds(t.within) if t.within is not None else \
+        ", ".join(f"{_seconds(scenario.channels[c].target)} ({c})" for c in channels)
     return f"service level {t.service_level:g} within {within}"
 
 
-def requirement_table(policy: str, plan: TeamPlan) -> Table:
+def requirement_table(policy: str, plan: TeamPlan, scenario) -> Table:
     """Hours of the day × weekdays: agents needed for contacts / agents rostered (hours with neither left out)."""
-    table = Table(title=f"{policy} · {plan.team}: agents needed / rostered per hour ({_target(plan)}, mean handle "
-                        f"{plan.handle_time:.2f} min)", title_justify="left")
+    table = Table(title=f"{policy} · {plan.team}: agents needed/rostered", title_justify="left",
+                  caption=f"{_target(plan, scenario)}; mean handle {plan.handle_time:.2f} min", caption_justify="left")
     table.add_column("hour")
     for day in DAY_NAMES:
         table.add_column(day, justify="right")
@@ -51,8 +57,7 @@ def requirement_table(policy: str, plan: TeamPlan) -> Table:
 
 def rota_table(policy: str, plan: TeamPlan, cost_per_hour: float) -> Table:
     shrink = plan.shrinkage
-    table = Table(title=f"{policy} · {plan.team}: rota (shrinkage {shrink:.0%} of paid time: paid = rostered "
-                        f"÷ {1 - shrink:g})", title_justify="left")
+    table = Table(title=f"{policy} · {plan.team}: rota", title_justify="left")
     for column in ("shift", "rostered", "paid heads", "paid h/week"):
         table.add_column(column, justify="left" if column == "shift" else "right")
     for pattern, heads in zip(plan.patterns, plan.rota.heads):
@@ -62,7 +67,8 @@ def rota_table(policy: str, plan: TeamPlan, cost_per_hour: float) -> Table:
     rostered = int(plan.rota.heads.sum())
     table.add_row("total", str(rostered), f"{rostered / (1 - shrink):.1f}", f"{plan.paid_hours:,.0f}")
     short = plan.rota.uncovered_hours
-    table.caption = (f"paid cost {plan.paid_hours * cost_per_hour:,.0f} a week"
+    table.caption = (f"shrinkage {shrink:.0%}: paid = rostered ÷ {1 - shrink:g}; "
+                     f"paid cost {plan.paid_hours * cost_per_hour:,.0f} a week"
                      + (f"; {short} hours of the week no pattern covers" if short else ""))
     table.caption_justify = "left"
     return table
@@ -72,7 +78,7 @@ def print_plans(out, scenario, policies: list[str]) -> None:
     found = plans(scenario, policies)
     for policy, teams in found.items():
         for name, plan in teams.items():
-            out.print(requirement_table(policy, plan))
+            out.print(requirement_table(policy, plan, scenario))
             out.print(rota_table(policy, plan, scenario.teams[name].cost_per_hour))
 
 
