@@ -137,15 +137,20 @@ def _brute_force(requirement, pats, most):
     return best
 
 
-@pytest.mark.parametrize("case", ["starts and lengths, every day", "5 of 7, one shift a day"])
+@pytest.mark.parametrize("case", ["starts and lengths, every day", "5 of 7, one shift a day",
+                                  "6 of 7, any day off"])
 def test_rota_covers_every_hour_at_the_brute_force_optimum(case):
     rng = np.random.default_rng(11)
     if case == "starts and lengths, every day":
         pats = patterns([0.0, 6 * 60.0, 12 * 60.0, 18 * 60.0], [6 * 60.0, 12 * 60.0], 7)  # 8 patterns
         day = rng.integers(0, 3, size=24)
         requirement = np.tile(day, 7)
-    else:
+    elif case == "5 of 7, one shift a day":
         pats = patterns([0.0], [24 * 60.0], 5)  # 7 patterns, one per pair of days off
+        requirement = np.repeat(rng.integers(0, 4, size=7), 24)
+    else:
+        pats = patterns([0.0], [24 * 60.0], 6, "any")  # 7 patterns, one per day off
+        assert len(pats) == 7
         requirement = np.repeat(rng.integers(0, 4, size=7), 24)
     rota = roster(requirement, pats)
     assert (rota.covered >= requirement).all() and rota.uncovered_hours == 0

@@ -8,7 +8,7 @@ hand-set ``agents`` head count; :mod:`cxsim.staffing` turns that into a rota per
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -45,7 +45,10 @@ class Patterns(Strict):
     lengths: Annotated[list[PositiveDuration], Field(min_length=1)] = Field(
         default_factory=lambda: [8 * 60.0], description="shift lengths allowed (paid time, breaks included)")
     days_on: Annotated[int, Field(ge=1, le=7)] = Field(
-        5, description="consecutive working days in a week; the others are days off (5: a 5-of-7 rota)")
+        5, description="working days in a week; the others are days off (5: a 5-of-7 rota)")
+    days_off: Literal["together", "any"] = Field(
+        "together", description="'together': the days off are consecutive (7 patterns per shift); 'any': any "
+                                "days of the week (e.g. 21 patterns for 5 of 7)")
 
     @model_validator(mode="after")
     def _within_day(self) -> "Patterns":

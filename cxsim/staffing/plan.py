@@ -52,7 +52,7 @@ def plan_team(p: Params, name: str, team, channels: tuple[int, ...], levers: Lev
     rule = team.staffing
     offered = offered_contacts(p)
     service = handle_time(p, levers, team.proficiency)
-    pats = tuple(patterns(rule.patterns.starts, rule.patterns.lengths, rule.patterns.days_on))
+    pats = tuple(patterns(rule.patterns.starts, rule.patterns.lengths, rule.patterns.days_on, rule.patterns.days_off))
     open_hours = np.array([pat.coverage() for pat in pats]).max(axis=0) > 0
     need = np.zeros(len(offered[0]), dtype=np.int64)
     for c in channels:

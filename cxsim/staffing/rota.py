@@ -1,7 +1,8 @@
 """Shift patterns and the least-cost rota that covers a requirement (an integer programme).
 
 A pattern is a start time, a length and the days on (``days_on`` consecutive days, the rest off: a
-5-of-7 rota has seven patterns per start and length, one per pair of days off). A pattern covers an
+5-of-7 rota has seven patterns per start and length, one per pair of days off; with ``days_off:
+any`` the days off need not be together, 21 patterns for 5 of 7). A pattern covers an
 hour of the week when it is on duty for the whole hour (a shift may run past midnight and past the
 end of the week, which wraps to Monday). The rota chooses a whole number of agents per pattern,
 minimising paid hours, such that every hour has at least its requirement; an hour no pattern can
@@ -10,6 +11,7 @@ cover is left short (at a penalty far above any rota's cost) and reported, never
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +50,8 @@ class Pattern:
         days = self.days
         if len(days) == 7:
             when = "every day"
+        elif any((b - a) % 7 != 1 for a, b in zip(days, days[1:])):
+            when = ",".join(DAY_NAMES[d] for d in days)
         else:
             when = f"{DAY_NAMES[days[0]]}-{DAY_NAMES[days[-1]]}" if len(days) > 1 else DAY_NAMES[days[0]]
         return f"{_clock(self.start)}+{self.length / 60:g}h {when}"
@@ -57,9 +61,14 @@ def _clock(minutes: float) -> str:
     return f"{int(minutes // 60):02d}:{int(round(minutes % 60)):02d}"
 
 
-def patterns(starts: list[float], lengths: list[float], days_on: int) -> list[Pattern]:
-    """Every start × length × run of ``days_on`` consecutive days (one run if every day)."""
-    runs = [tuple(range(7))] if days_on >= 7 else [tuple((d + i) % 7 for i in range(days_on)) for d in range(7)]
+def patterns(starts: list[float], lengths: list[float], days_on: int, days_off: str = "together") -> list[Pattern]:
+    """Every start × length × set of ``days_on`` days: consecutive runs (days off together), or any days."""
+    if days_on >= 7:
+        runs = [tuple(range(7))]
+    elif days_off == "any":
+        runs = list(itertools.combinations(range(7), days_on))
+    else:
+        runs = [tuple((d + i) % 7 for i in range(days_on)) for d in range(7)]
     return [Pattern(float(s), float(length), run) for s in sorted(set(starts)) for length in sorted(set(lengths))
             for run in runs]
 
