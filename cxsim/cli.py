@@ -328,6 +328,9 @@ def staff(
         _fail([f"cxsim staff: give both --team and --target to search a head count, or neither to print the rota"])
     if team not in scenario.teams:
         _fail([f"{file}: no team {team!r} (teams: {', '.join(scenario.teams)})"])
+    if scenario.teams[team].staffing is not None:
+        _fail([f"{file}: team {team!r} is staffed by rule: `cxsim staff {file}` prints its rota; to search a head "
+               "count, give the team `agents` instead of `staffing`"])
     try:
         goal = parse_target(target)
     except ValueError as exc:

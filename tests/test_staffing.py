@@ -267,3 +267,14 @@ def test_cxsim_staff_prints_requirement_and_rota_per_policy():
         assert f"encounter · {team}: rota" in proc.stdout
     assert "efficiency ·" not in proc.stdout
     assert "paid cost" in proc.stdout
+
+
+def test_a_head_count_search_on_a_rule_staffed_team_is_refused_in_one_line():
+    proc = subprocess.run([sys.executable, "-m", "cxsim.cli", "staff", "docs/examples/staff_by_rule.yaml", "--team",
+                           "desk", "--target", "service_level>=0.8"], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "docs/examples/staff_by_rule.yaml: team 'desk' is staffed by rule: `cxsim staff "
+        "docs/examples/staff_by_rule.yaml` prints its rota; to search a head count, give the team `agents` instead "
+        "of `staffing`"]
