@@ -23,7 +23,7 @@ from cxsim.queueing import erlang_a, erlang_c_agents
 from cxsim.scenario import ScenarioError, load_scenario
 from cxsim.scenario.staffing import StaffingTarget
 from cxsim.staffing.plan import plan_teams
-from cxsim.staffing.requirement import agents_for, handle_time, offered_contacts
+from cxsim.staffing.requirement import agents_for, contact_resolution, handle_time, offered_contacts
 from cxsim.staffing.rota import patterns, roster
 
 from helpers import ROOT, assert_matches_theory
@@ -278,3 +278,20 @@ def test_a_head_count_search_on_a_rule_staffed_team_is_refused_in_one_line():
         "docs/examples/staff_by_rule.yaml: team 'desk' is staffed by rule: `cxsim staff "
         "docs/examples/staff_by_rule.yaml` prints its rota; to search a head count, give the team `agents` instead "
         "of `staffing`"]
+
+
+def test_the_allowance_forecasts_the_policys_own_resolution(tmp_path):
+    # Deterministic work of 8 min closed at 5 min: every contact gets 5/8 of its time, so the resolution
+    # per contact is base × quality(−3/8) exactly, and repeats follow the geometric series with it.
+    s = scenario(tmp_path, resolution="0.9", give_up="0.2", policies="[efficiency, baseline]",
+                 mechanisms="{handling: true, erosion: false, wellbeing: false, experience: false, loyalty: false}")
+    text = (tmp_path / "flat.yaml").read_text().replace("{dist: exponential, mean: 4 min}", "{dist: deterministic, "
+                                                                                           "value: 8 min}")
+    (tmp_path / "flat.yaml").write_text(text)
+    s = load_scenario(tmp_path / "flat.yaml")
+    eff, base = compile_scenario(s, "efficiency"), compile_scenario(s, "baseline")
+    r = 0.9 * float(np.interp(-3 / 8, eff.quality_gap, eff.quality_level))
+    assert contact_resolution(eff, eff.levers) == pytest.approx(r, rel=1e-12)
+    assert contact_resolution(base, base.levers) == pytest.approx(0.9, rel=1e-12)
+    assert np.allclose(offered_contacts(eff, eff.levers)[0], 1.0 / (1.0 - (1 - r) * 0.8))
+    assert np.allclose(offered_contacts(base, base.levers)[0], 1.0 / (1.0 - 0.1 * 0.8))

@@ -50,7 +50,7 @@ def policy_target(levers: dict, team_target: StaffingTarget) -> StaffingTarget:
 def plan_team(p: Params, name: str, team, channels: tuple[int, ...], levers: Levers, target: StaffingTarget) -> TeamPlan:
     """Requirement and least-cost rota of one team staffed by rule (``team``: the scenario's Team)."""
     rule = team.staffing
-    offered = offered_contacts(p)
+    offered = offered_contacts(p, levers)
     service = handle_time(p, levers, team.proficiency)
     pats = tuple(patterns(rule.patterns.starts, rule.patterns.lengths, rule.patterns.days_on, rule.patterns.days_off))
     open_hours = np.array([pat.coverage() for pat in pats]).max(axis=0) > 0

@@ -4,14 +4,15 @@ The rule, stated once (README "Staffing by rule"):
 
 * **Contacts offered** to a channel in hour ``h`` of the week = needs raised in ``h`` (the rate × the
   hourly × weekly profile, × customers with a population) × the channel's share of first contacts,
-  plus a **failure-demand allowance**: each assisted contact fails to solve the need with the need
-  mix's base probability ``1 − r̄`` and the customer comes back (with probability ``1 − give_up``) in
-  the channel ``returns.switch`` sends them to; a failed self-service attempt goes on at once to an
-  assisted channel. The expected contacts per first contact solve ``x = f + x·M`` (a geometric
-  series, exact for this routing). Repeats are placed in the hour of the first contact (the profile
-  shapes returns too under the default ``clock: demand``); retrials after abandoning and demand
-  spikes are not in the allowance — the same for every policy, so the rule stays one rule. Callers
-  who abandon and try again are: see :func:`agents_for` (``retry``).
+  plus a **failure-demand allowance**, forecast as a planner would from the policy's own record:
+  each answered contact fails to solve the need with probability ``1 − r`` (r: the policy's
+  resolution per contact, :func:`contact_resolution`) and the customer comes back (with probability
+  ``1 − give_up``) in the channel ``returns.switch`` sends them to — or, with ownership, as the
+  owner's callback in the same channel, never given up; a failed self-service attempt goes on at
+  once to an assisted channel. The expected contacts per first contact solve ``x = f + x·M`` (a
+  geometric series, exact for this routing). Repeats are placed in the hour of the first contact
+  (the profile shapes returns too under the default ``clock: demand``); demand spikes are not in
+  it. Callers who abandon and try again are: see :func:`agents_for` (``retry``).
 * **Handle time**: :func:`handle_time` — the policy's mean agent time per contact.
 * **Head count** for a service level within a time: the smallest ``n`` whose Erlang A service level
   (exponential patience with the channel's mean patience) meets the target, or Erlang C where nobody
@@ -39,15 +40,56 @@ OVERRUN_CLOSE = OVERRUN_ACTIONS.index("close")
 OVERRUN_TRANSFER = OVERRUN_ACTIONS.index("transfer")
 
 
-def offered_contacts(p: Params) -> np.ndarray:
-    """[channel, hour of week]: contacts offered per minute, failure-demand allowance included."""
+def contact_resolution(p: Params, levers: Levers | None = None) -> float:
+    """Probability that one answered contact solves its need under a policy, as the rule forecasts it.
+
+    The base resolution × the delivered quality of the time given against the time needed
+    (``kernels.resolution.delivered_quality``): under ``overrun: close`` a contact is given
+    min(T, target) of the T it needs (each repeat needs the whole work again); otherwise all of it.
+    Agent wellbeing, work pressure and eroding standards are not in it (the work as designed).
+    """
+    shares = np.diff(np.concatenate([[0.0], p.need_cdf]))
+    if levers is None or not p.mechanisms.handling or levers.overrun != OVERRUN_CLOSE or not math.isfinite(levers.budget):
+        return float(shares @ p.need_resolution)
+    total = 0.0
+    for share, base, d in zip(shares, p.need_resolution, p.need_work):
+        needed = _quantiles(d)
+        given = np.minimum(needed, levers.budget)
+        gap = np.where(needed > 0, (given - needed) / np.where(needed > 0, needed, 1.0), 0.0)
+        total += share * base * float(np.interp(gap, p.quality_gap, p.quality_level).mean())
+    return total
+
+
+def _quantiles(d: Dist, n: int = 4000) -> np.ndarray:
+    """Work times at n equally spaced quantile midpoints (a deterministic quadrature of E[f(T)])."""
+    u = (np.arange(n) + 0.5) / n
+    if d.kind == DIST_EXPONENTIAL:
+        return -d.a * np.log1p(-u)
+    if d.kind == DIST_LOGNORMAL:
+        return np.exp(d.a + d.b * norm.ppf(u))
+    if d.kind == DIST_DETERMINISTIC:
+        return np.full(1, d.a)
+    return np.asarray(d.values, dtype=float)
+
+
+def offered_contacts(p: Params, levers: Levers | None = None) -> np.ndarray:
+    """[channel, hour of week]: contacts offered per minute, failure-demand allowance included.
+
+    With ``levers`` the allowance is the policy's own: its forecast resolution per contact
+    (:func:`contact_resolution`), and with ownership an unsolved need comes back as the owner's
+    callback in the same channel and is never given up. Without, the base resolution.
+    """
     needs = p.week_rate * (p.population or 1)                       # needs per minute in each hour
     first = np.diff(np.concatenate([[0.0], p.channel_cdf]))         # share of first contacts per channel
     switch = np.diff(np.concatenate([np.zeros((len(p.channels), 1)), p.switch_cdf], axis=1), axis=1)
-    shares = np.diff(np.concatenate([[0.0], p.need_cdf]))
-    unsolved = 1.0 - float(shares @ p.need_resolution)
-    fail = np.array([(1.0 - ch.p_self) if ch.kind == "self_service" else unsolved * (1.0 - p.give_up)
+    unsolved = 1.0 - contact_resolution(p, levers)
+    owned = levers is not None and p.mechanisms.handling and levers.ownership
+    give_up = 0.0 if owned else p.give_up
+    fail = np.array([(1.0 - ch.p_self) if ch.kind == "self_service" else unsolved * (1.0 - give_up)
                      for ch in p.channels])
+    if owned:  # the owner calls back in the same channel
+        assisted = np.array([ch.kind != "self_service" for ch in p.channels])
+        switch = np.where(assisted[:, None], np.eye(len(p.channels)), switch)
     m = fail[:, None] * switch
     per_first = np.linalg.solve((np.eye(len(p.channels)) - m).T, first)  # x = f + x M
     return per_first[:, None] * needs[None, :]
