@@ -295,3 +295,20 @@ def test_the_allowance_forecasts_the_policys_own_resolution(tmp_path):
     assert contact_resolution(base, base.levers) == pytest.approx(0.9, rel=1e-12)
     assert np.allclose(offered_contacts(eff, eff.levers)[0], 1.0 / (1.0 - (1 - r) * 0.8))
     assert np.allclose(offered_contacts(base, base.levers)[0], 1.0 / (1.0 - 0.1 * 0.8))
+
+
+def test_deferred_work_is_done_in_open_hours_at_a_sustainable_occupancy(tmp_path):
+    # Email within 24 h, a flat 1 contact a minute of 4 min (4 Erlangs round the clock), a team on duty
+    # 8 h a day: the day's work is done in those 8 hours (12 Erlangs), at most at 0.85 occupancy.
+    text = FLAT.replace("RESOLUTION", "1").replace("GIVE_UP", "1").replace("RATE", "1 /min") \
+        .replace("kind: phone", "kind: email").replace("    PATIENCE\n", "").replace("    retrial: {probability: 0}\n", "") \
+        .replace("service_level_target: 20 s", "service_level_target: 24 h").replace("SHRINK", "0.3") \
+        .replace("MECHANISMS", "off").replace("POLICIES", "[baseline]") \
+        .replace("starts: [0 h, 8 h, 16 h], lengths: [8 h], days_on: 7", "starts: [8 h], lengths: [8 h], days_on: 7")
+    path = tmp_path / "email.yaml"
+    path.write_text(text, encoding="utf-8")
+    s = load_scenario(path)
+    plan = plan_teams(s, compile_scenario(s), {"staffing": 1.0})["desk"]
+    open_hours = np.array([pattern.coverage() for pattern in plan.patterns]).max(axis=0) > 0
+    assert set(plan.requirement[open_hours].tolist()) == {math.ceil(12 / 0.85)}
+    assert set(plan.requirement[~open_hours].tolist()) == {0}

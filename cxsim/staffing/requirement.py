@@ -19,7 +19,9 @@ The rule, stated once (README "Staffing by rule"):
   abandons; a chat agent is ``sessions`` servers, each slowed by the channel's ``slowdown`` per extra
   session (the full-load case). A deferred channel (nobody abandons, a target of an hour or more, e.g.
   email within 24 h) is sized on the load averaged over the target's window, since work can wait that
-  long, and done in the hours of that window the team's patterns cover. For an occupancy target: ``ceil(load / occupancy)``.
+  long, and done in the hours of that window the team's patterns cover, at most at an occupancy of
+  0.85 (``DEFERRED_OCCUPANCY``: Erlang C over a day barely exceeds the load, leaving no room for
+  a forecast error). For an occupancy target: ``ceil(load / occupancy)``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from ..queueing import erlang_a, erlang_c
 from ..scenario.staffing import StaffingTarget
 
 HOURS = 168
+#: Deferred work (email) is planned to at most this occupancy: the sustainable level of MODEL.md §4 *(calibrate)*.
+DEFERRED_OCCUPANCY = 0.85
 OVERRUN_CLOSE = OVERRUN_ACTIONS.index("close")
 OVERRUN_TRANSFER = OVERRUN_ACTIONS.index("transfer")
 
@@ -225,6 +229,12 @@ def channel_requirement(p: Params, channel: int, rates: np.ndarray, service: flo
         share_open = np.array([open_rolled[h:h + window].mean() for h in range(HOURS)])
         rates = np.where(mask & (share_open > 0), mean / np.where(share_open > 0, share_open, 1.0),
                          np.where(share_open > 0, 0.0, mean))
+        # Erlang C over a day's window barely exceeds the load: no room for a forecast error, so
+        # deferred work is also planned to at most DEFERRED_OCCUPANCY.
+        cap = StaffingTarget(occupancy=DEFERRED_OCCUPANCY)
+        return np.array([max(agents_for(r, service, target, within, None, ch.sessions, ch.slowdown),
+                             agents_for(r, service, cap, within, None, ch.sessions, ch.slowdown)) for r in rates],
+                        dtype=np.int64)
     retry = ch.retrial_probability if patience is not None else 0.0
     return np.array([agents_for(r, service, target, within, patience, ch.sessions, ch.slowdown, retry) for r in rates],
                     dtype=np.int64)
