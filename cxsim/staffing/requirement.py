@@ -186,6 +186,8 @@ def agents_for(rate: float, service: float, target: StaffingTarget, within: floa
     """
     if rate <= 0:
         return 0
+    # Rates come from a linear solve: round away the last bits so that the head count never depends on them.
+    rate, service = float(f"{rate:.12g}"), float(f"{service:.12g}")
     n = _agents(rate, service, target, within, patience, sessions, slowdown)
     if patience is None or retry <= 0:
         return n

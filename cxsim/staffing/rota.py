@@ -100,11 +100,15 @@ def roster(requirement: np.ndarray, pats: list[Pattern]) -> Rota:
     if need.sum() <= 0:
         return Rota(np.zeros(n, dtype=np.int64), np.zeros(HOURS), np.zeros(HOURS))
     penalty = (hours.max() if n else 1.0) * (need.sum() + 1.0) * 10.0
-    c = np.concatenate([hours, np.full(HOURS, penalty)])
+    # Ties between rotas of equal hours are broken by a fixed, generic perturbation far below an hour,
+    # and the programme is solved to proven optimality (no gap): the optimum is then unique, so the
+    # rota is the same on every machine, thread count and load (reproducible runs need that).
+    tie_break = 1.0 + 1e-6 * np.random.default_rng(20260101).random(n)
+    c = np.concatenate([hours * tie_break, np.full(HOURS, penalty)])
     a = np.hstack([cover.T, np.eye(HOURS)])
     res = milp(c, constraints=LinearConstraint(a, lb=need, ub=np.inf),
                integrality=np.concatenate([np.ones(n), np.zeros(HOURS)]),
-               bounds=Bounds(0, np.inf), options={"disp": False})
+               bounds=Bounds(0, np.inf), options={"disp": False, "mip_rel_gap": 0.0})
     if res.x is None:  # pragma: no cover - the shortfall variables keep it feasible
         raise RuntimeError(f"the rota could not be solved: {res.message}")
     heads = np.round(res.x[:n]).astype(np.int64)
