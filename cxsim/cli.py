@@ -313,9 +313,10 @@ def compare(
 @app.command()
 def staff(
     file: Path = typer.Argument(..., metavar="FILE", help="Scenario file."),
-    team: str = typer.Option(..., "--team", metavar="TEAM", help="The team whose head count is searched."),
-    target: str = typer.Option(..., "--target", metavar="METRIC>=VALUE", help="e.g. 'service_level>=0.8', 'nps_true>=20', "
-                                                     "'contacts_per_need<=1.6'."),
+    team: Optional[str] = typer.Option(None, "--team", metavar="TEAM", help="The team whose head count is searched "
+                                       "(without --team and --target: the rota of the teams staffed by rule)."),
+    target: Optional[str] = typer.Option(None, "--target", metavar="METRIC>=VALUE", help="e.g. 'service_level>=0.8', "
+                                         "'nps_true>=20', 'contacts_per_need<=1.6'."),
     policies: Optional[str] = typer.Option(None, "--policies", metavar="A,B", help="Policies to size, comma-separated (default: all)."),
     replications: Optional[int] = typer.Option(None, "--replications", "-r", min=1, metavar="N",
                                                help="Replications per head count (default: the scenario's)."),
@@ -326,7 +327,8 @@ def staff(
     engine: Engine = typer.Option(Engine.fast, metavar="fast|simpy", help=_ENGINE_HELP),
     insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
 ) -> None:
-    """Find the smallest head count of a team that meets a target, per policy, with its interval."""
+    """Find the smallest head count of a team that meets a target, per policy, with its interval; or, without
+    --team and --target, print each policy's requirement per hour and rota for the teams staffed by rule."""
     from .experiment.runner import run as run_scenario
     from .experiment.size import TooBig
     from .experiment.staffing import parse_target, smallest_team
@@ -334,8 +336,16 @@ def staff(
     from .scenario.schema import distribution_mean
 
     scenario = _load(file, allow_outside)
+    if team is None and target is None:
+        _staff_by_rule(file, scenario, policies)
+        return
+    if team is None or target is None:
+        _fail([f"cxsim staff: give both --team and --target to search a head count, or neither to print the rota"])
     if team not in scenario.teams:
         _fail([f"{file}: no team {team!r} (teams: {', '.join(scenario.teams)})"])
+    if scenario.teams[team].staffing is not None:
+        _fail([f"{file}: team {team!r} is staffed by rule: `cxsim staff {file}` prints its rota; to search a head "
+               "count, give the team `agents` instead of `staffing`"])
     try:
         goal = parse_target(target)
     except ValueError as exc:
@@ -376,6 +386,20 @@ def staff(
     except ValueError as exc:
         _fail([f"cxsim staff: {exc}"])
     out.print(table)
+
+
+def _staff_by_rule(file: Path, scenario: Scenario, policies: Optional[str]) -> None:
+    """The requirement per hour and the rota of every team staffed by rule, per policy (cxsim/staffing)."""
+    from .staffing.report import print_plans
+
+    if not any(t.staffing is not None for t in scenario.teams.values()):
+        _fail([f"{file}: no team is staffed by rule (teams.NAME.staffing); to search a head count give --team "
+               "and --target"])
+    names = [p.strip() for p in policies.split(",")] if policies else list(scenario.policies)
+    unknown = [n for n in names if n not in scenario.policies]
+    if unknown:
+        _fail([f"cxsim staff: no policy {unknown[0]!r} in {file} (policies: {', '.join(scenario.policies)})"])
+    print_plans(out, scenario, names)
 
 
 @app.command(name="compile")

@@ -7,6 +7,7 @@ hour-of-week rate. Both engines are fed the same object, which is what lets them
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from .codes import (
 )
 from .minutes import DAY, HOUR, MONTH
 from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
+from .scenario.staffing import multiplier
 from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
 
 CHANNEL_KINDS = ("phone", "chat", "email", "self_service")
@@ -92,7 +94,7 @@ _RULES = {name: code for code, name in enumerate(JOURNEY_RULES)}
 def compile_levers(levers: dict) -> Levers:
     return Levers(budget=budget(levers), overrun=_OVERRUN[levers["overrun"]], ownership=bool(levers["ownership"]),
                   pinned=levers["standard"] == "pinned", empathy=float(levers["empathy_time"]),
-                  staffing=float(levers["staffing"]), support=float(levers["wellbeing_support"]),
+                  staffing=multiplier(levers["staffing"]), support=float(levers["wellbeing_support"]),
                   transfer_overhead=float(levers["transfer_overhead"]))
 
 
@@ -495,12 +497,13 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
     teams = tuple(TeamParams(
         name=name, agents=int(round(t.agents * staffing)), base_agents=t.agents, channels=tuple(ci[c] for c in t.channels),
         needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
-        cost_per_minute=t.cost_per_hour / HOUR, shifts=shifts(t)) for name, t in s.teams.items())
+        cost_per_minute=t.cost_per_hour / HOUR, shifts=shifts(t)) for name, t in s.teams.items()
+        if t.staffing is None)
 
     need_cdf = _cdf(np.array([x.share for x in s.needs.values()]))
     need_work = tuple(compile_distribution(x.work_time) for x in s.needs.values())
     warmup = 0.0 if s.warmup == "auto" else float(s.warmup)
-    return Params(
+    params = Params(
         name=s.name, horizon=s.horizon, warmup=warmup, week_rate=week_rate, week_profile=week_profile,
         wall_clock=s.clock == "wall",
         change_at=change_at, factor=factor,
@@ -517,3 +520,25 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         quality_level=np.array(s.resolution.quality_level, dtype=float),
         customers=compile_customers(s, _cdf(mix), need_cdf),
         management=compile_management(s, policy, timeline[0][1], period_cuts(s.horizon, warmup)))
+    if any(t.staffing is not None for t in s.teams.values()):
+        params = staff_by_rule(s, params)
+    return params
+
+
+def staff_by_rule(s: Scenario, p: Params) -> Params:
+    """Teams staffed by rule become one team group per rostered shift pattern (cxsim/staffing), in the
+    scenario's team order, each with the pattern's shift: what the engines already run."""
+    from .staffing.plan import plan_teams, team_groups
+
+    plans = plan_teams(s, p, resolve_policy(p.policy, s.policies))
+    by_name = {t.name: t for t in p.teams}
+    teams: list[TeamParams] = []
+    for name, t in s.teams.items():
+        if t.staffing is None:
+            teams.append(by_name[name])
+        else:
+            ci = {c.name: i for i, c in enumerate(p.channels)}
+            ni = {n: i for i, n in enumerate(p.need_names)}
+            teams.extend(team_groups(plans[name], t, tuple(ci[c] for c in t.channels),
+                                     tuple(ni[x] for x in (t.needs or p.need_names)), p.levers.staffing))
+    return dataclasses.replace(p, teams=tuple(teams))

@@ -87,7 +87,9 @@ def test_the_understanding_gap(default_centre):
     assert below(diff(r, "cost_per_contact", "efficiency", "encounter"))
     assert above(diff(r, "contacts_per_need", "efficiency", "encounter"))
     assert below(diff(r, "nps_true", "efficiency", "encounter"))
-    assert above(diff(r, "cost_per_solved_need", "efficiency", "encounter"))
+    # Cost per solved need is not asserted: with both policies rostered to the same service-level
+    # target (the fair fight, README "Staffing by rule") it follows the handling levers, and which
+    # side it falls on is a result to report, not a property of the model.
 
 
 def test_churn_lowers_later_demand_and_revenue():

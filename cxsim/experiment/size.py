@@ -64,7 +64,10 @@ def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, 
         per_run = needs_per_run(s) * CONTACTS_PER_NEED
         contacts += per_run * runs_per_point
         work = per_run + s.horizon / 1440.0 * DAY_CONTACTS
-        agents = sum(team.agents for team in s.teams.values())
+        agents = sum(team.agents for team in s.teams.values() if team.agents is not None)
+        if any(team.agents is None for team in s.teams.values()):  # staffed by rule: the rota's head count
+            from ..compiled import compile_scenario
+            agents += sum(t.base_agents for t in compile_scenario(s).teams if "@" in t.name)
         seconds += runs_per_point * (RUN_SECONDS + work / SPEED.get(plan.engine, SPEED["simpy"])
                                      + agents * s.horizon / 60.0 * AGENT_HOUR_SECONDS)
         customers = s.demand.population.customers if s.demand.population is not None else 0

@@ -267,7 +267,8 @@ def _locate(loc: FieldPath, data: Any, where: dict[FieldPath, Where], fallback: 
     return tuple(real), fallback
 
 
-_TAGS = {"exponential", "lognormal", "deterministic", "empirical", "function-after", "function-before"}
+_TAGS = {"exponential", "lognormal", "deterministic", "empirical", "function-after", "function-before",
+         "staffing-target", "staffing-multiplier"}
 
 
 def _message(error: dict) -> str:

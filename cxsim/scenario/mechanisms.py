@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
+from .staffing import StaffingTarget
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
 
 from ..quality_table import QUALITY_GAP, QUALITY_LEVEL
@@ -166,6 +167,11 @@ class Loyalty(Strict):
                                                                    "is counted")
 
 
+def _staffing_kind(value: Any) -> str:
+    """A staffing lever is a target when it is a mapping, else a multiplier (one error, from the right kind)."""
+    return "staffing-target" if isinstance(value, (dict, StaffingTarget)) else "staffing-multiplier"
+
+
 class Levers(Strict):
     """The levers a policy sets; unset levers come from the policy it extends."""
     handle_time_target: PositiveDuration | None = None
@@ -173,7 +179,10 @@ class Levers(Strict):
     ownership: bool | None = None
     standard: Literal["eroding", "pinned"] | None = None
     empathy_time: NonNegativeDuration | None = None
-    staffing: Annotated[float, Field(gt=0)] | None = Field(None, description="multiplier on every team's head count")
+    staffing: Annotated[Annotated[Annotated[float, Field(gt=0)], Tag("staffing-multiplier")] | Annotated[StaffingTarget, Tag("staffing-target")],
+                        Discriminator(_staffing_kind)] | None = Field(
+        None, description="a multiplier on every team's head count, or a target ({service_level: 0.8, within: 20 s} "
+                          "or {occupancy: 0.85}) that teams staffed by rule are rostered to")
     wellbeing_support: Annotated[float, Field(ge=1)] | None = Field(None, description="recovery × this, upset ÷ this")
     transfer_overhead: NonNegativeDuration | None = Field(None, description="re-explaining after a hand-off")
 

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 from .mechanisms import (
     BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Resolution, Wellbeing, resolve_policy,
 )
+from .staffing import TeamStaffing, multiplier, target_of
 from .uncertain import UncertainRange, resolve as resolve_uncertain
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
@@ -197,12 +198,24 @@ class Shift(Strict):
 
 
 class Team(Strict):
-    agents: Annotated[int, Field(ge=0, le=10**6)]
+    agents: Annotated[int, Field(ge=0, le=10**6)] | None = Field(
+        None, description="head count available for contacts (or give 'staffing' to size the team by rule)")
     channels: Annotated[list[str], Field(min_length=1)]
     needs: list[str] | None = Field(None, description="need types this team handles (default: all)")
     proficiency: Annotated[float, Field(gt=0)] = 1.0
     shift: Shift | None = Field(None, description="default: always on duty")
     cost_per_hour: Annotated[float, Field(ge=0)] = 30.0
+    staffing: TeamStaffing | None = Field(
+        None, description="staff the team by rule instead of 'agents': shift patterns, a target, shrinkage "
+                          "(README \"Staffing by rule\")")
+
+    @model_validator(mode="after")
+    def _agents_or_rule(self) -> "Team":
+        if (self.agents is None) == (self.staffing is None):
+            raise ValueError("give exactly one of 'agents' (a head count) or 'staffing' (patterns to roster by rule)")
+        if self.staffing is not None and self.shift is not None:
+            raise ValueError("a team staffed by rule takes its shifts from 'staffing.patterns': remove 'shift'")
+        return self
 
 
 # --- the scenario ------------------------------------------------------------------------------
@@ -299,6 +312,7 @@ def cross_check(s: Scenario) -> list[Problem]:
             break  # one staffing's problems are enough to fix; the others repeat them
     problems.extend(_retrial_loops(s))
     problems.extend(_policy_problems(s))
+    problems.extend(_rule_problems(s))
     if s.uncertain and not problems:
         problems.extend(resolve_uncertain(s)[1])
     return problems
@@ -331,6 +345,8 @@ def _segment_problems(s: Scenario) -> list[Problem]:
 
 
 def _head_count(team: Team, staffing: float) -> int:
+    if team.agents is None:
+        return 1  # staffed by rule: someone is rostered (hours no pattern covers are reported by cxsim staff)
     return int(round(team.agents * staffing))  # as cxsim/compiled.py staffs a team under a policy
 
 
@@ -342,11 +358,12 @@ def _staffings(s: Scenario) -> list[tuple[float, str]]:
             levers = resolve_policy(name, s.policies)
         except ValueError:
             continue  # reported by _policy_problems
-        steps = [(float(levers["staffing"]), f" (under policy {name!r}, staffing {levers['staffing']:g})")]
+        factor = multiplier(levers["staffing"])
+        steps = [(factor, f" (under policy {name!r}, staffing {factor:g})")]
         for step in s.policies[name].interventions:
             if step.set is not None and step.set.staffing is not None:
-                steps.append((step.set.staffing, f" (under policy {name!r} from {step.at:g} min, staffing "
-                                                 f"{step.set.staffing:g})"))
+                factor = multiplier(step.set.staffing)
+                steps.append((factor, f" (under policy {name!r} from {step.at:g} min, staffing {factor:g})"))
         out.extend(x for x in steps if x[0] not in [y[0] for y in out])
     return out
 
@@ -396,6 +413,27 @@ def _policy_problems(s: Scenario) -> list[Problem]:
     return problems
 
 
+def _rule_problems(s: Scenario) -> list[Problem]:
+    """Staffing by rule: a rule-staffed team owns its channels; a staffing target needs such a team."""
+    problems: list[Problem] = []
+    ruled = [name for name, t in s.teams.items() if t.staffing is not None]
+    for name in ruled:
+        for i, c in enumerate(s.teams[name].channels):
+            others = [o for o, t in s.teams.items() if o != name and c in t.channels]
+            if others:
+                problems.append((("teams", name, "channels", i), f"channel {c!r} is also served by {', '.join(others)}: "
+                                 "a team staffed by rule must be the only team in its channels"))
+    for name, policy in s.policies.items():
+        if target_of(policy.staffing) is not None and not ruled:
+            problems.append((("policies", name, "staffing"), "a staffing target needs a team staffed by rule "
+                             "(teams.NAME.staffing); give a multiplier, or staff a team by rule"))
+        for i, step in enumerate(policy.interventions):
+            if step.set is not None and target_of(step.set.staffing) is not None:
+                problems.append((("policies", name, "interventions", i, "set", "staffing"),
+                                 "an intervention changes staffing by a multiplier, not a target"))
+    return problems
+
+
 def _reachable(s: Scenario, channel: str) -> bool:
     mix = s.demand.channel_mix
     if any((seg.channel_mix or {}).get(channel, 0) > 0 for seg in s.demand.segments.values()):
@@ -442,6 +480,8 @@ def _stability(s: Scenario, staffing: float = 1.0) -> list[Problem]:
 
 
 def _always_on(team: Team) -> bool:
+    if team.staffing is not None:
+        return False  # rostered in shifts
     return team.shift is None or (team.shift.length >= 1440 and len(set(team.shift.days)) == 7)
 
 

@@ -1,0 +1,97 @@
+"""One team staffed by rule under one policy: requirement, shrinkage, rota, and the groups the engines run.
+
+Shrinkage is a paid share ``s`` of time that never answers contacts. The engines simulate only the
+agents *available* for contacts (the rota covers the requirement in available agents); each available
+agent-hour is paid ``1 / (1 − s)`` hours, so a compiled group's cost per on-duty minute is the team's
+rate ÷ (1 − s) and the paid head count is the rota's ÷ (1 − s): grossed up exactly, no engine change.
+Each pattern with agents becomes one team group (``TEAM@07:00+8h mon-fri``) with that pattern's shift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..compiled import Levers, Params, TeamParams
+from ..minutes import HOUR
+from ..scenario.staffing import StaffingTarget, target_of
+from .requirement import channel_requirement, handle_time, offered_contacts
+from .rota import Pattern, Rota, patterns, roster
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    team: str
+    target: StaffingTarget
+    shrinkage: float
+    handle_time: float              # the policy's mean agent time per contact (minutes)
+    offered: np.ndarray             # contacts a minute per hour of the week, the team's channels together
+    requirement: np.ndarray         # agents available for contacts needed per hour of the week
+    patterns: tuple[Pattern, ...]
+    rota: Rota
+
+    @property
+    def paid(self) -> np.ndarray:
+        """Paid agents per hour: the requirement grossed up for shrinkage."""
+        return self.requirement / (1.0 - self.shrinkage)
+
+    @property
+    def paid_hours(self) -> float:
+        """Paid hours a week of the rota (shrinkage included)."""
+        return float(sum(h * p.hours_per_week for h, p in zip(self.rota.heads, self.patterns))) / (1.0 - self.shrinkage)
+
+
+def policy_target(levers: dict, team_target: StaffingTarget) -> StaffingTarget:
+    """The target a team is rostered to under a policy: the policy's, when it gives one, else the team's."""
+    return target_of(levers.get("staffing")) or team_target
+
+
+def plan_team(p: Params, name: str, team, channels: tuple[int, ...], levers: Levers, target: StaffingTarget) -> TeamPlan:
+    """Requirement and least-cost rota of one team staffed by rule (``team``: the scenario's Team)."""
+    rule = team.staffing
+    offered = offered_contacts(p, levers)
+    service = handle_time(p, levers, team.proficiency)
+    pats = tuple(patterns(rule.patterns.starts, rule.patterns.lengths, rule.patterns.days_on, rule.patterns.days_off))
+    open_hours = np.array([pat.coverage() for pat in pats]).max(axis=0) > 0
+    need = np.zeros(len(offered[0]), dtype=np.int64)
+    for c in channels:
+        need = need + channel_requirement(p, c, offered[c], service, target, open_hours)
+    total = offered[list(channels)].sum(axis=0)
+    return TeamPlan(name, target, rule.shrinkage, service, total, need, pats, roster(need, list(pats)))
+
+
+def team_groups(plan: TeamPlan, team, channels: tuple[int, ...], needs: tuple[int, ...],
+                multiplier: float) -> list[TeamParams]:
+    """The rota as team groups with one shift pattern each (a policy's multiplier scales each group)."""
+    cost = team.cost_per_hour / HOUR / (1.0 - plan.shrinkage)
+    return [TeamParams(name=f"{plan.team}@{pattern.label()}", agents=int(round(int(heads) * multiplier)),
+                       base_agents=int(heads), channels=channels, needs=needs, proficiency=team.proficiency,
+                       cost_per_minute=cost, shifts=pattern.intervals())
+            for pattern, heads in zip(plan.patterns, plan.rota.heads) if heads > 0]
+
+
+_CACHE: dict[tuple[str, str], dict[str, TeamPlan]] = {}
+
+
+def plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
+    """Plans of every team staffed by rule in scenario ``s`` (compiled as ``p``) under a policy's levers.
+
+    Kept per scenario and policy within a process: every replication compiles the same plan."""
+    key = (s.model_dump_json(), p.policy)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = _plan_teams(s, p, levers)
+    return _CACHE[key]
+
+
+def _plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
+    ci = {c.name: i for i, c in enumerate(p.channels)}
+    out = {}
+    for name, team in s.teams.items():
+        if team.staffing is None:
+            continue
+        out[name] = plan_team(p, name, team, tuple(ci[c] for c in team.channels), p.levers,
+                              policy_target(levers, team.staffing.target))
+    return out
