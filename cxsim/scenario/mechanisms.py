@@ -24,6 +24,8 @@ class Mechanisms(Strict):
     ``mechanisms: off`` (or ``on``) sets them all at once.
     """
     handling: bool = Field(True, description="policy time budget, overrun action, ownership, empathy time")
+    progress: bool = Field(True, description="work done on an unsolved need is kept for its next contact "
+                                             "(all with ownership, case notes otherwise), plus re-explaining")
     erosion: bool = Field(True, description="work pressure, corner cutting and eroding standards")
     wellbeing: bool = Field(True, description="agent wellbeing, boreout, burnout absence, attrition, rookies")
     experience: bool = Field(True, description="encounter and journey scores, likelihood to recommend, NPS")
@@ -34,7 +36,7 @@ class Mechanisms(Strict):
     def _all_at_once(cls, value: Any) -> Any:
         if isinstance(value, bool) or value in ("on", "off"):
             on = value is True or value == "on"
-            return {name: on for name in ("handling", "erosion", "wellbeing", "experience", "loyalty")}
+            return {name: on for name in ("handling", "erosion", "wellbeing", "experience", "loyalty", "progress")}
         return value
 
 
@@ -137,9 +139,15 @@ class Loyalty(Strict):
                                                                    "is counted")
 
 
+#: A quantile of the work a need takes: ``p80`` is its 80th percentile (per need type).
+QUANTILE_PATTERN = r"^p([1-9][0-9]?(\.[0-9]+)?)$"
+Quantile = Annotated[str, Field(pattern=QUANTILE_PATTERN)]
+
+
 class Levers(Strict):
     """The levers a policy sets; unset levers come from the policy it extends."""
-    handle_time_target: PositiveDuration | None = None
+    handle_time_target: PositiveDuration | Quantile | None = Field(
+        None, description="handle-time budget: minutes, or a quantile of each need type's work time ('p80')")
     overrun: Literal["close", "transfer", "continue"] | None = None
     ownership: bool | None = None
     standard: Literal["eroding", "pinned"] | None = None
@@ -171,7 +179,7 @@ class Policy(Levers):
 BUILT_IN: dict[str, dict[str, Any]] = {
     "baseline": dict(handle_time_target=None, overrun="continue", ownership=False, standard="eroding",
                      empathy_time=0.0, staffing=1.0, wellbeing_support=1.0, transfer_overhead=2.0),
-    "efficiency": dict(handle_time_target=5.0, overrun="close", ownership=False, standard="eroding",
+    "efficiency": dict(handle_time_target="p80", overrun="close", ownership=False, standard="eroding",
                        empathy_time=0.0, staffing=0.85, wellbeing_support=1.0, transfer_overhead=2.0),
     "encounter": dict(handle_time_target=None, overrun="continue", ownership=True, standard="pinned",
                       empathy_time=1.0, staffing=1.0, wellbeing_support=1.5, transfer_overhead=2.0),
@@ -197,5 +205,13 @@ def resolve_policy(name: str, policies: dict[str, Policy], seen: tuple[str, ...]
 
 
 def budget(levers: dict[str, Any]) -> float:
+    """The handle-time budget in minutes; ``inf`` for none, and for a quantile (per need type, see
+    :func:`budget_quantile`)."""
     target = levers.get("handle_time_target")
-    return math.inf if target is None else float(target)
+    return math.inf if target is None or isinstance(target, str) else float(target)
+
+
+def budget_quantile(levers: dict[str, Any]) -> float | None:
+    """The quantile (0–1) a ``pNN`` handle-time target names, else ``None``."""
+    target = levers.get("handle_time_target")
+    return float(target[1:]) / 100 if isinstance(target, str) else None

@@ -17,6 +17,7 @@ from .mechanisms import (
     BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Resolution, Wellbeing, resolve_policy,
 )
 from .uncertain import UncertainRange, resolve as resolve_uncertain
+from .progress import Ownership, Progress
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
     NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
@@ -193,6 +194,8 @@ class Scenario(Strict):
     wellbeing: Wellbeing = Field(default_factory=Wellbeing)
     experience: Experience = Field(default_factory=Experience)
     loyalty: Loyalty = Field(default_factory=Loyalty)
+    progress: Progress = Field(default_factory=Progress, description="what a repeat contact still needs")
+    ownership: Ownership = Field(default_factory=Ownership, description="an owner's callback and give-up")
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
     uncertain: dict[str, UncertainRange] | None = Field(
