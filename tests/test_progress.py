@@ -185,3 +185,23 @@ def test_default_scenario_first_contact_resolution():
         x = m.loc[m["policy"] == policy, "fcr"].to_numpy()
         half = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
         assert low <= x.mean() - half and x.mean() + half <= high, (policy, x)
+
+
+@pytest.mark.parametrize("target,message", [
+    ("p200", "'p200' is not a quantile of the work: write 'p1' to 'p99', e.g. 'p80'"),
+    ("0 min", "a handle-time target must be longer than 0 minutes")])
+def test_a_bad_handle_time_target_is_one_line_naming_file_line_and_field(tmp_path, target, message):
+    import subprocess
+    import sys
+
+    from helpers import VALID
+
+    path = tmp_path / "bad.yaml"
+    policy = f"  tight: {{extends: baseline, overrun: close, handle_time_target: {target}}}"
+    path.write_text(VALID + "policies:\n" + policy + "\n")
+    line, column = len(VALID.splitlines()) + 2, policy.index("handle_time_target") + 1
+    proc = subprocess.run([sys.executable, "-m", "cxsim.cli", "run", str(path)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2
+    assert (proc.stdout + proc.stderr).strip() == \
+        f"{path}:{line}:{column}: policies.tight.handle_time_target: {message}"

@@ -10,8 +10,11 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+import re
 
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+
+from .units import DURATION_PATTERN, parse_duration
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
 
 from ..quality_table import QUALITY_GAP, QUALITY_LEVEL
@@ -141,12 +144,33 @@ class Loyalty(Strict):
 
 #: A quantile of the work a need takes: ``p80`` is its 80th percentile (per need type).
 QUANTILE_PATTERN = r"^p([1-9][0-9]?(\.[0-9]+)?)$"
-Quantile = Annotated[str, Field(pattern=QUANTILE_PATTERN)]
+
+
+def _budget_target(value: object) -> float | str:
+    """A handle-time target: a positive duration, or ``pNN`` (a quantile of each need type's work)."""
+    if isinstance(value, str) and value.strip().lower().startswith("p"):
+        if re.fullmatch(QUANTILE_PATTERN, value.strip()):
+            return value.strip()
+        raise ValueError(f"{value!r} is not a quantile of the work: write 'p1' to 'p99', e.g. 'p80'")
+    minutes = parse_duration(value)
+    if not minutes > 0:
+        raise ValueError("a handle-time target must be longer than 0 minutes")
+    return minutes
+
+
+BudgetTarget = Annotated[
+    float | str, BeforeValidator(_budget_target),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                              {"type": "string", "pattern": DURATION_PATTERN},
+                              {"type": "string", "pattern": QUANTILE_PATTERN}],
+                    "description": "minutes, a duration string ('5 min'), or a quantile of each need type's "
+                                   "work ('p80')"}),
+]
 
 
 class Levers(Strict):
     """The levers a policy sets; unset levers come from the policy it extends."""
-    handle_time_target: PositiveDuration | Quantile | None = Field(
+    handle_time_target: BudgetTarget | None = Field(
         None, description="handle-time budget: minutes, or a quantile of each need type's work time ('p80')")
     overrun: Literal["close", "transfer", "continue"] | None = None
     ownership: bool | None = None
