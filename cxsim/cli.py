@@ -340,7 +340,7 @@ def staff(
         _staff_by_rule(file, scenario, policies)
         return
     if team is None or target is None:
-        _fail([f"cxsim staff: give both --team and --target to search a head count, or neither to print the rota"])
+        _fail(["cxsim staff: give both --team and --target to search a head count, or neither to print the rota"])
     if team not in scenario.teams:
         _fail([f"{file}: no team {team!r} (teams: {', '.join(scenario.teams)})"])
     if scenario.teams[team].staffing is not None:

@@ -17,7 +17,10 @@ from .codes import (
     COEFFICIENTS, DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, JOURNEY_RULES, OVERRUN_ACTIONS,
 )
 from .minutes import DAY, HOUR, MONTH
-from .scenario.mechanisms import Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, resolve_policy
+from .scenario.mechanisms import (
+    Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, budget_quantile, resolve_policy,
+)
+from .scenario.progress import Ownership, Progress
 from .scenario.staffing import multiplier
 from .scenario.schema import Deterministic, Empirical, Exponential, Lognormal, Scenario
 
@@ -85,18 +88,56 @@ class Levers:
     staffing: float
     support: float           # wellbeing support: recovery ×, upset ÷
     transfer_overhead: float
+    #: The handle-time budget per need type in minutes (inf: none): ``budget`` for every type, or the
+    #: quantile of each type's work time that a ``pNN`` target names (see :func:`work_quantile`).
+    need_budget: tuple[float, ...] = ()
 
 
 _OVERRUN = {name: code for code, name in enumerate(OVERRUN_ACTIONS)}
 _RULES = {name: code for code, name in enumerate(JOURNEY_RULES)}
 
 
-def compile_levers(levers: dict) -> Levers:
+def work_quantile(d: "Dist", q: float) -> float:
+    """The ``q`` quantile (0 < q < 1) of a compiled work-time distribution, exactly.
+
+    Lognormal: ``exp(mu + sigma * z_q)``; exponential: ``-mean * log(1 - q)``; deterministic: the
+    value; empirical: the smallest sample with at least ``q`` of the samples at or below it.
+    """
+    from scipy.stats import norm
+
+    if d.kind == DIST_LOGNORMAL:
+        return float(math.exp(d.a + d.b * norm.ppf(q)))
+    if d.kind == DIST_EXPONENTIAL:
+        return float(-d.a * math.log1p(-q))
+    if d.kind == DIST_DETERMINISTIC:
+        return float(d.a)
+    return float(np.quantile(d.values, q, method="inverted_cdf"))
+
+
+def compile_levers(levers: dict, need_work: tuple["Dist", ...] = ()) -> Levers:
+    q = budget_quantile(levers)
+    flat = budget(levers)
+    need_budget = tuple(flat if q is None else work_quantile(d, q) for d in need_work)
     return Levers(budget=budget(levers), overrun=_OVERRUN[levers["overrun"]], ownership=bool(levers["ownership"]),
                   pinned=levers["standard"] == "pinned", empathy=float(levers["empathy_time"]),
                   staffing=multiplier(levers["staffing"]), support=float(levers["wellbeing_support"]),
-                  transfer_overhead=float(levers["transfer_overhead"]))
+                  transfer_overhead=float(levers["transfer_overhead"]), need_budget=need_budget)
 
+
+@dataclass(frozen=True)
+class ProgressParams:
+    """Carried progress and ownership (MODEL.md §5), times in minutes."""
+    on: bool = False                  # mechanisms.progress: work done is kept for the next contact
+    case_notes_share: float = 0.0     # share of the work done that reaches a new agent
+    re_explain: float = 0.0           # work a repeat with a new agent adds
+    callback_promise: float = 0.0     # an owner calls back this long after the unsolved contact (0: when the
+    #                                   customer would have come back)
+    owned_give_up: float = 0.0        # give-up probability of an owned need
+
+
+def compile_progress(on: bool, pr: Progress, ow: Ownership) -> ProgressParams:
+    return ProgressParams(on=bool(on), case_notes_share=float(pr.case_notes_share), re_explain=float(pr.re_explain),
+                          callback_promise=float(ow.callback_promise), owned_give_up=float(ow.give_up))
 
 @dataclass(frozen=True)
 class ErosionParams:
@@ -393,6 +434,7 @@ class Params:
     cuts: np.ndarray             # times that close a row of the daily table
     customers: CustomerParams    # segments, channel choice, learnt expectations (MODEL.md §2)
     management: ManagementParams | None = None  # reviews that move levers (None: no management)
+    progress: ProgressParams = field(default_factory=ProgressParams)  # carried progress and ownership
 
     @property
     def levers(self) -> Levers:
@@ -430,14 +472,15 @@ def _spikes(spikes) -> tuple[np.ndarray, np.ndarray]:
 def policy_timeline(s: Scenario, policy: str) -> tuple[tuple[float, Levers], ...]:
     """A policy's levers from time 0, then after each of its interventions."""
     levers = resolve_policy(policy, s.policies)
-    timeline = [(0.0, compile_levers(levers))]
+    need_work = tuple(compile_distribution(x.work_time) for x in s.needs.values())
+    timeline = [(0.0, compile_levers(levers, need_work))]
     spec = s.policies.get(policy)
     for step in sorted(spec.interventions if spec else [], key=lambda i: i.at):
         if step.policy is not None:
             levers = resolve_policy(step.policy, s.policies)
         else:
             levers = {**levers, **{k: v for k, v in step.set.model_dump().items() if k in step.set.model_fields_set}}
-        timeline.append((step.at, compile_levers(levers)))
+        timeline.append((step.at, compile_levers(levers, need_work)))
     return tuple(timeline)
 
 
@@ -519,7 +562,8 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         quality_gap=np.array(s.resolution.quality_gap, dtype=float),
         quality_level=np.array(s.resolution.quality_level, dtype=float),
         customers=compile_customers(s, _cdf(mix), need_cdf),
-        management=compile_management(s, policy, timeline[0][1], period_cuts(s.horizon, warmup)))
+        management=compile_management(s, policy, timeline[0][1], period_cuts(s.horizon, warmup)),
+        progress=compile_progress(s.mechanisms.progress, s.progress, s.ownership))
     if any(t.staffing is not None for t in s.teams.values()):
         params = staff_by_rule(s, params)
     return params

@@ -41,6 +41,8 @@ def cross_correlation(x: np.ndarray, y: np.ndarray, max_lag: int = MAX_LAG) -> n
     out = np.full(2 * max_lag + 1, np.nan)
     n = len(x)
     for i, k in enumerate(range(-max_lag, max_lag + 1)):
+        if abs(k) >= n:  # a series shorter than the lag has no pairs at it
+            continue
         a, b = (x[:n - k], y[k:]) if k >= 0 else (x[-k:], y[:n + k])
         ok = np.isfinite(a) & np.isfinite(b)
         if ok.sum() > 2 and np.std(a[ok]) > 0 and np.std(b[ok]) > 0:

@@ -59,3 +59,10 @@ def test_nps_follows_wellbeing_after_the_support_cut(tmp_path):
     title = fig._suptitle.get_text().replace("\n", " ")
     assert "support_cut" in title and "steady" not in title
     assert fig.get_size_inches()[0] / fig.get_size_inches()[1] == pytest.approx(16 / 9, rel=0.01)
+
+
+def test_a_series_shorter_than_the_lags_gives_no_correlation_instead_of_failing():
+    # A short run (or a long warm-up) leaves fewer days than lags: nothing to correlate, no error.
+    x = np.array([0.1, -0.2, 0.3])
+    r = cross_correlation(x, x, max_lag=5)
+    assert r.shape == (11,) and np.isnan(r[:3]).all() and np.isnan(r[-3:]).all()

@@ -64,10 +64,11 @@ def test_a_tighter_target_cuts_aht_and_creates_failure_demand(targets):
 
 
 def test_without_a_target_handling_is_the_queueing_core():
-    """Handling on with the baseline policy (no target, no ownership, no empathy) changes nothing."""
+    """Handling on with the baseline policy (no target, no ownership, no empathy) changes nothing (carried
+    progress, a mechanism of its own, stays off here: it changes the work a repeat needs)."""
     base = variant("geometric.yaml", horizon=600.0, warmup=60.0)
     on = base.model_copy(update={"mechanisms": Mechanisms(handling=True, erosion=False, wellbeing=False,
-                                                          experience=False, loyalty=False)})
+                                                          experience=False, loyalty=False, progress=False)})
     a, b = cxsim.run(base, replications=2), cxsim.run(on, replications=2)
     pd.testing.assert_frame_equal(a.metrics, b.metrics)
 
@@ -87,6 +88,8 @@ def test_the_understanding_gap(default_centre):
     assert below(diff(r, "cost_per_contact", "efficiency", "encounter"))
     assert above(diff(r, "contacts_per_need", "efficiency", "encounter"))
     assert below(diff(r, "nps_true", "efficiency", "encounter"))
+    assert above(diff(r, "time_to_resolution", "efficiency", "encounter"))
+    assert above(diff(r, "needs_given_up", "efficiency", "encounter"))
     # Cost per solved need is not asserted: with both policies rostered to the same service-level
     # target (the fair fight, README "Staffing by rule") it follows the handling levers, and which
     # side it falls on is a result to report, not a property of the model.
@@ -299,7 +302,7 @@ def test_experience_alone_changes_nothing_but_the_scores():
 def test_transfer_hands_the_rest_of_the_work_to_a_new_encounter():
     scenario = variant("geometric.yaml", horizon=720.0, warmup=60.0,
                        mechanisms=Mechanisms(handling=True, erosion=False, wellbeing=False, experience=False,
-                                             loyalty=False),
+                                             loyalty=False, progress=False),
                        policies={"finish": Policy(extends="baseline"),
                                  "hand_off": Policy(extends="baseline", handle_time_target=4.0, overrun="transfer",
                                                     transfer_overhead=2.0)})

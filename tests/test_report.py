@@ -64,13 +64,13 @@ def test_the_policy_levers_show_the_built_in_defaults(folders):
     html = page(folders, "run")
     levers = html.split("<table class=levers>")[1].split("</table>")[0]
     cells = lambda label: re.search(rf"<th scope=row>{label}</th>(.*?)</tr>", levers).group(1)  # noqa: E731
-    assert re.findall(r"<td>(.*?)</td>", cells("handle-time target")) == ["5 min", "none"]
+    assert re.findall(r"<td>(.*?)</td>", cells("handle-time target")) == ["p80", "none"]
     assert re.findall(r"<td>(.*?)</td>", cells(r"staffing \(× head count\)")) == ["× 0.85", "× 1"]
     assert re.findall(r"<td>(.*?)</td>", cells("ownership")) == ["no", "yes"]
     # scenario.json says what ran too: no lever left null where a built-in default applies.
     policies = json.loads((folders["run"] / "scenario.json").read_text())["policies"]
     assert policies["efficiency"]["staffing"] == 0.85 and policies["encounter"]["ownership"] is True
-    assert policies["efficiency"]["handle_time_target"] == 5.0
+    assert policies["efficiency"]["handle_time_target"] == "p80"
 
 
 def test_the_scenario_is_yaml_with_units_that_reads_back_to_the_same_numbers(folders):

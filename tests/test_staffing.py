@@ -119,8 +119,9 @@ def test_handle_time_reads_the_policy(tmp_path):
     s = scenario(tmp_path, mechanisms="{handling: true, erosion: false, wellbeing: false, experience: false, "
                                       "loyalty: false}", policies="[efficiency, encounter]")
     eff, enc = compile_scenario(s, "efficiency"), compile_scenario(s, "encounter")
-    # efficiency closes at 5 min: E[min(T, 5)] of an exponential with mean 4; encounter adds 1 min of empathy.
-    assert handle_time(eff, eff.levers) == pytest.approx(4 * -math.expm1(-5 / 4), rel=1e-12)
+    # efficiency closes at p80 of the work: for an exponential with mean 4, E[min(T, q80)] = 4 (1 - 0.2);
+    # encounter adds 1 min of empathy.
+    assert handle_time(eff, eff.levers) == pytest.approx(4 * 0.8, rel=1e-12)
     assert handle_time(enc, enc.levers) == pytest.approx(5.0, rel=1e-12)
 
 
@@ -283,7 +284,8 @@ def test_a_head_count_search_on_a_rule_staffed_team_is_refused_in_one_line():
 def test_the_allowance_forecasts_the_policys_own_resolution(tmp_path):
     # Deterministic work of 8 min closed at 5 min: every contact gets 5/8 of its time, so the resolution
     # per contact is base × quality(−3/8) exactly, and repeats follow the geometric series with it.
-    s = scenario(tmp_path, resolution="0.9", give_up="0.2", policies="[efficiency, baseline]",
+    s = scenario(tmp_path, resolution="0.9", give_up="0.2",
+                 policies="{efficiency: {handle_time_target: 5 min}, baseline: {}}",
                  mechanisms="{handling: true, erosion: false, wellbeing: false, experience: false, loyalty: false}")
     text = (tmp_path / "flat.yaml").read_text().replace("{dist: exponential, mean: 4 min}", "{dist: deterministic, "
                                                                                            "value: 8 min}")

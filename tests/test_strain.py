@@ -111,7 +111,8 @@ def test_strain_carries_over_the_nights_and_the_hazard_is_tight(overload):
     assert (weekday.groupby("replication")["strain"].diff().dropna() > 0).mean() > 0.9
     week = weekday.assign(week=weekday["day"] // 7).groupby(["replication", "week"])[["wellbeing", "strain"]].mean()
     change = week.xs(2, level="week") - week.xs(1, level="week")   # the same weekdays, a week later
-    assert (change["strain"] > 0.1).all() and (change["wellbeing"].abs() < 0.05).all(), change
+    # S piles up week on week; W, reset every night, moves far less (at most half as much)
+    assert (change["strain"] > 0.1).all() and (change["wellbeing"].abs() < change["strain"] / 2).all(), change
     # the attrition hazard is reported with a far tighter interval than the leavers counted
     m = overload.metrics[overload.metrics["policy"] == "efficiency"]
     hazard, counted = interval(m["attrition_hazard"].to_numpy()), interval(m["attrition"].to_numpy())

@@ -154,6 +154,8 @@ def lever_text(lever: str, value: Any) -> str:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if lever == "handle_time_target" and isinstance(value, str):
+        return value  # a quantile of each need type's work, e.g. p80
     if lever in ("handle_time_target", "empathy_time", "transfer_overhead"):
         return duration(float(value))
     if lever in ("staffing", "wellbeing_support"):

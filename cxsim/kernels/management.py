@@ -132,3 +132,16 @@ def review(days: np.ndarray, n_days: int, now: float, number: int, cycle: float,
 def head_count(base_agents: int, staffing: float) -> int:
     """A team's head count under a staffing multiplier (as ``compiled`` rounds it)."""
     return int(round(base_agents * staffing))
+
+
+@njit(cache=True)
+def need_budgets(decided: float, policy_budget: float, policy_need_budget: np.ndarray) -> np.ndarray:
+    """Each need type's handle-time budget once management has decided a target (minutes).
+
+    A target management moved applies to every need type alike; left at the policy's own value, the
+    policy's per-need budgets (a ``pNN`` quantile of each need's work) stay.
+    """
+    out = policy_need_budget.copy()
+    if decided != policy_budget:
+        out[:] = decided
+    return out

@@ -8,11 +8,13 @@ and ``encounter`` are built in, and a scenario may define its own by extending t
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
 
 from .staffing import StaffingTarget
+from .units import DURATION_PATTERN, parse_duration
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
 
 from ..quality_table import QUALITY_GAP, QUALITY_LEVEL
@@ -25,6 +27,8 @@ class Mechanisms(Strict):
     ``mechanisms: off`` (or ``on``) sets them all at once.
     """
     handling: bool = Field(True, description="policy time budget, overrun action, ownership, empathy time")
+    progress: bool = Field(True, description="work done on an unsolved need is kept for its next contact "
+                                             "(all with ownership, case notes otherwise), plus re-explaining")
     erosion: bool = Field(True, description="work pressure, corner cutting and eroding standards")
     wellbeing: bool = Field(True, description="agent wellbeing, boreout, burnout absence, attrition, rookies")
     experience: bool = Field(True, description="encounter and journey scores, likelihood to recommend, NPS")
@@ -35,7 +39,7 @@ class Mechanisms(Strict):
     def _all_at_once(cls, value: Any) -> Any:
         if isinstance(value, bool) or value in ("on", "off"):
             on = value is True or value == "on"
-            return {name: on for name in ("handling", "erosion", "wellbeing", "experience", "loyalty")}
+            return {name: on for name in ("handling", "erosion", "wellbeing", "experience", "loyalty", "progress")}
         return value
 
 
@@ -170,11 +174,36 @@ class Loyalty(Strict):
 def _staffing_kind(value: Any) -> str:
     """A staffing lever is a target when it is a mapping, else a multiplier (one error, from the right kind)."""
     return "staffing-target" if isinstance(value, (dict, StaffingTarget)) else "staffing-multiplier"
+#: A quantile of the work a need takes: ``p80`` is its 80th percentile (per need type).
+QUANTILE_PATTERN = r"^p([1-9][0-9]?(\.[0-9]+)?)$"
+
+
+def _budget_target(value: object) -> float | str:
+    """A handle-time target: a positive duration, or ``pNN`` (a quantile of each need type's work)."""
+    if isinstance(value, str) and value.strip().lower().startswith("p"):
+        if re.fullmatch(QUANTILE_PATTERN, value.strip()):
+            return value.strip()
+        raise ValueError(f"{value!r} is not a quantile of the work: write 'p1' to 'p99', e.g. 'p80'")
+    minutes = parse_duration(value)
+    if not minutes > 0:
+        raise ValueError("a handle-time target must be longer than 0 minutes")
+    return minutes
+
+
+BudgetTarget = Annotated[
+    float | str, BeforeValidator(_budget_target),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                              {"type": "string", "pattern": DURATION_PATTERN},
+                              {"type": "string", "pattern": QUANTILE_PATTERN}],
+                    "description": "minutes, a duration string ('5 min'), or a quantile of each need type's "
+                                   "work ('p80')"}),
+]
 
 
 class Levers(Strict):
     """The levers a policy sets; unset levers come from the policy it extends."""
-    handle_time_target: PositiveDuration | None = None
+    handle_time_target: BudgetTarget | None = Field(
+        None, description="handle-time budget: minutes, or a quantile of each need type's work time ('p80')")
     overrun: Literal["close", "transfer", "continue"] | None = None
     ownership: bool | None = None
     standard: Literal["eroding", "pinned"] | None = None
@@ -269,7 +298,7 @@ class Policy(Levers):
 BUILT_IN: dict[str, dict[str, Any]] = {
     "baseline": dict(handle_time_target=None, overrun="continue", ownership=False, standard="eroding",
                      empathy_time=0.0, staffing=1.0, wellbeing_support=1.0, transfer_overhead=2.0),
-    "efficiency": dict(handle_time_target=5.0, overrun="close", ownership=False, standard="eroding",
+    "efficiency": dict(handle_time_target="p80", overrun="close", ownership=False, standard="eroding",
                        empathy_time=0.0, staffing=0.85, wellbeing_support=1.0, transfer_overhead=2.0),
     "encounter": dict(handle_time_target=None, overrun="continue", ownership=True, standard="pinned",
                       empathy_time=1.0, staffing=1.0, wellbeing_support=1.5, transfer_overhead=2.0),
@@ -295,5 +324,13 @@ def resolve_policy(name: str, policies: dict[str, Policy], seen: tuple[str, ...]
 
 
 def budget(levers: dict[str, Any]) -> float:
+    """The handle-time budget in minutes; ``inf`` for none, and for a quantile (per need type, see
+    :func:`budget_quantile`)."""
     target = levers.get("handle_time_target")
-    return math.inf if target is None else float(target)
+    return math.inf if target is None or isinstance(target, str) else float(target)
+
+
+def budget_quantile(levers: dict[str, Any]) -> float | None:
+    """The quantile (0–1) a ``pNN`` handle-time target names, else ``None``."""
+    target = levers.get("handle_time_target")
+    return float(target[1:]) / 100 if isinstance(target, str) else None

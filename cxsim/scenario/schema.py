@@ -18,6 +18,7 @@ from .mechanisms import (
 )
 from .staffing import TeamStaffing, multiplier, target_of
 from .uncertain import UncertainRange, resolve as resolve_uncertain
+from .progress import Ownership, Progress
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
     NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
@@ -244,6 +245,8 @@ class Scenario(Strict):
     experience: Experience = Field(default_factory=Experience)
     loyalty: Loyalty = Field(default_factory=Loyalty)
     customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
+    progress: Progress = Field(default_factory=Progress, description="what a repeat contact still needs")
+    ownership: Ownership = Field(default_factory=Ownership, description="an owner's callback and give-up")
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
     uncertain: dict[str, UncertainRange] | None = Field(

@@ -49,19 +49,30 @@ def contact_resolution(p: Params, levers: Levers | None = None) -> float:
 
     The base resolution × the delivered quality of the time given against the time needed
     (``kernels.resolution.delivered_quality``): under ``overrun: close`` a contact is given
-    min(T, target) of the T it needs (each repeat needs the whole work again); otherwise all of it.
+    min(T, target) of the T it needs (a repeat is forecast like a first contact: the progress it carries
+    is not in the forecast); otherwise all of it.
     Agent wellbeing, work pressure and eroding standards are not in it (the work as designed).
     """
     shares = np.diff(np.concatenate([[0.0], p.need_cdf]))
-    if levers is None or not p.mechanisms.handling or levers.overrun != OVERRUN_CLOSE or not math.isfinite(levers.budget):
+    if levers is None or not p.mechanisms.handling or levers.overrun != OVERRUN_CLOSE:
+        return float(shares @ p.need_resolution)
+    budgets = need_budgets(p, levers)
+    if not any(math.isfinite(b) for b in budgets):
         return float(shares @ p.need_resolution)
     total = 0.0
-    for share, base, d in zip(shares, p.need_resolution, p.need_work):
+    for share, base, d, budget in zip(shares, p.need_resolution, p.need_work, budgets):
         needed = _quantiles(d)
-        given = np.minimum(needed, levers.budget)
+        given = np.minimum(needed, budget)
         gap = np.where(needed > 0, (given - needed) / np.where(needed > 0, needed, 1.0), 0.0)
         total += share * base * float(np.interp(gap, p.quality_gap, p.quality_level).mean())
     return total
+
+
+def need_budgets(p: Params, levers: Levers) -> tuple[float, ...]:
+    """Each need type's handle-time budget under a policy (a ``pNN`` target gives one per need type)."""
+    if len(levers.need_budget) == len(p.need_work):
+        return tuple(levers.need_budget)
+    return (levers.budget,) * len(p.need_work)
 
 
 def _quantiles(d: Dist, n: int = 4000) -> np.ndarray:
@@ -128,13 +139,13 @@ def handle_time(p: Params, levers: Levers, proficiency: float = 1.0) -> float:
     shares = np.diff(np.concatenate([[0.0], p.need_cdf]))
     if not p.mechanisms.handling:
         return float(shares @ np.array([d.mean for d in p.need_work])) / proficiency
-    budget = levers.budget
+    budgets = need_budgets(p, levers)
     if levers.overrun == OVERRUN_CLOSE:
-        work = sum(s * _mean_capped(d, budget) for s, d in zip(shares, p.need_work))
+        work = sum(s * _mean_capped(d, b) for s, d, b in zip(shares, p.need_work, budgets))
     else:
         work = float(shares @ np.array([d.mean for d in p.need_work]))
-        if math.isfinite(budget) and levers.overrun == OVERRUN_TRANSFER:
-            over = sum(s * (1.0 - _cdf(d, budget)) for s, d in zip(shares, p.need_work))
+        if levers.overrun == OVERRUN_TRANSFER:
+            over = sum(s * (1.0 - _cdf(d, b)) for s, d, b in zip(shares, p.need_work, budgets) if math.isfinite(b))
             work += over * levers.transfer_overhead
     return (work + levers.empathy) / proficiency
 

@@ -19,11 +19,12 @@ from ...kernels.arrivals import customer_return_time
 from ...kernels.customers import choose_channel, customer_patience, learnt_wait
 from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
-    add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
+    add_score, after_abandonment, after_handled, after_self_service,
     contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
     returning_kind,
 )
 from ...kernels.loyalty import high_effort
+from ...kernels.progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
 from ...kernels.sampling import sample_duration
 from ...kernels.wellbeing import quality_effect, speed_effect
 from ...layouts import (
@@ -92,6 +93,7 @@ def new_need(p, w, rng) -> int:
     w.n_first_resolved[s] = w.n_first_handled[s] = False
     w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = 10.0, 0.0, -1.0, 0.0, 0.0, 0
     w.n_live[s], w.tk_active[s], w.n_owner[s], w.n_channel[s] = True, False, -1, channel
+    w.n_carry[s], w.n_left[s], w.n_done[s] = -1.0, 0.0, 0.0
     w.led[G_CREATED] += 1
     w.ic[I_OPEN] += 1
     return s
@@ -138,21 +140,26 @@ def log_journey(p, w, s: int, ended: float, status: int, score: float, ltr: int,
 # --- experience -----------------------------------------------------------------------------------
 @njit(cache=True)
 def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
-               empathy: float, agent: int) -> float:
-    """The encounter's score (kernels.experience), added to the journey's aggregates."""
+               empathy: float, agent: int, callback: bool) -> float:
+    """The encounter's score (kernels.experience), added to the journey's aggregates.
+
+    The wait is judged against what this customer expects in this channel (learnt, with a population,
+    else the channel's), a callback's against its promise (kernels.progress.scored_wait); only queue
+    waits teach the customer what to expect.
+    """
     if not p.mech_experience:
         return NAN
-    shift = expectation_shift(w.c_expectation[w.n_customer[s]], p.ex_neutral,
-                              p.ex_expectation_weight) if p.population else 0.0
-    wellbeing = w.a_wellbeing[agent] if agent >= 0 else p.ex_coefficients[C_WELLBEING_NEUTRAL]  # no person: neutral
     cid = w.n_customer[s]
-    expected = w.c_waits[cid, channel] if p.population else p.ch_expected_wait[channel]
+    shift = expectation_shift(w.c_expectation[cid], p.ex_neutral, p.ex_expectation_weight) if p.population else 0.0
+    wellbeing = w.a_wellbeing[agent] if agent >= 0 else p.ex_coefficients[C_WELLBEING_NEUTRAL]  # no person: neutral
+    usual = w.c_waits[cid, channel] if p.population else p.ch_expected_wait[channel]
+    wait, expected = scored_wait(callback, wait, p.pg_callback_promise, usual)
     score = encounter_score(p.ex_neutral, shift, wait, expected, answered, solved, given_share,
                             empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
                             p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients)
     w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = add_score(
         w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], score, p.ex_neutral)
-    if p.population and not p.ch_self[channel]:  # expectations learn (kernels.customers)
+    if p.population and not p.ch_self[channel] and not callback:  # expectations learn (kernels.customers)
         w.c_waits[cid, channel] = learnt_wait(w.c_waits[cid, channel], wait, p.cu_wait_learning)
     return score
 
@@ -203,14 +210,14 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         w.led[G_OFFERED] += 1
         if p.ch_self[channel]:
             solved = rng[RESOLUTION].random() < p.ch_p_self[channel]
-            score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1)
+            score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1, False)
             log(p, w, s, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, -1, score)
             if w.n_contacts[s] == 1:
                 w.n_first_resolved[s] = solved
             if after_self_service(solved) == NEXT_CLOSE_SOLVED:
                 close(p, w, rng, s, SOLVED)
                 return
-            channel, kind, work, owner = pick(p.switch_cdf[channel], rng[RETURNS].random()), SWITCH, -1.0, -1
+            channel, kind, work, owner = pick(p.switch_cdf[channel], rng[RETURNS].random()), SWITCH, w.n_carry[s], -1
             if w.ic[I_KEEP] and w.ic[I_ENC] + 2 >= len(w.enc):
                 # Self-service may switch to self-service again and again: go on in an *urgent*
                 # event at this same time (it runs next, as SimPy's inline loop would), once the
@@ -251,7 +258,7 @@ def begin_handling(p, w, s: int, agent: int) -> None:
     team = w.a_team[agent]
     needed, given, empathy, handle, transfer = plan_encounter(
         contact_work(w.tk_work[s], w.n_work[s]), effectiveness(p, w, agent, now), speed, p.mech_handling,
-        w.tk_kind[s] == TRANSFER, p.tl_budget[lever], p.tl_overrun[lever], p.tl_empathy[lever], w.tm_standard[team],
+        w.tk_kind[s] == TRANSFER, p.tl_need_budget[lever, w.n_type[s]], p.tl_overrun[lever], p.tl_empathy[lever], w.tm_standard[team],
         w.tm_multiplier[team], p.ch_slowdown[w.tk_channel[s]], w.a_sessions[agent])
     w.tm_given[team] += given_share(given, needed)
     w.tm_count[team] += 1
@@ -275,7 +282,7 @@ def on_abandoned(p, w, rng, s: int) -> None:
     w.n_abandons[s] += 1
     w.led[G_ABANDONED] += 1
     w.tk_active[s] = False
-    score = experience(p, w, s, channel, w.tk_wait[s], False, False, 0.0, 0.0, -1)
+    score = experience(p, w, s, channel, w.tk_wait[s], False, False, 0.0, 0.0, -1, False)
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], 0.0, 0.0, 0.0, ABANDONED, False, -1, score)
     stream = rng[RETURNS]
     retry = stream.random()
@@ -298,8 +305,8 @@ def on_handled(p, w, rng, s: int) -> None:
     quality = quality_effect(w.a_wellbeing[agent], p.wb_quality_onset, p.wb_quality_loss) if p.mech_wellbeing else 1.0
     solved = encounter_solved(rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], given, needed, quality,
                               transfer, p.quality_gap, p.quality_level)
-    wait = 0.0 if w.tk_owner[s] >= 0 else w.tk_wait[s]
-    score = experience(p, w, s, channel, wait, True, solved, given_share(given, needed), empathy, agent)
+    score = experience(p, w, s, channel, w.tk_wait[s], True, solved, given_share(given, needed), empathy, agent,
+                       w.tk_owner[s] >= 0)
     if p.mech_wellbeing and score < p.wb_upset_below:
         w.a_upset[agent] += 1
     release(p, w, agent)
@@ -310,6 +317,8 @@ def on_handled(p, w, rng, s: int) -> None:
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], handle, needed, given, HANDLED, solved, agent,
         score)
     step = after_handled(solved, transfer)
+    if not solved:
+        w.n_left[s], w.n_done[s] = contact_progress(needed, given, contact_work(w.tk_work[s], w.n_work[s]))
     if step == NEXT_TRANSFER:
         w.n_transfers[s] += 1
         left = handed_off_work(needed, given, contact_work(w.tk_work[s], w.n_work[s]),
@@ -325,14 +334,15 @@ def on_handled(p, w, rng, s: int) -> None:
     where = stream.random()
     owned = keeps_ownership(p.mech_handling, p.tl_ownership[w.ic[I_LEVER]], agent >= 0,
                             agent >= 0 and w.a_gone[agent])
-    if after_unsolved(give_up, p.give_up, owned) == NEXT_GIVE_UP:
+    if after_unsolved_owned(give_up, p.give_up, p.pg_owned_give_up, owned) == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
     now = w.fc[F_NOW]
     w.n_next_kind[s] = REPEAT
     w.n_owner[s] = agent if owned else -1
     w.n_where[s] = where
-    push_at(w, customer_return_time(now, delay, p.week_profile, p.wall_clock), EV_RETURN, s, 0, NORMAL)
+    push_at(w, comeback_time(now, delay, owned, p.pg_callback_promise, p.week_profile, p.wall_clock), EV_RETURN, s, 0,
+            NORMAL)
 
 
 @njit(cache=True)
@@ -340,15 +350,17 @@ def on_return(p, w, rng, s: int) -> None:
     """The customer comes back: a retrial, the owner's callback, or a repeat (maybe in another channel)."""
     channel = w.n_channel[s]
     if w.n_next_kind[s] == RETRIAL:
-        start_contact(p, w, rng, s, channel, RETRIAL, -1.0, -1)
+        start_contact(p, w, rng, s, channel, RETRIAL, w.n_carry[s], -1)
         return
     owner = w.n_owner[s]
     w.n_owner[s] = -1
     owned = owner >= 0
-    if returning_kind(owned, owned and w.a_gone[owner], owned and w.a_absent[owner]) == CALLBACK:
-        start_contact(p, w, rng, s, channel, CALLBACK, -1.0, owner)
+    callback = returning_kind(owned, owned and w.a_gone[owner], owned and w.a_absent[owner]) == CALLBACK
+    w.n_carry[s] = carried_work(p.pg_on, w.n_left[s], w.n_done[s], callback, p.pg_case_notes_share, p.pg_re_explain)
+    if callback:
+        start_contact(p, w, rng, s, channel, CALLBACK, w.n_carry[s], owner)
     else:
-        start_contact(p, w, rng, s, pick(p.switch_cdf[channel], w.n_where[s]), REPEAT, -1.0, -1)
+        start_contact(p, w, rng, s, pick(p.switch_cdf[channel], w.n_where[s]), REPEAT, w.n_carry[s], -1)
 
 
 @njit(cache=True)

@@ -269,7 +269,7 @@ def run_events(p, w, rng) -> int:
             # next, before any other event, so it can run right here.
             start_contact(p, w, rng, s, w.n_first_channel[s], FIRST, -1.0, -1)
         elif kind == EV_SWITCH:
-            start_contact(p, w, rng, a, w.n_channel[a], SWITCH, -1.0, -1)
+            start_contact(p, w, rng, a, w.n_channel[a], SWITCH, w.n_carry[a], -1)
         elif kind == EV_PATIENCE:
             on_patience(w, a, b)
         elif kind == EV_ANSWERED:

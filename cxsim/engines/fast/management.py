@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, N_LEVERS, head_count, review
+from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, N_LEVERS, head_count, need_budgets, review
 from ...streams import MANAGEMENT
 from .heap import EV_INTERVENTION, NORMAL, push
 from .state import I_DAYS, I_REVIEWS
@@ -32,6 +32,7 @@ def review_step(p, w, rng, now: float) -> None:
            p.mg_rule_target, p.mg_rule_lever, p.mg_rule_step, p.mg_low, p.mg_high, levers, u1, u2, w.mg_rows[k])
     slot = k + 1
     p.tl_budget[slot], p.tl_staffing[slot] = levers[L_BUDGET], levers[L_STAFFING]
+    p.tl_need_budget[slot, :] = need_budgets(levers[L_BUDGET], p.tl_budget[0], p.tl_need_budget[0])
     p.tl_support[slot], p.tl_empathy[slot] = levers[L_SUPPORT], levers[L_EMPATHY]
     for team in range(p.n_teams):
         p.tl_targets[slot, team] = head_count(p.mg_base_agents[team], levers[L_STAFFING])

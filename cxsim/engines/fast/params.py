@@ -177,6 +177,12 @@ class FastParams(NamedTuple):
     mg_high: np.ndarray
     mg_reviews: np.ndarray         # review times
     mg_base_agents: np.ndarray     # per team: head count at staffing 1
+    tl_need_budget: np.ndarray     # [step, need type] handle-time budget (Levers.need_budget)
+    pg_on: bool                    # carried progress and ownership (compiled.ProgressParams)
+    pg_case_notes_share: float
+    pg_re_explain: float
+    pg_callback_promise: float
+    pg_owned_give_up: float
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -188,15 +194,16 @@ KNOWN: dict[str, frozenset[str]] = {
         "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
         "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
         "need_work", "policy", "population", "quality_gap", "quality_level", "return_delay", "switch_cdf", "teams",
-        "timeline", "wall_clock", "customers", "management",
+        "timeline", "wall_clock", "customers", "management", "progress",
         "warmup", "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
     "TeamParams": frozenset({"agents", "base_agents", "channels", "cost_per_minute", "name", "needs", "proficiency",
                              "shifts"}),
     "Levers": frozenset({"budget", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
-                         "transfer_overhead"}),
-    "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing"}),
+                         "transfer_overhead", "need_budget"}),
+    "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing", "progress"}),
+    "ProgressParams": frozenset({"on", "case_notes_share", "re_explain", "callback_promise", "owned_give_up"}),
     "ErosionParams": frozenset({"alpha", "alpha_slack", "clear_time", "interval", "smoothing", "standard_down",
                                 "standard_up"}),
     "WellbeingParams": frozenset({
@@ -227,7 +234,7 @@ def _fields(obj) -> list[str]:
 def unsupported(params: Params) -> list[str]:
     """The compiled parameters this engine does not know (``Type.field``); empty when it can run them."""
     objects = [params, params.mechanisms, params.erosion, params.wellbeing, params.experience, params.loyalty,
-               params.customers,
+               params.customers, params.progress,
                *params.channels, *params.teams, *(levers for _, levers in params.timeline)]
     found = {f"{type(o).__name__}.{name}" for o in objects for name in _fields(o)
              if name not in KNOWN.get(type(o).__name__, ())}
@@ -378,4 +385,8 @@ def pack(params: Params) -> FastParams:
         mg_rule_lever=mg.rule_lever if mg else np.zeros(0, dtype=np.int64),
         mg_rule_step=mg.rule_step if mg else np.zeros(0), mg_low=mg.low if mg else np.zeros(4),
         mg_high=mg.high if mg else np.zeros(4), mg_reviews=mg.reviews if mg else np.zeros(0),
-        mg_base_agents=np.array([t.base_agents for t in p.teams], dtype=np.int64))
+        mg_base_agents=np.array([t.base_agents for t in p.teams], dtype=np.int64),
+        tl_need_budget=np.array([lv.need_budget for lv in levers], dtype=float).reshape(len(levers), n_needs),
+        pg_on=bool(p.progress.on), pg_case_notes_share=float(p.progress.case_notes_share),
+        pg_re_explain=float(p.progress.re_explain), pg_callback_promise=float(p.progress.callback_promise),
+        pg_owned_give_up=float(p.progress.owned_give_up))

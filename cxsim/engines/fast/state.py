@@ -182,6 +182,11 @@ class World(NamedTuple):
     tq: np.ndarray              # metric tallies (cxsim.tallies): queues ...
     tc: np.ndarray              # ... and counts
     mg_rows: np.ndarray         # management reviews (kernels.management.REVIEW_COLS), one row per review
+    # need slots, carried progress (kernels.progress): the work its next contact carries (-1: all),
+    # and what its last unsolved contact left and did
+    n_carry: np.ndarray
+    n_left: np.ndarray
+    n_done: np.ndarray
 
 
 def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint: int) -> np.ndarray:
@@ -191,7 +196,8 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
               "a_idle_since", "a_wellbeing", "a_since", "a_low_since", "a_hired", "a_absent_minutes",
               "a_absent_since", "a_left", "a_day_staffed", "a_day_busy", "a_warm_staffed", "a_warm_busy",
               "tm_pressure", "tm_standard", "tm_multiplier", "tm_given", "tm_shift_week", "h_time",
-              "c_expectation", "c_balance", "c_joined", "c_left", "a_strain", "a_load", "a_day_low"}
+              "c_expectation", "c_balance", "c_joined", "c_left", "a_strain", "a_load", "a_day_low", "n_carry", "n_left",
+              "n_done"}
     bools = {"n_first_resolved", "n_first_handled", "n_live", "tk_active", "tk_done", "hd_transfer", "a_on_duty", "a_leaving",
              "a_absent", "a_gone", "a_in_idle", "tm_on_shift"}
     if name in ("a_busy", "a_staffed"):

@@ -27,13 +27,16 @@ from ...kernels.arrivals import customer_return_time, next_need_time
 from ...kernels.customers import choose_channel, customer_patience, learnt_wait
 from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
-    add_score, after_abandonment, after_handled, after_self_service, after_unsolved,
+    add_score, after_abandonment, after_handled, after_self_service,
     contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
     returning_kind,
 )
 from ...kernels.loyalty import high_effort
-from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, review
+from ...kernels.management import (
+    L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, need_budgets, review,
+)
 from ...layouts import DAY_COLS
+from ...kernels.progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
 from ...kernels.workday import leaving_order
 from ...minutes import DAY, WEEK
 from ...records import AgentRecord, Encounter, Journey, Recorder
@@ -55,7 +58,8 @@ class Need:
     """One customer need: the unit a journey is about."""
 
     __slots__ = ("id", "customer", "type", "first_channel", "created", "work", "contacts", "abandons", "transfers",
-                 "first_resolved", "ticket", "lowest", "peak", "peak_gap", "last", "total", "scored")
+                 "first_resolved", "ticket", "lowest", "peak", "peak_gap", "last", "total", "scored",
+                 "carry", "left", "done")
 
     def __init__(self, need_id: int, customer: int, need_type: int, channel: int, created: float, work: float):
         self.id, self.customer, self.type, self.first_channel, self.created = need_id, customer, need_type, channel, created
@@ -65,6 +69,9 @@ class Need:
         self.ticket: Ticket | None = None
         # Running aggregates of encounter scores, enough for every journey rule.
         self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = 10.0, 0.0, -1.0, 0.0, 0.0, 0
+        # Carried progress (kernels.progress): the work its next contact carries (-1: all of it), and
+        # what the last unsolved contact left and did.
+        self.carry, self.left, self.done = -1.0, 0.0, 0.0
 
     def add_score(self, score: float, neutral: float) -> None:
         self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = add_score(
@@ -156,7 +163,7 @@ class Model:
         channel, kind, work, owner = need.first_channel, FIRST, -1.0, None
         while True:
             step, agent, left = yield from self.contact(need, channel, kind, work, owner)
-            work, owner = -1.0, None
+            work, owner = need.carry, None
             if step == NEXT_CLOSE_SOLVED:
                 self.close(need, SOLVED)
                 return
@@ -178,11 +185,15 @@ class Model:
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
             owned = keeps_ownership(self.mech.handling, self.levers.ownership, agent is not None,
                                     agent is not None and agent.gone)
-            if after_unsolved(give_up, p.give_up, owned) == NEXT_GIVE_UP:
+            pg = p.progress
+            if after_unsolved_owned(give_up, p.give_up, pg.owned_give_up, owned) == NEXT_GIVE_UP:
                 self.close(need, GIVEN_UP)
                 return
-            yield from self.wait_as_customer(delay)
+            yield at(self.env, comeback_time(self.env.now, delay, owned, pg.callback_promise, p.week_profile,
+                                             p.wall_clock))
             kind = returning_kind(owned, owned and agent.gone, owned and agent.absent)
+            need.carry = work = carried_work(pg.on, need.left, need.done, kind == CALLBACK, pg.case_notes_share,
+                                             pg.re_explain)
             if kind == CALLBACK:
                 owner = agent
             else:
@@ -246,9 +257,9 @@ class Model:
         quality = self.workforce.quality(agent) if self.workforce else 1.0
         solved = encounter_solved(self.rng[RESOLUTION].uniform(), self._base_resolution[need.type], given, needed,
                                   quality, transfer, self.p.quality_gap, self.p.quality_level)
-        # A callback is the agent calling the customer: nobody held in a queue for it.
-        wait = 0.0 if ticket.owner is not None else ticket.wait
-        score = self.experience(need, channel, wait, True, solved, given_share(given, needed), empathy, agent)
+        # A callback is the agent calling the customer: judged against the promised time.
+        score = self.experience(need, channel, ticket.wait, True, solved, given_share(given, needed), empathy, agent,
+                                ticket.owner is not None)
         if self.workforce and score < p.wellbeing.upset_below:
             agent.upset += 1
         router.release(agent)
@@ -258,6 +269,8 @@ class Model:
             need.first_resolved = solved
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
         step = after_handled(solved, transfer)
+        if not solved:
+            need.left, need.done = contact_progress(needed, given, contact_work(ticket.work, need.work))
         if step == NEXT_TRANSFER:
             need.transfers += 1
             return step, agent, handed_off_work(needed, given, contact_work(ticket.work, need.work),
@@ -271,7 +284,7 @@ class Model:
         team = agent.team.index
         needed, given, empathy, handle, transfer = plan_encounter(
             contact_work(ticket.work, need.work), effectiveness(agent, self.env.now, p), speed, self.mech.handling,
-            ticket.kind == TRANSFER, levers.budget, levers.overrun, levers.empathy, self.org.standard[team],
+            ticket.kind == TRANSFER, levers.need_budget[need.type], levers.overrun, levers.empathy, self.org.standard[team],
             self.org.multiplier[team], p.channels[ticket.channel].slowdown, agent.sessions)
         self.org.given(team, given_share(given, needed))
         self.ledger.time_given += given
@@ -280,21 +293,27 @@ class Model:
 
     # --- experience and what follows --------------------------------------------------------------
     def experience(self, need: Need, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
-                   empathy: float, agent: Agent | None) -> float:
-        """The encounter's score (kernels.experience), added to the journey's aggregates."""
+                   empathy: float, agent: Agent | None, callback: bool = False) -> float:
+        """The encounter's score (kernels.experience), added to the journey's aggregates.
+
+        The wait is judged against what this customer expects in this channel (learnt, with a
+        population, else the channel's), a callback's against its promise (kernels.progress.scored_wait);
+        only queue waits teach the customer what to expect.
+        """
         if not self.mech.experience:
             return NAN
         e = self.p.experience
         shift = expectation_shift(self.customers.expectation[need.customer], e.neutral,
                                   e.expectation_weight) if self.customers else 0.0
         wellbeing = agent.wellbeing if agent is not None else e.coefficients[C_WELLBEING_NEUTRAL]  # no person
-        expected = self.customers.waits[need.customer][channel] if self.customers else \
+        usual = self.customers.waits[need.customer][channel] if self.customers else \
             self.p.channels[channel].expected_wait
+        wait, expected = scored_wait(callback, wait, self.p.progress.callback_promise, usual)
         score = encounter_score(e.neutral, shift, wait, expected, answered, solved,
                                 given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
                                 e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion, e.coefficients)
         need.add_score(score, e.neutral)
-        if self.customers and not self._self_service[channel]:  # expectations learn (kernels.customers)
+        if self.customers and not self._self_service[channel] and not callback:  # expectations learn (kernels.customers)
             waits = self.customers.waits[need.customer]
             waits[channel] = learnt_wait(waits[channel], wait, self.p.customers.wait_learning)
         return score
@@ -373,8 +392,11 @@ class Model:
 
     def apply(self, decided: np.ndarray) -> None:
         """Management's decision takes effect: the levers it moves (the others stay)."""
+        policy = self.p.timeline[0][1]
+        budgets = need_budgets(float(decided[L_BUDGET]), policy.budget, np.array(policy.need_budget, dtype=float))
         levers = replace(self.levers, budget=float(decided[L_BUDGET]), staffing=float(decided[L_STAFFING]),
-                         support=float(decided[L_SUPPORT]), empathy=float(decided[L_EMPATHY]))
+                         support=float(decided[L_SUPPORT]), empathy=float(decided[L_EMPATHY]),
+                         need_budget=tuple(float(b) for b in budgets))
         if levers.staffing != self.levers.staffing:
             self.restaff(levers.staffing)
         self.levers = levers
