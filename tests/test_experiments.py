@@ -120,6 +120,9 @@ def test_results_on_a_dask_cluster_are_the_same(serial_sweep, tmp_path):
                    "--out", "out", cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert len(pd.read_parquet(tmp_path / "out" / "runs.parquet")) == 4
+        # The workers run in the cluster's working directory, not the command's: they must have stored
+        # the runs in the command's cache, and nothing where they run.
+        assert not (Path.cwd() / ".out.runs").exists()
 
 
 def test_a_sweep_block_in_the_scenario(tmp_path):

@@ -314,3 +314,32 @@ def test_deferred_work_is_done_in_open_hours_at_a_sustainable_occupancy(tmp_path
     open_hours = np.array([pattern.coverage() for pattern in plan.patterns]).max(axis=0) > 0
     assert set(plan.requirement[open_hours].tolist()) == {math.ceil(12 / 0.85)}
     assert set(plan.requirement[~open_hours].tolist()) == {0}
+
+
+def test_at_the_same_target_the_head_count_follows_the_handling_levers_only(tmp_path):
+    """The fair fight (issue 11): both policies are rostered to the same service-level target, so the
+    difference in paid staff is decided by how each handles a contact (target, overrun, empathy time,
+    ownership) and by nothing else: swapping the standard and the wellbeing support between the
+    policies leaves each one's rota exactly as it was, and different handling gives a different rota."""
+    (tmp_path / "fair.yaml").write_text(
+        f"extends: {ROOT / 'scenarios' / 'contact_centre.yaml'}\nname: fair\n"
+        "policies:\n"
+        "  efficiency: {staffing: {service_level: 0.8}}\n"
+        "  encounter: {staffing: {service_level: 0.8}}\n"
+        "  efficiency_cared: {extends: efficiency, standard: pinned, wellbeing_support: 1.5}\n"
+        "  encounter_lean: {extends: encounter, standard: eroding, wellbeing_support: 1.0}\n")
+    s = load_scenario(tmp_path / "fair.yaml")
+
+    def rota(policy):
+        p = compile_scenario(s, policy)
+        return [(t.name, t.agents, t.shifts, t.cost_per_minute) for t in p.teams]
+
+    def paid(policy):
+        return sum(agents * cost * sum(b - a for a, b in shifts)
+                   for _, agents, shifts, cost in rota(policy))
+
+    assert rota("efficiency_cared") == rota("efficiency")
+    assert rota("encounter_lean") == rota("encounter")
+    # Encounter's longer contacts need more paid time at the same target; efficiency's repeats do not
+    # make up for it in the forecast (README "What the default scenario shows").
+    assert paid("encounter") > paid("efficiency")

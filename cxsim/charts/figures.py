@@ -86,7 +86,8 @@ def _dots(ax, r: LoadedResults, metric: str, colours: dict[str, str]) -> dict:
         tick.set_fontweight("bold")
     better = words.better(metric)
     ax.set_title(words.axis_label(metric) + (f" {better}" if better else ""), fontsize=17)
-    _from_zero(ax, plotted)
+    # From zero, two close values sit at the very top: keep room there for the value written beside the dot.
+    _from_zero(ax, plotted, headroom=0.12)
     return plotted
 
 

@@ -291,7 +291,8 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
         wanted = plan.tasks(range(n))
         todo = [t for t in wanted if t.key not in done]
         owner = None if scheduler else os.getpid()  # local workers stop storing once this process is gone
-        args = [(execute, (t, plan.seed, plan.engine, str(store.folder), store.fingerprint, keep_tables,
+        # An absolute folder: a cluster's workers run in another working directory.
+        args = [(execute, (t, plan.seed, plan.engine, str(store.folder.resolve()), store.fingerprint, keep_tables,
                            plan.auto_warmup, owner)) for t in todo]
         finished = len(wanted) - len(todo)
         if on_run:
