@@ -16,7 +16,8 @@ from numba import njit
 
 @njit(cache=True)
 def segment_of(u: float, share_cdf: np.ndarray) -> int:
-    """A new customer's segment from one uniform (cumulative shares, as ``searchsorted(..., 'right')``)."""
+    """A new customer's segment from one uniform (cumulative shares, as ``searchsorted(..., 'right')``,
+    kept below the last index when rounding leaves the last share short of 1)."""
     lo, hi = 0, len(share_cdf) - 1
     while lo < hi:
         mid = (lo + hi) // 2
@@ -69,14 +70,7 @@ def choose_channel(u: float, cdf: np.ndarray, weight: np.ndarray, expected: np.n
     sensitivity 0, the choice is the segment's fixed mix (``cdf``, exactly as before).
     """
     if sensitivity <= 0.0:
-        lo, hi = 0, len(cdf) - 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if u < cdf[mid]:
-                hi = mid
-            else:
-                lo = mid + 1
-        return lo
+        return segment_of(u, cdf)  # the same pick from cumulative shares
     n = len(weight)
     odds = np.empty(n)
     total = 0.0
