@@ -148,3 +148,45 @@ def test_waits_are_pooled_only_across_channels_of_alike_time_scales(tmp_path):
     alike.write_text((SCENARIOS / "contact_centre.yaml").read_text(encoding="utf-8")
                      .replace("service_level_target: 24 h", "service_level_target: 2 min"), encoding="utf-8")
     assert waits_poolable(compile_scenario(cxsim.load_scenario(alike)))
+
+
+# --- the paired difference of a 0/1 outcome (Newcombe 1998, method 10) ---------------------------
+
+def test_a_binary_difference_where_every_pair_agrees_is_not_a_point():
+    """Five replications, no collapse under either policy: the difference is 0 and its interval is
+    minus and plus the Wilson upper bound of 0 in 5, z^2 / (n + z^2), exactly."""
+    from cxsim.stats import paired_proportion_difference
+
+    z = 1.959963984540054
+    d = paired_proportion_difference(np.zeros(5), np.zeros(5))
+    assert d["mean"] == 0.0
+    assert d["ci_low"] == pytest.approx(-z * z / (5 + z * z), rel=1e-12)
+    assert d["ci_high"] == pytest.approx(z * z / (5 + z * z), rel=1e-12)
+
+
+def test_a_binary_difference_stays_within_minus_one_and_one_around_its_estimate():
+    from cxsim.stats import paired_proportion_difference
+
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 5, 10, 40):
+        for _ in range(200):
+            a, b = rng.random(n) < rng.random(), rng.random(n) < rng.random()
+            d = paired_proportion_difference(a, b)
+            assert -1.0 <= d["ci_low"] <= d["mean"] <= d["ci_high"] <= 1.0
+            assert d["mean"] == pytest.approx(a.mean() - b.mean())
+
+
+def test_a_binary_difference_covers_the_true_difference_as_often_as_it_says():
+    """Monte Carlo oracle: correlated pairs (a shared uniform) with P(a) = 0.6, P(b) = 0.3, 20 pairs; the
+    95 % interval covers 0.3 in at least 92 % of 4,000 samples (Newcombe reports near-nominal coverage;
+    the estimate's standard error here is 0.35 points)."""
+    from cxsim.stats import paired_proportion_difference
+
+    rng = np.random.default_rng(11)
+    covered = 0
+    for _ in range(4000):
+        u = rng.random(20)
+        v = np.where(rng.random(20) < 0.5, u, rng.random(20))  # half the pairs share their uniform
+        d = paired_proportion_difference(u < 0.6, v < 0.3)
+        covered += d["ci_low"] <= 0.3 <= d["ci_high"]
+    assert covered / 4000 >= 0.92

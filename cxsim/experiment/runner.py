@@ -23,7 +23,9 @@ from ..compiled import Params, compile_scenario
 from ..metric_registry import BINARY, HEADLINE, ORDER, RANGES
 from ..scenario import Located, Scenario, ScenarioError, load_scenario
 from ..scenario.loading import Where
-from ..stats import describe, interval, paired_difference, proportion, relative_half_width
+from ..stats import (
+    describe, interval, paired_difference, paired_proportion_difference, proportion, relative_half_width,
+)
 from ..tables import TABLES, labelled, write_parquet
 from . import backends
 from .execute import execute
@@ -86,8 +88,9 @@ class Results:
         b = frame[frame["policy"] == base].set_index("replication")
         for other in self.policies[1:]:
             a = frame[frame["policy"] == other].set_index("replication")
-            differences[f"{other}-{base}"] = {m: paired_difference(a[m], b[m]) for m in names
-                                              if a[m].notna().any() and b[m].notna().any()}
+            differences[f"{other}-{base}"] = {
+                m: (paired_proportion_difference if m in BINARY else paired_difference)(a[m], b[m])
+                for m in names if a[m].notna().any() and b[m].notna().any()}
         return {"policies": policies, "differences": differences, "precision": precision}
 
     def summary(self) -> dict:
