@@ -13,19 +13,14 @@ import math
 import numpy as np
 from numba import njit
 
+from .sampling import bisect_right
+
 
 @njit(cache=True)
 def segment_of(u: float, share_cdf: np.ndarray) -> int:
     """A new customer's segment from one uniform (cumulative shares, as ``searchsorted(..., 'right')``,
     kept below the last index when rounding leaves the last share short of 1)."""
-    lo, hi = 0, len(share_cdf) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if u < share_cdf[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    return min(bisect_right(share_cdf, u), len(share_cdf) - 1)
 
 
 @njit(cache=True)

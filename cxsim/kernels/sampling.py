@@ -35,3 +35,16 @@ def sample_duration(kind: int, a: float, b: float, values: np.ndarray, u1: float
     i = int(u1 * n)
     return values[i if i < n else n - 1]
 
+
+@njit(cache=True)
+def bisect_right(cdf: np.ndarray, u: float) -> int:
+    """Index drawn from a cumulative distribution: the first entry above ``u`` (as ``bisect.bisect_right``
+    and ``np.searchsorted(cdf, u, 'right')``, which the SimPy engine uses for the same draw)."""
+    lo, hi = 0, len(cdf)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if u < cdf[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo

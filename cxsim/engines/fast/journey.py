@@ -25,7 +25,7 @@ from ...kernels.journey import (
 )
 from ...kernels.loyalty import high_effort
 from ...kernels.progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
-from ...kernels.sampling import sample_duration
+from ...kernels.sampling import bisect_right as pick, sample_duration
 from ...kernels.wellbeing import quality_effect, speed_effect
 from ...layouts import (
     E_AGENT, E_ARRIVED, E_CHANNEL, E_CONTACT_NO, E_CUSTOMER, E_GIVEN, E_HANDLE, E_KIND, E_NEED, E_NEED_TYPE,
@@ -53,19 +53,6 @@ def draw(p, d: int, stream) -> float:
     u1 = stream.random()
     u2 = stream.random()
     return sample_duration(p.dist_kind[d], p.dist_a[d], p.dist_b[d], p.dist_values[d, :p.dist_len[d]], u1, u2)
-
-
-@njit(cache=True)
-def pick(cdf, u: float) -> int:
-    """Index drawn from a cumulative distribution (``bisect_right``)."""
-    lo, hi = 0, len(cdf)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if u < cdf[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 @njit(cache=True)
