@@ -30,6 +30,12 @@ class TeamPlan:
     requirement: np.ndarray         # agents available for contacts needed per hour of the week
     patterns: tuple[Pattern, ...]
     rota: Rota
+    # Staffing by simulation (cxsim/staffing/simulate.py); the rule's plan keeps the defaults.
+    rounds: int = 0                       # rounds simulated (0: the rule alone)
+    achieved: tuple[float, ...] = ()      # service level achieved per planning replication by this rota
+    planned_at: float | None = None       # the service level the rule was asked for to get there
+    met: bool | None = None               # whether the achieved level is within the tolerance
+    history: tuple[tuple[int, float, float], ...] = ()  # per round: agents rostered, level asked, level achieved
 
     @property
     def paid(self) -> np.ndarray:
@@ -94,4 +100,7 @@ def _plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
             continue
         out[name] = plan_team(p, name, team, tuple(ci[c] for c in team.channels), p.levers,
                               policy_target(levers, team.staffing.target))
+    if any(plan.target.method == "simulation" for plan in out.values()):
+        from .simulate import refine
+        out = refine(s, p, out)
     return out

@@ -31,6 +31,9 @@ def _target(plan: TeamPlan, scenario) -> str:
     channels = scenario.teams[plan.team].channels
     within = _seconds(t.within) if t.within is not None else \
         ", ".join(f"{_seconds(scenario.channels[c].target)} ({c})" for c in channels)
+    if plan.rounds:
+        return (f"service level {t.service_level:g} within {within}, by simulation: "
+                f"{np.mean(plan.achieved):.3f} achieved after {plan.rounds} round{'s' if plan.rounds > 1 else ''}")
     return f"service level {t.service_level:g} within {within}"
 
 
@@ -74,12 +77,40 @@ def rota_table(policy: str, plan: TeamPlan, cost_per_hour: float) -> Table:
     return table
 
 
+def achieved_table(found: dict[str, dict[str, TeamPlan]], scenario) -> Table | None:
+    """Teams staffed by simulation: the service level their final rota achieved beside the target."""
+    rows = [(policy, plan) for policy, teams in found.items() for plan in teams.values() if plan.rounds]
+    if not rows:
+        return None
+    runs = rows[0][1].target.replications
+    table = Table(title=f"{scenario.name}: staffed by simulation (README \"Staffing by simulation\")",
+                  title_justify="left",
+                  caption=f"achieved: the service level of the final rota, mean (lowest-highest) over {runs} planning "
+                          f"run{'s' if runs > 1 else ''} (replications of their own, the same for every policy); "
+                          f"; met from the target − {rows[0][1].target.tolerance:g} (red: not met); asked: the level "
+                          "the rule was sized to, after correcting its forecast",
+                  caption_justify="left")
+    for column in ("policy", "team", "target", "achieved", "rounds", "asked", "rostered", "paid h/week"):
+        table.add_column(column, justify="left" if column in ("policy", "team", "target") else "right")
+    for policy, plan in rows:
+        level = np.asarray(plan.achieved)
+        goal = f"{plan.target.service_level:g}"
+        cell = f"{level.mean():.3f}" + (f" ({level.min():.3f}-{level.max():.3f})" if len(level) > 1 else "")
+        table.add_row(policy, plan.team, goal, cell if plan.met else f"[red]{cell}[/red]",
+                      f"{plan.rounds}/{plan.target.rounds}", f"{plan.planned_at:.3f}", str(int(plan.rota.heads.sum())),
+                      f"{plan.paid_hours:,.0f}")
+    return table
+
+
 def print_plans(out, scenario, policies: list[str]) -> None:
     found = plans(scenario, policies)
     for policy, teams in found.items():
         for name, plan in teams.items():
             out.print(requirement_table(policy, plan, scenario))
             out.print(rota_table(policy, plan, scenario.teams[name].cost_per_hour))
+    summary = achieved_table(found, scenario)
+    if summary is not None:
+        out.print(summary)
 
 
 def total_paid_hours(plans_of_policy: dict[str, TeamPlan]) -> float:
