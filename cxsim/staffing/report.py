@@ -82,23 +82,21 @@ def achieved_table(found: dict[str, dict[str, TeamPlan]], scenario) -> Table | N
     rows = [(policy, plan) for policy, teams in found.items() for plan in teams.values() if plan.rounds]
     if not rows:
         return None
-    runs = rows[0][1].target.replications
-    table = Table(title=f"{scenario.name}: staffed by simulation (README \"Staffing by simulation\")",
-                  title_justify="left",
-                  caption=f"achieved: the service level of the final rota, mean (lowest-highest) over {runs} planning "
-                          f"run{'s' if runs > 1 else ''} (replications of their own, the same for every policy); "
-                          f"; met from the target − {rows[0][1].target.tolerance:g} (red: not met); asked: the level "
-                          "the rule was sized to, after correcting its forecast",
+    runs, tolerance = rows[0][1].target.replications, rows[0][1].target.tolerance
+    table = Table(title=f"{scenario.name}: staffed by simulation", title_justify="left",
+                  caption=f"rule: the rule's rota (round 1), final: the rota kept; each as the service level achieved, "
+                          f"mean of {runs} planning run{'s' if runs > 1 else ''}, and (agents rostered); met from the "
+                          f"target − {tolerance:g} (red: not met); asked: the level the rule was sized to, its forecast "
+                          "corrected by the simulation",
                   caption_justify="left")
-    for column in ("policy", "team", "target", "achieved", "rounds", "asked", "rostered", "paid h/week"):
-        table.add_column(column, justify="left" if column in ("policy", "team", "target") else "right")
+    for column in ("policy", "team", "target", "rule", "final", "rounds", "asked"):
+        table.add_column(column, justify="left" if column in ("policy", "team") else "right")
     for policy, plan in rows:
-        level = np.asarray(plan.achieved)
-        goal = f"{plan.target.service_level:g}"
-        cell = f"{level.mean():.3f}" + (f" ({level.min():.3f}-{level.max():.3f})" if len(level) > 1 else "")
-        table.add_row(policy, plan.team, goal, cell if plan.met else f"[red]{cell}[/red]",
-                      f"{plan.rounds}/{plan.target.rounds}", f"{plan.planned_at:.3f}", str(int(plan.rota.heads.sum())),
-                      f"{plan.paid_hours:,.0f}")
+        heads, _, level = plan.history[0]
+        final = f"{np.mean(plan.achieved):.3f} ({int(plan.rota.heads.sum())})"
+        table.add_row(policy, plan.team, f"{plan.target.service_level:g}", f"{level:.3f} ({heads})",
+                      final if plan.met else f"[red]{final}[/red]", f"{plan.rounds}/{plan.target.rounds}",
+                      f"{plan.planned_at:.3f}")
     return table
 
 
