@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 
 import numpy as np
 
@@ -200,11 +199,6 @@ def refine(s, p: Params, plans: dict[str, TeamPlan]) -> dict[str, TeamPlan]:
                 changed = True
             current[name] = dataclasses.replace(new, rounds=plan.rounds, achieved=plan.achieved, met=plan.met,
                                                 history=plan.history)
-            if os.environ.get("CXSIM_DEBUG_STAFFING"):
-                print(f"round {round_no} {name}: achieved {float(achieved[name].mean()):.4f} expected "
-                      f"{expected[name] + error:.4f}-{error:+.4f} offered x{ratio[own].round(3)} service {service:.3f} "
-                      f"(rule {plan.handle_time:.3f}) ask {level:.4f} heads {int(plan.rota.heads.sum())}->"
-                      f"{int(new.rota.heads.sum())}", flush=True)
         if not changed:
             break   # the next round would simulate the same rotas: what was measured stands
     return current
