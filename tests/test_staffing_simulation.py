@@ -146,3 +146,16 @@ def test_cxsim_staff_shows_the_level_achieved_beside_the_target():
     rule, final = float(row.group(1)), float(row.group(3))
     # The campaign the forecast leaves out makes the rule miss; the method adds agents until it is met.
     assert rule < 0.78 <= final and int(row.group(4)) > int(row.group(2)) and int(row.group(5)) >= 2
+
+
+def test_checking_a_scenario_runs_no_planning(tmp_path, monkeypatch):
+    """`cxsim validate`'s checks need only the hours a rota covers: the rule's, without planning runs."""
+    from cxsim.scenario.lint import lint
+    from cxsim.staffing import simulate
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a planning run during a check")
+
+    monkeypatch.setattr(simulate, "measure", refuse)
+    plan_module._CACHE.clear()
+    assert lint(_load(tmp_path, SMALL, "simulation", "lint")) == []
