@@ -569,12 +569,14 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
     return params
 
 
-def staff_by_rule(s: Scenario, p: Params) -> Params:
+def staff_by_rule(s: Scenario, p: Params, plans: dict | None = None) -> Params:
     """Teams staffed by rule become one team group per rostered shift pattern (cxsim/staffing), in the
-    scenario's team order, each with the pattern's shift: what the engines already run."""
+    scenario's team order, each with the pattern's shift: what the engines already run. ``plans``: the
+    team plans to use (default: the policy's, from cxsim/staffing)."""
     from .staffing.plan import plan_teams, team_groups
 
-    plans = plan_teams(s, p, resolve_policy(p.policy, s.policies))
+    if plans is None:
+        plans = plan_teams(s, p, resolve_policy(p.policy, s.policies))
     by_name = {t.name: t for t in p.teams}
     teams: list[TeamParams] = []
     for name, t in s.teams.items():

@@ -49,7 +49,10 @@ def _on_duty(shifts, hour: int) -> float:
 
 def _coverage(s: Scenario) -> list[Problem]:
     """Demand that arrives while no one who takes the channel is on duty, and queues that mostly abandon."""
-    p = compile_scenario(s)
+    from ..staffing.plan import rule_only
+
+    with rule_only():   # which hours are covered: the rule's rota says it, without planning runs
+        p = compile_scenario(s)
     rate = s.demand.open.rate if s.demand.open else s.demand.population.customers * s.demand.population.need_rate
     weights = p.week_profile / p.week_profile.sum()
     mix = np.diff(np.concatenate([[0.0], p.channel_cdf]))

@@ -24,6 +24,19 @@ class StaffingTarget(Strict):
         None, description="the service-level time (default: the channel's service_level_target)")
     occupancy: Annotated[float, Field(gt=0, le=1)] | None = Field(
         None, description="the share of staffed time busy: head count = offered load / occupancy, rounded up")
+    method: Literal["rule", "simulation"] = Field(
+        "rule", description="'rule': the Erlang A/C requirement from the forecast (README \"Staffing by rule\"); "
+                            "'simulation': start from the rule's rota, simulate it, re-forecast volumes, handle time "
+                            "and the rule's error from the simulation and re-roster, until the achieved service "
+                            "level meets the target (README \"Staffing by simulation\"; service-level targets only)")
+    tolerance: Annotated[float, Field(gt=0, lt=0.5)] = Field(
+        0.02, description="with method 'simulation': achieved service level accepted from target − tolerance up "
+                          "to what the corrected rule promises + tolerance")
+    rounds: Annotated[int, Field(ge=1, le=20)] = Field(
+        6, description="with method 'simulation': most simulated rounds (the rule's rota is round 1)")
+    replications: Annotated[int, Field(ge=1, le=20)] = Field(
+        2, description="with method 'simulation': replications simulated per round (their own seeds, the same for "
+                       "every policy)")
 
     @model_validator(mode="after")
     def _one_target(self) -> "StaffingTarget":
@@ -31,6 +44,8 @@ class StaffingTarget(Strict):
             raise ValueError("give exactly one of 'service_level' (with an optional 'within') or 'occupancy'")
         if self.within is not None and self.service_level is None:
             raise ValueError("'within' goes with 'service_level'")
+        if self.method == "simulation" and self.service_level is None:
+            raise ValueError("method 'simulation' goes with 'service_level' (an occupancy target is met by the rule)")
         return self
 
 

@@ -9,7 +9,10 @@ Each pattern with agents becomes one team group (``TEAM@07:00+8h mon-fri``) with
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
@@ -30,6 +33,12 @@ class TeamPlan:
     requirement: np.ndarray         # agents available for contacts needed per hour of the week
     patterns: tuple[Pattern, ...]
     rota: Rota
+    # Staffing by simulation (cxsim/staffing/simulate.py); the rule's plan keeps the defaults.
+    rounds: int = 0                       # rounds simulated (0: the rule alone)
+    achieved: tuple[float, ...] = ()      # service level achieved per planning replication by this rota
+    planned_at: float | None = None       # the service level the rule was asked for to get there
+    met: bool | None = None               # whether the achieved level is within the tolerance
+    history: tuple[tuple[int, float, float], ...] = ()  # per round: agents rostered, level asked, level achieved
 
     @property
     def paid(self) -> np.ndarray:
@@ -71,14 +80,26 @@ def team_groups(plan: TeamPlan, team, channels: tuple[int, ...], needs: tuple[in
             for pattern, heads in zip(plan.patterns, plan.rota.heads) if heads > 0]
 
 
-_CACHE: dict[tuple[str, str], dict[str, TeamPlan]] = {}
+_CACHE: dict[tuple[str, str, bool], dict[str, TeamPlan]] = {}
+_RULE_ONLY: ContextVar[bool] = ContextVar("rule_only", default=False)
+
+
+@contextmanager
+def rule_only() -> Iterator[None]:
+    """Plans made inside are the rule's, even for a target with ``method: simulation`` (for checks that
+    only need to know which hours are covered, e.g. ``cxsim validate``: no planning runs)."""
+    token = _RULE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _RULE_ONLY.reset(token)
 
 
 def plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
     """Plans of every team staffed by rule in scenario ``s`` (compiled as ``p``) under a policy's levers.
 
     Kept per scenario and policy within a process: every replication compiles the same plan."""
-    key = (s.model_dump_json(), p.policy)
+    key = (s.model_dump_json(), p.policy, _RULE_ONLY.get())
     if key not in _CACHE:
         if len(_CACHE) > 64:
             _CACHE.clear()
@@ -94,4 +115,7 @@ def _plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
             continue
         out[name] = plan_team(p, name, team, tuple(ci[c] for c in team.channels), p.levers,
                               policy_target(levers, team.staffing.target))
+    if not _RULE_ONLY.get() and any(plan.target.method == "simulation" for plan in out.values()):
+        from .simulate import refine
+        out = refine(s, p, out)
     return out

@@ -31,6 +31,9 @@ def _target(plan: TeamPlan, scenario) -> str:
     channels = scenario.teams[plan.team].channels
     within = _seconds(t.within) if t.within is not None else \
         ", ".join(f"{_seconds(scenario.channels[c].target)} ({c})" for c in channels)
+    if plan.rounds:
+        return (f"service level {t.service_level:g} within {within}, by simulation: "
+                f"{np.mean(plan.achieved):.3f} achieved after {plan.rounds} round{'s' if plan.rounds > 1 else ''}")
     return f"service level {t.service_level:g} within {within}"
 
 
@@ -74,12 +77,38 @@ def rota_table(policy: str, plan: TeamPlan, cost_per_hour: float) -> Table:
     return table
 
 
+def achieved_table(found: dict[str, dict[str, TeamPlan]], scenario) -> Table | None:
+    """Teams staffed by simulation: the service level their final rota achieved beside the target."""
+    rows = [(policy, plan) for policy, teams in found.items() for plan in teams.values() if plan.rounds]
+    if not rows:
+        return None
+    runs, tolerance = rows[0][1].target.replications, rows[0][1].target.tolerance
+    table = Table(title=f"{scenario.name}: staffed by simulation", title_justify="left",
+                  caption=f"rule: the rule's rota (round 1), final: the rota kept; each as the service level achieved, "
+                          f"mean of {runs} planning run{'s' if runs > 1 else ''}, and (agents rostered); met from the "
+                          f"target − {tolerance:g} (red: not met); asked: the level the rule was sized to, its forecast "
+                          "corrected by the simulation",
+                  caption_justify="left")
+    for column in ("policy", "team", "target", "rule", "final", "rounds", "asked"):
+        table.add_column(column, justify="left" if column in ("policy", "team") else "right")
+    for policy, plan in rows:
+        heads, _, level = plan.history[0]
+        final = f"{np.mean(plan.achieved):.3f} ({int(plan.rota.heads.sum())})"
+        table.add_row(policy, plan.team, f"{plan.target.service_level:g}", f"{level:.3f} ({heads})",
+                      final if plan.met else f"[red]{final}[/red]", f"{plan.rounds}/{plan.target.rounds}",
+                      f"{plan.planned_at:.3f}")
+    return table
+
+
 def print_plans(out, scenario, policies: list[str]) -> None:
     found = plans(scenario, policies)
     for policy, teams in found.items():
         for name, plan in teams.items():
             out.print(requirement_table(policy, plan, scenario))
             out.print(rota_table(policy, plan, scenario.teams[name].cost_per_hour))
+    summary = achieved_table(found, scenario)
+    if summary is not None:
+        out.print(summary)
 
 
 def total_paid_hours(plans_of_policy: dict[str, TeamPlan]) -> float:

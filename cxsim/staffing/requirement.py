@@ -223,6 +223,30 @@ def _agents(rate: float, service: float, target: StaffingTarget, within: float, 
     return math.ceil(servers / sessions)
 
 
+def _deferred(p: Params, channel: int, target: StaffingTarget) -> bool:
+    """Whether a channel's work can wait (nobody abandons, a target of an hour or more, e.g. email in 24 h)."""
+    ch = p.channels[channel]
+    within = target.within if target.within is not None else ch.target
+    return ch.patience is None and within >= 60.0 and target.service_level is not None
+
+
+def planning_rates(p: Params, channel: int, rates: np.ndarray, target: StaffingTarget,
+                   open_hours: np.ndarray | None = None) -> np.ndarray:
+    """The rates an hour is sized on: as offered, or for deferred work the window's mean done in open hours."""
+    rates = np.asarray(rates, dtype=float)
+    if not _deferred(p, channel, target):
+        return rates
+    ch = p.channels[channel]
+    within = target.within if target.within is not None else ch.target
+    window = min(HOURS, max(1, int(math.ceil(within / 60.0))))   # deferred work: average over the window
+    mask = np.ones(HOURS, dtype=bool) if open_hours is None else np.asarray(open_hours, dtype=bool)
+    rolled, open_rolled = np.concatenate([rates, rates]), np.concatenate([mask, mask]).astype(float)
+    mean = np.array([rolled[h:h + window].mean() for h in range(HOURS)])
+    share_open = np.array([open_rolled[h:h + window].mean() for h in range(HOURS)])
+    return np.where(mask & (share_open > 0), mean / np.where(share_open > 0, share_open, 1.0),
+                    np.where(share_open > 0, 0.0, mean))
+
+
 def channel_requirement(p: Params, channel: int, rates: np.ndarray, service: float,
                         target: StaffingTarget, open_hours: np.ndarray | None = None) -> np.ndarray:
     """Agents needed in each hour of the week for one channel (``rates``: contacts a minute per hour).
@@ -233,15 +257,8 @@ def channel_requirement(p: Params, channel: int, rates: np.ndarray, service: flo
     ch = p.channels[channel]
     within = target.within if target.within is not None else ch.target
     patience = ch.patience.mean if ch.patience is not None else None
-    rates = np.asarray(rates, dtype=float)
-    if patience is None and within >= 60.0 and target.service_level is not None:
-        window = min(HOURS, max(1, int(math.ceil(within / 60.0))))   # deferred work: average over the window
-        mask = np.ones(HOURS, dtype=bool) if open_hours is None else np.asarray(open_hours, dtype=bool)
-        rolled, open_rolled = np.concatenate([rates, rates]), np.concatenate([mask, mask]).astype(float)
-        mean = np.array([rolled[h:h + window].mean() for h in range(HOURS)])
-        share_open = np.array([open_rolled[h:h + window].mean() for h in range(HOURS)])
-        rates = np.where(mask & (share_open > 0), mean / np.where(share_open > 0, share_open, 1.0),
-                         np.where(share_open > 0, 0.0, mean))
+    rates = planning_rates(p, channel, rates, target, open_hours)
+    if _deferred(p, channel, target):
         # Erlang C over a day's window barely exceeds the load: no room for a forecast error, so
         # deferred work is also planned to at most DEFERRED_OCCUPANCY.
         cap = StaffingTarget(occupancy=DEFERRED_OCCUPANCY)
@@ -251,3 +268,43 @@ def channel_requirement(p: Params, channel: int, rates: np.ndarray, service: flo
     retry = ch.retrial_probability if patience is not None else 0.0
     return np.array([agents_for(r, service, target, within, patience, ch.sessions, ch.slowdown, retry) for r in rates],
                     dtype=np.int64)
+
+
+def hour_service_level(rate: float, service: float, agents: float, within: float, patience: float | None,
+                       sessions: int = 1, slowdown: float = 0.0, retry: float = 0.0) -> float:
+    """The service level the rule's queueing model promises an hour with ``agents`` on duty (the inverse of
+    :func:`agents_for` for a service-level target: Erlang A, or Erlang C where nobody abandons; retrials
+    as there)."""
+    if rate <= 0:
+        return 1.0
+    servers = int(round(agents)) * sessions
+    if servers <= 0:
+        return 0.0
+    per_session = service * (1.0 + slowdown * (sessions - 1))
+    if patience is None:
+        if rate * per_session >= servers:
+            return 0.0
+        return float(erlang_c(rate, per_session, servers, within).service_level)
+    offered = rate
+    for _ in range(20):
+        result = erlang_a(offered, per_session, servers, patience, within, tol=1e-10)
+        again = rate / (1.0 - result.p_abandon * retry) if retry > 0 else rate
+        if abs(again - offered) <= 1e-9 * rate:
+            break
+        offered = again
+    return float(result.service_level)
+
+
+def channel_promise(p: Params, channel: int, rates: np.ndarray, service: float, agents: np.ndarray,
+                    target: StaffingTarget, open_hours: np.ndarray | None = None) -> tuple[float, float]:
+    """(service level, contacts a minute summed over the week's hours) the rule promises one channel when
+    ``agents`` (168 hours) are on duty: each hour's service level weighted by the hour's planning rate."""
+    ch = p.channels[channel]
+    within = target.within if target.within is not None else ch.target
+    patience = ch.patience.mean if ch.patience is not None else None
+    rates = planning_rates(p, channel, rates, target, open_hours)
+    retry = ch.retrial_probability if patience is not None else 0.0
+    levels = np.array([hour_service_level(r, service, n, within, patience, ch.sessions, ch.slowdown, retry)
+                       for r, n in zip(rates, agents)])
+    weight = float(rates.sum())
+    return (float(levels @ rates) / weight if weight > 0 else 1.0), weight
