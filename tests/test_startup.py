@@ -133,3 +133,23 @@ def test_plans_default_to_the_fast_engine_like_run():
     assert make_plan(scenario).engine == "fast"
     assert points_plan(scenario, [{}], ["baseline"]).engine == "fast"
     assert make_plan(scenario, engine="simpy").engine == "simpy"
+
+
+def test_the_command_line_starts_without_full_collections_and_runs_with_the_collector_on(tmp_path):
+    """A command starts with the garbage collector off (its imports leave nothing to collect; the three
+    full collections over them cost ~0.2 s), and the runs collect their own garbage, the imports frozen."""
+    script = ("import gc, sys, json\nfull = []\nduring = []\nstarted = []\n"
+              "gc.callbacks.append(lambda phase, info: started and phase == 'start' and info['generation'] == 2 "
+              "and full.append(1))\n"
+              "import cxsim.experiment.runner as runner\noriginal = runner._execute\n"
+              "def execute(*a, **k):\n    during.append((gc.isenabled(), gc.get_freeze_count() > 100_000))\n"
+              "    return original(*a, **k)\n"
+              "runner._execute = execute\nimport cxsim.cli\n"
+              f"sys.argv = ['cxsim', 'run', {str(TINY)!r}, '--out', {str(tmp_path / 'out')!r}, '-r', '1']\n"
+              "started.append(1)\n"  # from here on, as the `cxsim` command (its runner already imported here)
+              "try:\n    cxsim.cli.app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print(json.dumps({'full': len(full), 'during': during, 'after': gc.isenabled()}))\n")
+    import json
+
+    seen = json.loads(_fresh_process(script))
+    assert seen == {"full": 0, "during": [[True, True]], "after": True}
