@@ -2,7 +2,7 @@
 efficiency instead of for the encounter.
 
 The pipeline: scenario file → validated :class:`Scenario` → compiled parameters → engine →
-records (pandas) → statistics across replications → tables, charts and reports.
+records (Arrow tables; pandas when asked) → statistics across replications → tables, charts and reports.
 
 ``cxsim.run(scenario)`` runs the fast (numba) engine, like ``cxsim run``; ``engine="simpy"`` runs
 the readable reference engine, with the same results.

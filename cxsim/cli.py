@@ -6,6 +6,7 @@ Bad input never shows a traceback: scenario problems are printed one per line as
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
@@ -39,9 +40,18 @@ typer.core.TyperArgument._usage_display_name = lambda self: (self.metavar or sel
 
 
 class _OneLineErrors(typer.Typer):
-    """The command-line boundary: a file-system or resource error becomes one line and exit 2, never a traceback."""
+    """The command-line boundary: a file-system or resource error becomes one line and exit 2, never a traceback.
+
+    The garbage collector is off while a command starts: its imports (numba, pandas, pydantic, scipy)
+    create about a million long-lived objects and no garbage worth collecting, and the collections
+    over them cost ~0.3 s of CPU, 15 % of a small run. Simulations turn it back on for their runs,
+    with the imported objects frozen (:func:`cxsim.experiment.runner._collecting`). At the end
+    everything is frozen, so that the interpreter's own collections at exit skip it too.
+    """
 
     def __call__(self, *args, **kwargs):
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             return super().__call__(*args, **kwargs)
         except OSError as exc:
@@ -50,6 +60,12 @@ class _OneLineErrors(typer.Typer):
             typer.echo("cxsim: input nested too deeply", err=True)
         except MemoryError:
             typer.echo("cxsim: out of memory (a smaller run, or --no-tables, needs less)", err=True)
+        finally:
+            # The process ends here: frozen, the objects are not scanned again by the interpreter's
+            # collections at exit (0.3–0.4 s of CPU over the imports' million objects, measured).
+            gc.freeze()
+            if collecting:
+                gc.enable()
         sys.exit(EXIT_BAD_INPUT)
 
 

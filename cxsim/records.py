@@ -2,15 +2,18 @@
 
 Like Ciw's ``data_record``: an engine appends plain tuples while it runs (cheap), and the tables
 are built once at the end. Codes are small integers while running and pandas categoricals after,
-so a table is both compact on disk and readable in a notebook.
+so a table is both compact on disk and readable in a notebook. (Runs write their tables through
+:mod:`cxsim.tables`, Arrow from the arrays; pandas is imported here only when a pandas table is asked for.)
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, get_type_hints
+from typing import TYPE_CHECKING, NamedTuple, get_type_hints
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .codes import (  # noqa: F401  (re-exported: the tables' codes, defined in codes.py)
     ABANDONED, CALLBACK, FIRST, GIVEN_UP, HANDLED, KINDS, OPEN, OUTCOMES, REPEAT, RETRIAL, SELF_SERVICE, SOLVED,
@@ -154,16 +157,22 @@ class Review(NamedTuple):
 
 
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame.from_records(rows, columns=list(record._fields)) if rows else \
         pd.DataFrame({f: pd.Series(dtype=float) for f in record._fields})
 
 
 def _categorical(codes: pd.Series, names: tuple[str, ...]) -> pd.Categorical:
+    import pandas as pd
+
     return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(names))
 
 
 def _typed(rows: np.ndarray, record: type) -> pd.DataFrame:
     """A table from a float array with one column per field, cast back to the fields' types."""
+    import pandas as pd
+
     if not len(rows):
         return pd.DataFrame({f: pd.Series(dtype=float) for f in record._fields})
     types = {int: np.int64, float: np.float64, bool: np.bool_}

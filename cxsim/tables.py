@@ -6,6 +6,9 @@ array first. Each column is cast to its field's type and coded columns become di
 columns (read back by pandas as categoricals) — whole columns at a time, with no per-row Python
 objects and no pandas, so writing the tables costs little next to simulating them. Both engines
 go through this one path, so equal records give equal bytes.
+
+The Arrow arrays are made over the numpy columns' memory (:func:`arrow_column`), not with
+``pa.array``: that one imports pandas (0.3 s) to ask whether its argument is a pandas object.
 """
 
 from __future__ import annotations
@@ -58,6 +61,26 @@ def schema(name: str) -> pa.Schema:
                       for f in RECORDS[name]._fields])
 
 
+def arrow_column(values: np.ndarray, kind: pa.DataType, valid: np.ndarray | None = None) -> pa.Array:
+    """A numpy column (int, float or bool) as an Arrow array of type ``kind``; where ``valid`` is
+    False, null. The same array as ``pa.array(values, mask=~valid)``, made without pyarrow's
+    pandas checks; bools are packed to bits as Arrow stores them."""
+    values = np.ascontiguousarray(values)
+    data = pa.py_buffer(np.packbits(values, bitorder="little") if values.dtype == np.bool_ else values)
+    nulls = 0 if valid is None else int(valid.size - np.count_nonzero(valid))
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.Array.from_buffers(kind, len(values), [bitmap, data], null_count=nulls)
+
+
+def arrow_strings(texts: Iterable[str]) -> pa.Array:
+    """Python strings as an Arrow string array (as ``pa.array(texts, pa.string())``, without pandas checks)."""
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets),
+                                                              pa.py_buffer(b"".join(encoded))])
+
+
 def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
     """Table ``name`` from a float array with one row per record and one column per field."""
     record = RECORDS[name]
@@ -69,9 +92,9 @@ def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
         if field in coded:
             codes = column.astype(np.int8)
             columns.append(pa.DictionaryArray.from_arrays(
-                pa.array(codes, mask=codes < 0), pa.array(_labels(coded[field], params), pa.string())))
+                arrow_column(codes, CODE, valid=codes >= 0), arrow_strings(_labels(coded[field], params))))
         else:
-            columns.append(pa.array(column.astype(_NUMPY[hints[field]])))
+            columns.append(arrow_column(column.astype(_NUMPY[hints[field]]), _ARROW[hints[field]]))
     return pa.Table.from_arrays(columns, schema=schema(name))
 
 
@@ -130,8 +153,12 @@ def numpy_column(table: pa.Table, field: str, dtype) -> np.ndarray:
 def labelled(table: pa.Table, policy: str, replication: int) -> pa.Table:
     """One run's table with ``policy`` and ``replication`` columns first (as in the output files)."""
     n = table.num_rows
-    table = table.add_column(0, pa.field("replication", pa.int64()), pa.repeat(pa.scalar(replication, pa.int64()), n))
-    return table.add_column(0, pa.field("policy", pa.string()), pa.repeat(pa.scalar(policy, pa.string()), n))
+    table = table.add_column(0, pa.field("replication", pa.int64()),
+                             arrow_column(np.full(n, replication, dtype=np.int64), pa.int64()))
+    text = policy.encode()
+    policies = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int32) * len(text)),
+                                                      pa.py_buffer(text * n)])
+    return table.add_column(0, pa.field("policy", pa.string()), policies)
 
 
 def write_parquet(path: Path, name: str, runs: Iterable[tuple[str, int, pa.Table]]) -> None:

@@ -78,3 +78,81 @@ def test_the_python_api_defaults_to_the_fast_engine_with_the_reference_one_argum
     reference = cxsim.run(TINY, replications=1, keep_tables=False, engine="simpy")
     assert fast.summary()["engine"] == "fast" and reference.summary()["engine"] == "simpy"
     assert fast.metrics.equals(reference.metrics)  # the same run, number for number
+
+
+def _fresh_process(script: str) -> str:
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_fast_engine_and_its_tables_are_written_without_pandas(tmp_path):
+    """Issue 16 item 2: records go from the engine's arrays to Arrow and Parquet in whole columns; pandas
+    (0.3 s to import) is not even loaded on that path. Read back, the file holds the run's records."""
+    script = ("import sys, json\n"
+              "from cxsim.scenario import load_scenario\nfrom cxsim.compiled import compile_scenario\n"
+              "from cxsim.engines.fast import simulate\nfrom cxsim.tables import run_tables, write_parquet\n"
+              f"p = compile_scenario(load_scenario({str(TINY)!r}))\n"
+              "record = simulate(p, 1, 0)\ntables = run_tables(record, p)\n"
+              f"write_parquet(__import__('pathlib').Path({str(tmp_path / 'e.parquet')!r}), 'encounters', "
+              "[('baseline', 0, tables['encounters'])])\n"
+              "print(json.dumps({'pandas': 'pandas' in sys.modules, 'rows': len(record.encounter_rows)}))\n")
+    import json
+
+    import pyarrow.parquet as pq
+
+    seen = json.loads(_fresh_process(script))
+    assert seen["pandas"] is False
+    written = pq.read_table(tmp_path / "e.parquet")
+    assert written.num_rows == seen["rows"] > 0
+    assert set(written.column("policy").to_pylist()) == {"baseline"}
+
+
+def test_a_run_loads_one_compiled_engine_entry_point_from_the_cache(tmp_path):
+    """Each compiled function loaded from numba's cache costs start-up (the engine's library is ~10 MB):
+    a run with tables loads the engine's one entry point and the tables' tally, nothing else; a
+    summary-only run the engine alone."""
+    script = ("import sys, json\nfrom numba.core import caching\nloaded = []\n"
+              "original = caching.Cache.load_overload\n"
+              "def load(self, sig, ctx):\n    loaded.append(self._py_func.__name__)\n"
+              "    return original(self, sig, ctx)\n"
+              "caching.Cache.load_overload = load\nimport cxsim\n"
+              f"cxsim.run({str(TINY)!r}, replications=1, keep_tables={{}})\nprint(json.dumps(loaded))\n")
+    import json
+
+    _fresh_process(script.format(True))  # on a cold cache this compiles (and tries to load every callee)
+    assert json.loads(_fresh_process(script.format(True))) == ["_enter", "add_tables"]
+    assert json.loads(_fresh_process(script.format(False))) == ["_enter"]
+
+
+def test_plans_default_to_the_fast_engine_like_run():
+    """Issue 16 item 3: `make_plan` and `points_plan` default to the fast engine, as `cxsim.run` and the CLI do."""
+    from cxsim.experiment.plan import make_plan, points_plan
+    from cxsim.scenario import load_scenario
+
+    scenario = load_scenario(TINY)
+    assert make_plan(scenario).engine == "fast"
+    assert points_plan(scenario, [{}], ["baseline"]).engine == "fast"
+    assert make_plan(scenario, engine="simpy").engine == "simpy"
+
+
+def test_the_command_line_starts_without_full_collections_and_runs_with_the_collector_on(tmp_path):
+    """A command starts with the garbage collector off (its imports leave nothing to collect; the three
+    full collections over them cost ~0.2 s), the runs collect their own garbage with the imports frozen,
+    and the command ends with everything frozen (the interpreter's collections at exit cost 0.3 s more)."""
+    script = ("import gc, sys, json\nfull = []\nduring = []\nstarted = []\n"
+              "gc.callbacks.append(lambda phase, info: started and phase == 'start' and info['generation'] == 2 "
+              "and full.append(1))\n"
+              "import cxsim.experiment.runner as runner\noriginal = runner._execute\n"
+              "def execute(*a, **k):\n    during.append((gc.isenabled(), gc.get_freeze_count() > 100_000))\n"
+              "    return original(*a, **k)\n"
+              "runner._execute = execute\nimport cxsim.cli\n"
+              f"sys.argv = ['cxsim', 'run', {str(TINY)!r}, '--out', {str(tmp_path / 'out')!r}, '-r', '1']\n"
+              "started.append(1)\n"  # from here on, as the `cxsim` command (its runner already imported here)
+              "try:\n    cxsim.cli.app()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+              "print(json.dumps({'full': len(full), 'during': during, 'after': gc.isenabled(),\n"
+              "                  'frozen_at_exit': gc.get_freeze_count() > 100_000}))\n")
+    import json
+
+    seen = json.loads(_fresh_process(script))
+    assert seen == {"full": 0, "during": [[True, True]], "after": True, "frozen_at_exit": True}

@@ -73,7 +73,7 @@ def parse_set(option: str) -> tuple[str, list[Any]]:
 
 
 def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[str] | None = None,
-              seed: int | None = None, engine: str = "simpy") -> Plan:
+              seed: int | None = None, engine: str = "fast") -> Plan:
     """The grid of the scenario's ``sweep:`` block and the ``--set`` options (which override it)."""
     axes: Axes = {path: list(values) for path, values in (scenario.sweep or {}).items()}
     for option in sets or []:
@@ -110,7 +110,7 @@ def make_plan(scenario: Scenario, sets: list[str] | None = None, policies: list[
 
 
 def points_plan(scenario: Scenario, settings: list[dict[str, Any]], policies: list[str], seed: int | None = None,
-                engine: str = "simpy") -> Plan:
+                engine: str = "fast") -> Plan:
     """A plan over given points (a design, not a grid): point ``i`` applies ``settings[i]``.
 
     What ``cxsim explain`` runs: a Morris or Sobol design, or one-at-a-time changes. Each point is

@@ -227,7 +227,7 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         # Long-lived objects from imports (numba, pandas, pydantic) need not be re-scanned by every
         # full garbage collection during a run: measured ~12 % of run time otherwise. (No collection
         # first: it cost 0.2 s of every command's start-up, to free a little import-time garbage.)
-        gc.freeze()
+        collecting = _collecting()
         try:
             rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
             if plan.auto_warmup:
@@ -252,9 +252,25 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
             params = compile_scenario(plan.points[0].scenario, plan.policies[0])
             return Results(plan.scenario, params, plan.seed, replications_done, engine, frame, tables, plan.axes)
         finally:
-            gc.unfreeze()
+            _collecting(collecting)
             if temporary:
                 store.remove()
+
+
+def _collecting(restore: bool | None = None) -> bool:
+    """Around the runs: freeze what exists (the imports' long-lived objects, never re-scanned) and
+    collect the runs' own garbage (the SimPy engine's events), whether or not the command line turned
+    the collector off for its start-up (cli.py: ~0.3 s of collections over the imports). Returns
+    whether it was on; ``_collecting(that)`` afterwards unfreezes and restores it."""
+    if restore is None:
+        was = gc.isenabled()
+        gc.freeze()
+        gc.enable()
+        return was
+    gc.unfreeze()
+    if not restore:
+        gc.disable()
+    return restore
 
 
 def _stored_fingerprint(plan_fingerprint: str, keep_tables: bool) -> str:
@@ -277,11 +293,11 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
         shutil.rmtree(folder, ignore_errors=True)
     store = Store(folder, plan.fingerprint, f"{plan.scenario.name}, seed {plan.seed}")
     gc.collect()
-    gc.freeze()
+    collecting = _collecting()
     try:
         rows = _execute(plan, store, replications, jobs, scheduler, False, None, replications, on_run)
     finally:
-        gc.unfreeze()
+        _collecting(collecting)
         if temporary:
             store.remove()
     return pd.DataFrame(rows)
