@@ -30,12 +30,17 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy.stats import norm
 
 from ..codes import DIST_DETERMINISTIC, DIST_EMPIRICAL, DIST_EXPONENTIAL, DIST_LOGNORMAL, OVERRUN_ACTIONS
 from ..compiled import Dist, Levers, Params
 from ..queueing import erlang_a, erlang_c
 from ..scenario.staffing import StaffingTarget
+
+
+def _norm():
+    """scipy.stats' normal distribution, imported when a lognormal is sized (not by `cxsim validate`)."""
+    from scipy.stats import norm
+    return norm
 
 HOURS = 168
 #: Deferred work (email) is planned to at most this occupancy: the sustainable level of MODEL.md §4 *(calibrate)*.
@@ -81,7 +86,7 @@ def _quantiles(d: Dist, n: int = 4000) -> np.ndarray:
     if d.kind == DIST_EXPONENTIAL:
         return -d.a * np.log1p(-u)
     if d.kind == DIST_LOGNORMAL:
-        return np.exp(d.a + d.b * norm.ppf(u))
+        return np.exp(d.a + d.b * _norm().ppf(u))
     if d.kind == DIST_DETERMINISTIC:
         return np.full(1, d.a)
     return np.asarray(d.values, dtype=float)
@@ -119,7 +124,7 @@ def _mean_capped(d: Dist, cap: float) -> float:
     if d.kind == DIST_LOGNORMAL:
         mu, sigma = d.a, d.b
         z = (math.log(cap) - mu) / sigma
-        return math.exp(mu + sigma * sigma / 2) * norm.cdf(z - sigma) + cap * norm.sf(z)
+        return math.exp(mu + sigma * sigma / 2) * _norm().cdf(z - sigma) + cap * _norm().sf(z)
     if d.kind == DIST_DETERMINISTIC:
         return min(d.a, cap)
     assert d.kind == DIST_EMPIRICAL
@@ -154,7 +159,7 @@ def _cdf(d: Dist, x: float) -> float:
     if d.kind == DIST_EXPONENTIAL:
         return -math.expm1(-x / d.a)
     if d.kind == DIST_LOGNORMAL:
-        return float(norm.cdf((math.log(x) - d.a) / d.b)) if x > 0 else 0.0
+        return float(_norm().cdf((math.log(x) - d.a) / d.b)) if x > 0 else 0.0
     if d.kind == DIST_DETERMINISTIC:
         return 1.0 if d.a <= x else 0.0
     return float((d.values <= x).mean())

@@ -15,7 +15,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..minutes import DAY
 
@@ -106,6 +105,8 @@ def roster(requirement: np.ndarray, pats: list[Pattern]) -> Rota:
     tie_break = 1.0 + 1e-6 * np.random.default_rng(20260101).random(n)
     c = np.concatenate([hours * tie_break, np.full(HOURS, penalty)])
     a = np.hstack([cover.T, np.eye(HOURS)])
+    from scipy.optimize import Bounds, LinearConstraint, milp  # scipy when a rota is rounded, not on import
+
     res = milp(c, constraints=LinearConstraint(a, lb=need, ub=np.inf),
                integrality=np.concatenate([np.ones(n), np.zeros(HOURS)]),
                bounds=Bounds(0, np.inf), options={"disp": False, "mip_rel_gap": 0.0})
