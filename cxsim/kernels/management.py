@@ -4,8 +4,9 @@ At each review (a cut of the daily table that closes a review cycle) management 
 rows so far: the *measured* KPIs of the cycle that ended ``measurement_delay`` before the review —
 AHT and cost per contact from the system, NPS from the survey's respondents (whose response
 probability depends on their experience, ``kernels.loyalty.survey_response_probability``), read
-from a sample of ``survey_sample`` answers, and contacts per need — and the *true* KPIs of the
-cycle that just ended (every journey, no delay, no sample) beside them. Each rule moves its lever
+from a sample of ``survey_sample`` answers (an exact draw without replacement), contacts per need, and
+first-contact resolution by "no repeat within a window" and by the agents' tick-box (kernels.fcr) —
+and the *true* KPIs of the cycle that just ended (every journey, no delay, no sample) beside them. Each rule moves its lever
 by ``step`` per unit of shortfall (an integral controller: the levers keep moving until the
 measured KPI meets its target), within the lever's limits. The decision takes effect
 ``implementation_delay`` after the review; the engines only schedule that and store the levers.
