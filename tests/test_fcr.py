@@ -239,3 +239,21 @@ def test_an_unknown_preset_is_one_line_naming_the_field(tmp_path):
         cxsim.load_scenario(path)
     lines = str(info.value).strip().splitlines()
     assert len(lines) == 1 and "policies.steer.management" in lines[0] and "'efficiency' or 'encounter'" in lines[0]
+
+
+def test_a_measurement_nobody_watches_moves_nothing_else(tmp_path):
+    """The tick-box draws from a stream of its own: with no rule on it, its bias changes only its column."""
+    extra = "cycle: 7 d"
+    tables = {}
+    for bias in (0.0, 1.0):
+        path = tmp_path / f"b{bias}.yaml"
+        path.write_text(SCENARIO.format(horizon="3 w", bias=bias, extra=extra, customers=3000).replace(
+            "kpi: fcr_tickbox, target: 0.95", "kpi: fcr_repeat, target: 0.95"))
+        params = compile_scenario(cxsim.load_scenario(path))
+        tables[bias] = {k: v.to_pandas() for k, v in run_tables(get_engine("fast")(params, 9, 0), params).items()}
+    for name in tables[0.0]:
+        a, b = tables[0.0][name], tables[1.0][name]
+        if name == "reviews":
+            assert (a.fcr_tickbox <= a.fcr_true + 1e-12).all() and (b.fcr_tickbox == 1.0).all()
+            a, b = a.drop(columns="fcr_tickbox"), b.drop(columns="fcr_tickbox")
+        assert a.equals(b), name
