@@ -359,6 +359,8 @@ class ManagementParams:
     high: np.ndarray
     initial: np.ndarray          # per lever: the policy's values at time 0
     reviews: np.ndarray          # the review times (cuts of the daily table before the horizon)
+    fcr_window: float = 7 * 1440.0  # FCR measured as "no repeat contact within this long" (kernels.fcr)
+    tickbox_bias: float = 0.0    # probability an agent ticks "solved" when the contact did not solve the need
 
 
 def compile_management(s: Scenario, policy: str, levers: Levers, cuts: np.ndarray) -> ManagementParams | None:
@@ -380,7 +382,8 @@ def compile_management(s: Scenario, policy: str, levers: Levers, cuts: np.ndarra
         rule_step=np.array([float(r.step) for r in m.rules]),
         low=np.array([float(limits[name][0]) for name in MANAGED_LEVERS]),
         high=np.array([float(limits[name][1]) for name in MANAGED_LEVERS]),
-        initial=np.array([levers.budget, levers.staffing, levers.support, levers.empathy]), reviews=reviews)
+        initial=np.array([levers.budget, levers.staffing, levers.support, levers.empathy]), reviews=reviews,
+        fcr_window=float(m.fcr_window), tickbox_bias=float(m.tickbox_bias))
 
 
 def mean_of_mix(cdf: np.ndarray, dists: tuple[Dist, ...]) -> float:

@@ -154,6 +154,10 @@ class Review(NamedTuple):
     wellbeing_support: float
     empathy_time: float
     changed: bool
+    fcr_repeat: float            # FCR as "no repeat contact within the window", of the cycle that ended a window
+                                 # (plus the measurement delay) ago (kernels.fcr)
+    fcr_tickbox: float           # FCR by the agents' tick-box, after the measurement delay
+    fcr_true: float              # share of the contacts handled in the cycle just closed that solved their need
 
 
 def _frame(rows: list[tuple], record: type) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import pytest
 import cxsim
 from cxsim.compiled import compile_scenario
 from cxsim.engines import get_engine
+from cxsim.kernels.fcr import FCR_COLS
 from cxsim.kernels.loyalty import survey_response_probability
 from cxsim.kernels.management import K_AHT, L_BUDGET, R_LEVERS, R_MEASURED, REVIEW_COLS, review
 from cxsim.layouts import D_BUSY_AREA, D_END, D_HANDLED, D_START, DAY_COLS
@@ -60,7 +61,8 @@ def closed_loop(start: float, gain: float, a: float, c: float, target: float, de
             out = np.empty(REVIEW_COLS)
             review(days, d + 1, t1, len(decided), WEEK, delay_days * DAY, implementation_days * DAY, 0, True,
                    np.array([K_AHT]), np.array([target]), np.array([L_BUDGET]), np.array([-gain]),
-                   np.array([0.0, 0.0, 1.0, 0.0]), np.array([INF, 2.0, 3.0, 10.0]), levers, 0.5, 0.5, out)
+                   np.array([0.0, 0.0, 1.0, 0.0]), np.array([INF, 2.0, 3.0, 10.0]), levers, 0.5, 0.5, out,
+                   np.zeros((weeks * 7, FCR_COLS)), WEEK)
             decided.append(out[R_LEVERS + L_BUDGET])
             pending.append((t1 + implementation_days * DAY, levers[L_BUDGET]))
     return np.array(decided), np.array(weekly)
@@ -109,7 +111,8 @@ def test_limits_hold():
     days[:, D_HANDLED], days[:, D_BUSY_AREA] = 100.0, 100.0 * 50.0  # AHT 50 min against a target of 5
     out = np.empty(REVIEW_COLS)
     review(days, 7, WEEK, 0, WEEK, 0.0, 0.0, 0, True, np.array([K_AHT]), np.array([5.0]), np.array([L_BUDGET]),
-           np.array([-1.0]), np.array([3.0, 0.5, 1.0, 0.0]), np.array([60.0, 2.0, 3.0, 10.0]), levers, 0.5, 0.5, out)
+           np.array([-1.0]), np.array([3.0, 0.5, 1.0, 0.0]), np.array([60.0, 2.0, 3.0, 10.0]), levers, 0.5, 0.5, out,
+           np.zeros((7, FCR_COLS)), WEEK)
     assert out[R_MEASURED + 2 * K_AHT] == pytest.approx(50.0)
     assert levers[L_BUDGET] == 3.0 and out[R_LEVERS + L_BUDGET] == 3.0
 

@@ -268,7 +268,7 @@ def _locate(loc: FieldPath, data: Any, where: dict[FieldPath, Where], fallback: 
 
 
 _TAGS = {"exponential", "lognormal", "deterministic", "empirical", "function-after", "function-before",
-         "staffing-target", "staffing-multiplier"}
+         "staffing-target", "staffing-multiplier", "management-block", "management-preset"}
 
 
 def _message(error: dict) -> str:

@@ -7,11 +7,12 @@ and ``encounter`` are built in, and a scenario may define its own by extending t
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 from .staffing import StaffingTarget
 from .units import DURATION_PATTERN, parse_duration
@@ -230,10 +231,11 @@ class Intervention(Strict):
 
 
 #: What management can watch (MODEL.md §9), and the levers its rules can move.
-KPIS = ("aht", "cost_per_contact", "nps", "contacts_per_need")
+KPIS = ("aht", "cost_per_contact", "nps", "contacts_per_need", "fcr_repeat", "fcr_tickbox")
 MANAGED_LEVERS = ("handle_time_target", "staffing", "wellbeing_support", "empathy_time")
 #: Each KPI's better direction: +1 lower is better, -1 higher is better (a rule reacts to the shortfall).
-KPI_WORSE_IF_HIGHER = {"aht": 1.0, "cost_per_contact": 1.0, "nps": -1.0, "contacts_per_need": 1.0}
+KPI_WORSE_IF_HIGHER = {"aht": 1.0, "cost_per_contact": 1.0, "nps": -1.0, "contacts_per_need": 1.0,
+                       "fcr_repeat": -1.0, "fcr_tickbox": -1.0}
 #: Default limits per lever (minutes for the handle-time target and empathy time).
 LEVER_LIMITS = {"handle_time_target": (1.0, 60.0), "staffing": (0.5, 2.0), "wellbeing_support": (1.0, 3.0),
                 "empathy_time": (0.0, 10.0)}
@@ -241,9 +243,12 @@ LEVER_LIMITS = {"handle_time_target": (1.0, 60.0), "staffing": (0.5, 2.0), "well
 
 class Rule(Strict):
     """When ``kpi`` as measured misses ``target``, move ``lever`` by ``step`` per unit of shortfall."""
-    kpi: Literal["aht", "cost_per_contact", "nps", "contacts_per_need"] = Field(
-        description="aht (minutes, from the system), cost_per_contact, nps (from the survey), contacts_per_need")
-    target: float = Field(description="the KPI's target, in its own unit (minutes, money, NPS points, contacts)")
+    kpi: Literal["aht", "cost_per_contact", "nps", "contacts_per_need", "fcr_repeat", "fcr_tickbox"] = Field(
+        description="aht (minutes, from the system), cost_per_contact, nps (from the survey), contacts_per_need, "
+                    "fcr_repeat (first-contact resolution as 'no repeat contact within fcr_window', from customer "
+                    "ids), fcr_tickbox (first-contact resolution as the agents tick it)")
+    target: float = Field(description="the KPI's target, in its own unit (minutes, money, NPS points, contacts, "
+                                      "a share 0-1 for FCR)")
     lever: Literal["handle_time_target", "staffing", "wellbeing_support", "empathy_time"] = Field(
         description="the lever this rule moves")
     step: float = Field(description="lever change per unit of shortfall (measured worse than target: AHT, cost or "
@@ -251,9 +256,31 @@ class Rule(Strict):
                                     "Above target the lever moves back the other way")
 
 
+#: Built-in management blocks (``management: efficiency``): each a full block, written once here; a
+#: block that names a ``preset`` starts from it and overrides what it gives (README "Management").
+MANAGEMENT_PRESETS: dict[str, dict[str, Any]] = {
+    "efficiency": {  # the efficiency focus: watches AHT and cost per contact
+        "rules": [{"kpi": "aht", "target": 5.0, "lever": "handle_time_target", "step": -1.0},
+                  {"kpi": "cost_per_contact", "target": 4.5, "lever": "staffing", "step": -0.02}],
+        "implementation_delay": "2 d"},
+    "encounter": {  # the encounter focus: watches measured NPS (the survey) and FCR (no repeat within 7 days)
+        "rules": [{"kpi": "nps", "target": 40.0, "lever": "wellbeing_support", "step": 0.005},
+                  {"kpi": "nps", "target": 40.0, "lever": "empathy_time", "step": 0.01},
+                  {"kpi": "nps", "target": 40.0, "lever": "staffing", "step": 0.003},
+                  {"kpi": "fcr_repeat", "target": 0.8, "lever": "handle_time_target", "step": 10.0}],
+        "implementation_delay": "2 d"},
+}
+
+
 class Management(Strict):
     """Management as a controller (MODEL.md §9): measure, compare with targets, move levers, with delays."""
-    rules: list[Rule] = Field(min_length=1, description="what is watched, its target and the lever it moves")
+    preset: Literal["efficiency", "encounter"] | None = Field(
+        None, description="start from a built-in block (efficiency: AHT and cost per contact; encounter: measured "
+                          "NPS and FCR); the keys given here override it")
+    rules: list[Rule] = Field(default_factory=list, description="what is watched, its target and the lever it moves")
+    targets: dict[Literal["aht", "cost_per_contact", "nps", "contacts_per_need", "fcr_repeat", "fcr_tickbox"],
+                  float] = Field(default_factory=dict, description="a new target for every rule on this KPI (to "
+                                                                     "set a preset's targets)")
     cycle: PositiveDuration = Field(WEEK, description="time between reviews (whole days)")
     measurement_delay: NonNegativeDuration = Field(
         0.0, description="a review sees the cycle that ended this long before it (whole days)")
@@ -269,10 +296,33 @@ class Management(Strict):
                                               description="[lowest, highest] per lever (defaults: handle-time "
                                                           "target 1–60 min, staffing 0.5–2, support 1–3, "
                                                           "empathy 0–10 min)")
+    fcr_window: PositiveDuration = Field(
+        WEEK, description="FCR as measured from customer ids: a handled contact counts as resolved if the customer "
+                          "does not contact again within this long (whole days; known only this long after)")
+    tickbox_bias: Probability = Field(
+        0.5, description="probability an agent ticks 'solved' when the contact did not solve the need (always "
+                         "when it did)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, value: Any) -> Any:
+        """A preset's name, or a block naming one: the preset's block with the keys given on top."""
+        if isinstance(value, str):
+            value = {"preset": value}
+        if isinstance(value, dict) and value.get("preset") in MANAGEMENT_PRESETS:
+            value = {**copy.deepcopy(MANAGEMENT_PRESETS[value["preset"]]), **value}
+        if isinstance(value, dict) and isinstance(value.get("targets"), dict) and isinstance(value.get("rules"), list):
+            targets = value["targets"]
+            value = {**value, "rules": [{**r, "target": targets[r["kpi"]]}
+                                        if isinstance(r, dict) and r.get("kpi") in targets else r
+                                        for r in value["rules"]]}
+        return value
 
     @model_validator(mode="after")
     def _whole_days(self) -> "Management":
-        for name in ("cycle", "measurement_delay"):
+        if not self.rules:
+            raise ValueError("give rules, or a preset (efficiency, encounter) to start from")
+        for name in ("cycle", "measurement_delay", "fcr_window"):
             if getattr(self, name) % 1440.0:
                 raise ValueError(f"{name} must be a whole number of days (reviews read the daily table)")
         for lever, (low, high) in self.limits.items():
@@ -281,11 +331,25 @@ class Management(Strict):
         return self
 
 
+def _management_kind(value: Any) -> str:
+    """A management block, or a preset's name (one error, from the right kind)."""
+    return "management-preset" if isinstance(value, str) else "management-block"
+
+
 class Policy(Levers):
     extends: str | None = Field(None, description="built-in or scenario policy this one starts from")
     interventions: list[Intervention] = Field(default_factory=list)
-    management: Management | None = Field(None, description="management steering this policy by what it measures "
-                                                            "(off unless given)")
+    management: Annotated[Annotated[Management, Tag("management-block")]
+                          | Annotated[Literal["efficiency", "encounter"], Tag("management-preset")],
+                          Discriminator(_management_kind)] | None = Field(
+        None, description="management steering this policy by what it measures (off unless given): a block, or a "
+                          "built-in one by name (efficiency, encounter)")
+
+    @field_validator("management")
+    @classmethod
+    def _preset_by_name(cls, value: Any) -> Any:
+        """``management: efficiency``: the built-in block of that name."""
+        return Management.model_validate(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_steering(self) -> "Policy":

@@ -35,6 +35,7 @@ from ...layouts import (
 )
 from ...streams import EXPERIENCE, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK
 from ...tallies import add_encounter, add_journey
+from .management import fcr_handled, fcr_start
 from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push, push_at
 from .people import after_journey, raiser
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
@@ -195,6 +196,8 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         w.n_channel[s] = channel
         w.n_contacts[s] += 1
         w.led[G_OFFERED] += 1
+        if p.mg_on:
+            fcr_start(p, w, s, now)
         if p.ch_self[channel]:
             solved = rng[RESOLUTION].random() < p.ch_p_self[channel]
             score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1, False)
@@ -298,6 +301,8 @@ def on_handled(p, w, rng, s: int) -> None:
         w.a_upset[agent] += 1
     release(p, w, agent)
     w.led[G_HANDLED] += 1
+    if p.mg_on:
+        fcr_handled(p, w, rng, s, w.fc[F_NOW], solved)
     w.tk_active[s] = False
     if w.n_contacts[s] == 1:
         w.n_first_resolved[s] = solved

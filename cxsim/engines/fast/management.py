@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ...kernels.fcr import contact_handled, contact_starts
 from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, N_LEVERS, head_count, need_budgets, review
-from ...streams import MANAGEMENT
+from ...streams import FCR, MANAGEMENT
 from .heap import EV_INTERVENTION, NORMAL, push
 from .state import I_DAYS, I_REVIEWS
 
@@ -29,7 +30,8 @@ def review_step(p, w, rng, now: float) -> None:
     levers[L_SUPPORT], levers[L_EMPATHY] = p.tl_support[k], p.tl_empathy[k]
     review(w.days, w.ic[I_DAYS], now, k, p.mg_cycle, p.mg_delay, p.mg_implementation, p.mg_sample, p.mg_survey,
            p.mg_rule_kpi,
-           p.mg_rule_target, p.mg_rule_lever, p.mg_rule_step, p.mg_low, p.mg_high, levers, u1, u2, w.mg_rows[k])
+           p.mg_rule_target, p.mg_rule_lever, p.mg_rule_step, p.mg_low, p.mg_high, levers, u1, u2, w.mg_rows[k],
+           w.fcr_days, p.mg_fcr_window)
     slot = k + 1
     p.tl_budget[slot], p.tl_staffing[slot] = levers[L_BUDGET], levers[L_STAFFING]
     p.tl_need_budget[slot, :] = need_budgets(levers[L_BUDGET], p.tl_budget[0], p.tl_need_budget[0])
@@ -38,3 +40,23 @@ def review_step(p, w, rng, now: float) -> None:
         p.tl_targets[slot, team] = head_count(p.mg_base_agents[team], levers[L_STAFFING])
     w.ic[I_REVIEWS] = slot
     push(w, now + p.mg_implementation, EV_INTERVENTION, slot, 0, NORMAL)
+
+
+@njit(cache=True)
+def fcr_pending(p, w, s: int):
+    """The pending handled contacts of slot ``s``'s customer (of the need itself without a population)."""
+    return w.c_fcr[w.n_customer[s]] if p.population else w.n_fcr[s]
+
+
+@njit(cache=True)
+def fcr_start(p, w, s: int, now: float) -> None:
+    """A contact starts: it settles its customer's pending handled contacts (kernels.fcr)."""
+    if w.n_contacts[s] == 1 and not p.population:
+        w.n_fcr[s, :] = -1.0  # a new need in a recycled slot: nothing of its own pending
+    contact_starts(w.fcr_days, fcr_pending(p, w, s), now, p.mg_fcr_window)
+
+
+@njit(cache=True)
+def fcr_handled(p, w, rng, s: int, now: float, solved: bool) -> None:
+    """An agent has handled a contact: tally it, tick the box, keep it pending (kernels.fcr)."""
+    contact_handled(w.fcr_days, fcr_pending(p, w, s), now, solved, rng[FCR].random(), p.mg_tickbox_bias)

@@ -183,6 +183,8 @@ class FastParams(NamedTuple):
     pg_re_explain: float
     pg_callback_promise: float
     pg_owned_give_up: float
+    mg_fcr_window: float           # FCR as measured (kernels.fcr): "no repeat within", and the tick-box's bias
+    mg_tickbox_bias: float
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -389,4 +391,5 @@ def pack(params: Params) -> FastParams:
         tl_need_budget=np.array([lv.need_budget for lv in levers], dtype=float).reshape(len(levers), n_needs),
         pg_on=bool(p.progress.on), pg_case_notes_share=float(p.progress.case_notes_share),
         pg_re_explain=float(p.progress.re_explain), pg_callback_promise=float(p.progress.callback_promise),
-        pg_owned_give_up=float(p.progress.owned_give_up))
+        pg_owned_give_up=float(p.progress.owned_give_up),
+        mg_fcr_window=float(mg.fcr_window) if mg else 0.0, mg_tickbox_bias=float(mg.tickbox_bias) if mg else 0.0)

@@ -25,6 +25,7 @@ from numba.experimental import structref
 from numba.extending import intrinsic, overload
 
 from ...layouts import AGENT_COLS, DAY_COLS, ENC_COLS, JOUR_COLS, TOTALS
+from ...kernels.fcr import EMPTY, FCR_COLS, SLOTS as FCR_SLOTS
 from ...kernels.management import REVIEW_COLS
 from ...tallies import COUNT_WIDTH, Q_WIDTH
 
@@ -187,6 +188,11 @@ class World(NamedTuple):
     n_carry: np.ndarray
     n_left: np.ndarray
     n_done: np.ndarray
+    # first-contact resolution as measured (kernels.fcr, under management): pending handled contacts
+    # per customer (per need slot without a population), and the tally by day
+    c_fcr: np.ndarray
+    n_fcr: np.ndarray
+    fcr_days: np.ndarray
 
 
 def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint: int) -> np.ndarray:
@@ -212,6 +218,10 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
         return np.zeros((days, DAY_COLS))
     if name == "mg_rows":
         return np.zeros((days, REVIEW_COLS))
+    if name in ("c_fcr", "n_fcr"):
+        return np.full((n, FCR_SLOTS), EMPTY)
+    if name == "fcr_days":
+        return np.zeros((days, FCR_COLS))
     if name == "agents_out":
         return np.zeros((0, AGENT_COLS))
     size = n_teams if name.startswith("tm_") else n_queues if name.startswith("q_") else n
@@ -230,7 +240,8 @@ def group_of(name: str) -> str | None:
 
 
 _LINKS = ("lk_next", "lk_prev", "tk_agent", "tk_owner", "n_owner", "a_cb_head", "a_cb_tail", "a_idle_prev",
-          "a_idle_next", "tm_idle_head", "tm_idle_tail", "q_head", "q_tail")  # -1 means "none"
+          "a_idle_next", "tm_idle_head", "tm_idle_tail", "q_head", "q_tail",
+          "c_fcr", "n_fcr")  # -1 means "none" (kernels.fcr.EMPTY: no pending contact)
 
 
 def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int],

@@ -31,6 +31,7 @@ from ...kernels.journey import (
     contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
     returning_kind,
 )
+from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
 from ...kernels.loyalty import high_effort
 from ...kernels.management import (
     L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, need_budgets, review,
@@ -41,7 +42,7 @@ from ...kernels.workday import leaving_order
 from ...minutes import DAY, WEEK
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
-    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, MANAGEMENT, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS,
+    ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, FCR, LOYALTY, MANAGEMENT, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS,
     WORK,
     WORKFORCE, Stream, streams,
 )
@@ -210,6 +211,8 @@ class Model:
         need.contacts += 1
         self.ledger.offered += 1
         now = env.now
+        if p.management is not None:
+            self.fcr_start(need, now)
         if self._self_service[channel]:
             solved = self.rng[RESOLUTION].uniform() < p.channels[channel].p_self
             score = self.experience(need, channel, 0.0, True, solved, 1.0, 0.0, None)
@@ -264,6 +267,8 @@ class Model:
             agent.upset += 1
         router.release(agent)
         self.ledger.handled += 1
+        if p.management is not None:
+            self.fcr_handled(need, solved)
         need.ticket = None
         if need.contacts == 1:
             need.first_resolved = solved
@@ -326,6 +331,8 @@ class Model:
         else:
             ledger.given_up += 1
         del self.open_needs[need.id]
+        if self.p.management is not None and need.customer < 0:
+            self.fcr_by_customer.pop(-1 - need.id, None)  # its pending contacts: no contact will follow
         score, ltr, responded, churned = NAN, -1, False, False
         if self.mech.experience:
             e, rng = self.p.experience, self.rng[EXPERIENCE]
@@ -385,10 +392,28 @@ class Model:
         row = np.empty(REVIEW_COLS)
         days = np.array(self.record.days, dtype=np.float64).reshape(-1, DAY_COLS)
         review(days, len(days), now, k, m.cycle, m.measurement_delay, m.implementation_delay, m.survey_sample, m.survey,
-               m.rule_kpi, m.rule_target, m.rule_lever, m.rule_step, m.low, m.high, self.decided, u1, u2, row)
+               m.rule_kpi, m.rule_target, m.rule_lever, m.rule_step, m.low, m.high, self.decided, u1, u2, row,
+               self.fcr_days, m.fcr_window)
         self.record.reviews.append(row)
         decided = self.decided.copy()
         self.env.timeout(m.implementation_delay).callbacks.append(lambda _event, d=decided: self.apply(d))
+
+    def fcr_pending(self, need: Need) -> np.ndarray:
+        """The pending handled contacts of the need's customer (of the need itself without a population)."""
+        key = need.customer if need.customer >= 0 else -1 - need.id
+        pending = self.fcr_by_customer.get(key)
+        if pending is None:
+            pending = self.fcr_by_customer[key] = np.full(FCR_SLOTS, -1.0)
+        return pending
+
+    def fcr_start(self, need: Need, now: float) -> None:
+        """A contact starts: it settles its customer's pending handled contacts (kernels.fcr)."""
+        contact_starts(self.fcr_days, self.fcr_pending(need), now, self.p.management.fcr_window)
+
+    def fcr_handled(self, need: Need, solved: bool) -> None:
+        """An agent has handled a contact: tally it, tick the box, keep it pending (kernels.fcr)."""
+        contact_handled(self.fcr_days, self.fcr_pending(need), self.env.now, solved, self.rng[FCR].uniform(),
+                        self.p.management.tickbox_bias)
 
     def apply(self, decided: np.ndarray) -> None:
         """Management's decision takes effect: the levers it moves (the others stay)."""
@@ -445,6 +470,8 @@ class Model:
             env.process(self.interventions())
         if p.management is not None:
             self.decided = p.management.initial.copy()  # the levers as last decided (the controller's state)
+            self.fcr_days = np.zeros((len(p.cuts) + 1, FCR_COLS))  # FCR as measured, by day (kernels.fcr)
+            self.fcr_by_customer: dict[int, np.ndarray] = {}
             self.ledger.on_cut = self.review
         env.run(until=p.horizon)
         self.finish()
