@@ -23,20 +23,20 @@ from ...codes import (
 )
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
-from ...kernels.arrivals import customer_return_time, next_need_time
+from ...kernels.arrivals import next_need_time
 from ...kernels.customers import choose_channel, customer_patience, learnt_wait
 from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
 from ...kernels.journey import (
-    add_score, after_abandonment, after_handled, after_self_service,
-    contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
-    returning_kind,
+    add_score, after_self_service,
+    contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.loyalty import high_effort
 from ...kernels.management import (
     L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, need_budgets, review,
 )
 from ...layouts import DAY_COLS
-from ...kernels.progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
+from ...kernels.outcome import after_abandoned_contact, after_contact, after_unsolved_contact, comeback
+from ...kernels.progress import scored_wait
 from ...kernels.workday import leaving_order
 from ...minutes import DAY, WEEK
 from ...records import AgentRecord, Encounter, Journey, Recorder
@@ -173,35 +173,31 @@ class Model:
             if step == NEXT_SWITCH:
                 channel, kind = pick(self._switch_cdf[channel], returns.uniform()), SWITCH
                 continue
-            if step == NEXT_RETRY:  # abandoned: retry or give up, decided from two draws
+            if step == NEXT_RETRY:  # abandoned: retry or give up, decided from two draws (kernels.outcome)
                 ch = p.channels[channel]
                 retry, delay = returns.uniform(), draw(ch.retrial_delay, returns)
-                if after_abandonment(retry, ch.retrial_probability) == NEXT_GIVE_UP:
+                step, when = after_abandoned_contact(retry, delay, self.env.now, ch.retrial_probability,
+                                                     p.week_profile, p.wall_clock)
+                if step == NEXT_GIVE_UP:
                     self.close(need, GIVEN_UP)
                     return
-                yield from self.wait_as_customer(delay)
+                yield at(self.env, when)
                 kind = RETRIAL
                 continue
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
-            owned = keeps_ownership(self.mech.handling, self.levers.ownership, agent is not None,
-                                    agent is not None and agent.gone)
             pg = p.progress
-            if after_unsolved_owned(give_up, p.give_up, pg.owned_give_up, owned) == NEXT_GIVE_UP:
+            step, when, owned = after_unsolved_contact(
+                give_up, delay, self.env.now, agent is not None, agent is not None and agent.gone, self.mech.handling,
+                self.levers.ownership, p.give_up, pg.owned_give_up, pg.callback_promise, p.week_profile, p.wall_clock)
+            if step == NEXT_GIVE_UP:
                 self.close(need, GIVEN_UP)
                 return
-            yield at(self.env, comeback_time(self.env.now, delay, owned, pg.callback_promise, p.week_profile,
-                                             p.wall_clock))
-            kind = returning_kind(owned, owned and agent.gone, owned and agent.absent)
-            need.carry = work = carried_work(pg.on, need.left, need.done, kind == CALLBACK, pg.case_notes_share,
-                                             pg.re_explain)
-            if kind == CALLBACK:
-                owner = agent
-            else:
-                channel = pick(self._switch_cdf[channel], where)
-
-    def wait_as_customer(self, delay: float) -> Generator[simpy.Event, object, None]:
-        """A customer's delay (retry, return) runs on the customers' own clock (kernels.arrivals)."""
-        yield at(self.env, customer_return_time(self.env.now, delay, self.p.week_profile, self.p.wall_clock))
+            yield at(self.env, when)
+            kind, channel, work = comeback(owned, owned and agent.gone, owned and agent.absent, channel,
+                                           p.switch_cdf[channel], where, pg.on, need.left, need.done,
+                                           pg.case_notes_share, pg.re_explain)
+            need.carry = work
+            owner = agent if kind == CALLBACK else None
 
     def contact(self, need: Need, channel: int, kind: int, work: float, owner: Agent | None
                 ) -> Generator[simpy.Event, object, tuple[int, Agent | None, float]]:
@@ -268,14 +264,10 @@ class Model:
         if need.contacts == 1:
             need.first_resolved = solved
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
-        step = after_handled(solved, transfer)
-        if not solved:
-            need.left, need.done = contact_progress(needed, given, contact_work(ticket.work, need.work))
-        if step == NEXT_TRANSFER:
-            need.transfers += 1
-            return step, agent, handed_off_work(needed, given, contact_work(ticket.work, need.work),
-                                                self.levers.transfer_overhead)
-        return step, agent, 0.0
+        step, need.left, need.done, handoff = after_contact(solved, transfer, needed, given, ticket.work, need.work,
+                                                            self.levers.transfer_overhead, need.left, need.done)
+        need.transfers += step == NEXT_TRANSFER
+        return step, agent, handoff
 
     def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, float, bool]:
         """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
