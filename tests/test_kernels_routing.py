@@ -27,7 +27,13 @@ from cxsim.codes import (
 )
 from cxsim.compiled import compile_scenario
 from cxsim.engines.simpy.staff import Router, Ticket
-from cxsim.kernels.outcome import after_abandoned_contact, after_contact, after_unsolved_contact, comeback
+from cxsim.compiled import compile_experience
+from cxsim.kernels.outcome import (
+    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
+)
+from cxsim.kernels.shifts import SHIFT_BEFORE, shift_walk
+from cxsim.minutes import WEEK
+from cxsim.scenario.mechanisms import Experience
 from cxsim.kernels.routing import (
     PULL_ANY, PULL_CALLBACK, PULL_CHANNEL, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now,
     pull_scope, waited_longer,
@@ -138,6 +144,56 @@ def test_comeback_callback_keeps_the_channel_and_the_progress():
     # The owner is away: a repeat, in the channel the uniform picks, losing half the progress and re-explaining.
     assert comeback(True, False, True, 2, cdf, 0.3, True, 3.0, 4.0, 0.5, 1.0) == (REPEAT, 1, 3.0 + 2.0 + 1.0)
     assert comeback(False, True, True, 0, cdf, 0.9, False, 3.0, 4.0, 0.5, 1.0) == (REPEAT, 2, -1.0)
+
+
+E = compile_experience(Experience())
+
+
+def _experience(wait, answered, solved, has_agent, wellbeing, callback, population, queued, usual=2.0):
+    return encounter_experience(7.0, usual, wait, answered, solved, 1.0, 0.0, has_agent, wellbeing, 1, 0, callback,
+                                population, queued, 10.0, 0.0, -1.0, 0.0, 0.0, 0, E.neutral, E.expectation_weight,
+                                5.0, E.weight_wait, E.weight_resolution, E.weight_empathy, E.weight_effort,
+                                E.loss_aversion, E.coefficients, 0.25)
+
+
+@given(st.floats(0.0, 600.0), st.booleans(), st.booleans(), st.booleans(), st.floats(0.0, 1.0), st.booleans(),
+       st.booleans(), st.booleans())
+def test_encounter_experience_scores_on_the_scale_and_learns_only_from_queue_waits(wait, answered, solved, has_agent,
+                                                                                  wellbeing, callback, population,
+                                                                                  queued):
+    score, lowest, peak, peak_gap, last, total, scored, usual = _experience(
+        wait, answered, solved, has_agent, wellbeing, callback, population, queued)
+    assert 0.0 <= score <= 10.0
+    assert (lowest, last, total, scored) == (min(10.0, score), score, score, 1)
+    assert peak == score and peak_gap == abs(score - E.neutral)  # the first score is the journey's peak so far
+    if population and queued and not callback:
+        assert min(2.0, wait) <= usual <= max(2.0, wait)  # a step toward the wait just lived
+    else:
+        assert usual == 2.0
+    if not has_agent:  # nobody there: the agent's wellbeing cannot matter
+        assert _experience(wait, answered, solved, False, 1.0 - wellbeing, callback, population, queued)[0] == score
+
+
+shift_points = st.lists(st.integers(0, int(WEEK) - 1), min_size=2, max_size=8, unique=True).map(sorted)
+
+
+@given(shift_points, st.booleans())
+def test_shift_walk_follows_the_weekly_pattern(points, adjacent):
+    points = points[:len(points) // 2 * 2]
+    on, off = np.array(points[0::2], dtype=float), np.array(points[1::2], dtype=float)
+    if adjacent and len(on) > 1:
+        off[0] = on[1]  # one shift ends as the next begins: off first, then on
+    expected = []
+    for week in range(3):
+        for a, b in zip(on, off):
+            expected += [(week * WEEK + a, "on"), (week * WEEK + b, "off")]
+    walked, now, state = [], 0.0, (0.0, 0, SHIFT_BEFORE)
+    while now < 3 * WEEK:
+        end, start, wake, *state = shift_walk(now, *state, on, off, len(on))
+        walked += [(now, "off")] * end + [(now, "on")] * start
+        assert wake > now
+        now = wake
+    assert walked == expected
 
 
 # --- the SimPy router's invariants -------------------------------------------------------------------

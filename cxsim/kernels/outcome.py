@@ -16,8 +16,12 @@ from numba import njit
 
 from ..codes import CALLBACK, NEXT_GIVE_UP, NEXT_RETURN, NEXT_TRANSFER
 from .arrivals import customer_return_time
-from .journey import after_abandonment, after_handled, contact_work, handed_off_work, keeps_ownership, returning_kind
-from .progress import after_unsolved_owned, carried_work, comeback_time, contact_progress
+from .customers import learnt_wait
+from .experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
+from .journey import (
+    add_score, after_abandonment, after_handled, contact_work, handed_off_work, keeps_ownership, returning_kind,
+)
+from .progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
 from .sampling import bisect_right
 
 
@@ -83,3 +87,32 @@ def comeback(owned: bool, owner_gone: bool, owner_absent: bool, channel: int, sw
     if kind != CALLBACK:
         channel = bisect_right(switch_cdf_row, u_where)
     return kind, channel, carry
+
+
+@njit(cache=True)
+def encounter_experience(expectation: float, usual_wait: float, wait: float, answered: bool, solved: bool,
+                         share: float, empathy: float, has_agent: bool, wellbeing: float, contacts: int,
+                         transfers: int, callback: bool, population: bool, queued: bool, lowest: float, peak: float,
+                         peak_gap: float, last: float, total: float, scored: int, neutral: float,
+                         expectation_weight: float, promise: float, weight_wait: float, weight_resolution: float,
+                         weight_empathy: float, weight_effort: float, loss_aversion: float, coefficients,
+                         wait_learning: float) -> tuple[float, float, float, float, float, float, int, float]:
+    """(encounter score, the journey's six running aggregates after it, the wait the customer expects next).
+
+    The wait is judged against what this customer expects in this channel (``usual_wait``: learnt,
+    with a population, else the channel's), a callback's against its promise (kernels.progress.
+    scored_wait); with a population the customer's ``expectation`` shifts the score. An encounter
+    without a person (self-service, abandoned) scores the neutral wellbeing. Only a ``queued``
+    contact's wait (not self-service, not a callback) teaches the customer what to expect.
+    """
+    shift = expectation_shift(expectation, neutral, expectation_weight) if population else 0.0
+    if not has_agent:
+        wellbeing = coefficients[C_WELLBEING_NEUTRAL]
+    wait, expected = scored_wait(callback, wait, promise, usual_wait)
+    score = encounter_score(neutral, shift, wait, expected, answered, solved, share, empathy, wellbeing, contacts,
+                            transfers, weight_wait, weight_resolution, weight_empathy, weight_effort, loss_aversion,
+                            coefficients)
+    lowest, peak, peak_gap, last, total, scored = add_score(lowest, peak, peak_gap, last, total, scored, score, neutral)
+    if population and queued and not callback:
+        usual_wait = learnt_wait(usual_wait, wait, wait_learning)
+    return score, lowest, peak, peak_gap, last, total, scored, usual_wait

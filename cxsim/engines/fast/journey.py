@@ -15,14 +15,14 @@ from ...codes import (
     ABANDONED, CALLBACK, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL,
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from ...kernels.customers import choose_channel, customer_patience, learnt_wait
-from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
+from ...kernels.customers import choose_channel, customer_patience
 from ...kernels.journey import (
-    add_score, after_self_service, contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
+    after_self_service, contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.loyalty import high_effort
-from ...kernels.outcome import after_abandoned_contact, after_contact, after_unsolved_contact, comeback
-from ...kernels.progress import scored_wait
+from ...kernels.outcome import (
+    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
+)
 from ...kernels.sampling import bisect_right as pick, sample_duration
 from ...kernels.wellbeing import quality_effect, speed_effect
 from ...layouts import (
@@ -135,17 +135,17 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     if not p.mech_experience:
         return NAN
     cid = w.n_customer[s]
-    shift = expectation_shift(w.c_expectation[cid], p.ex_neutral, p.ex_expectation_weight) if p.population else 0.0
-    wellbeing = w.a_wellbeing[agent] if agent >= 0 else p.ex_coefficients[C_WELLBEING_NEUTRAL]  # no person: neutral
-    usual = w.c_waits[cid, channel] if p.population else p.ch_expected_wait[channel]
-    wait, expected = scored_wait(callback, wait, p.pg_callback_promise, usual)
-    score = encounter_score(p.ex_neutral, shift, wait, expected, answered, solved, given_share,
-                            empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
-                            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients)
-    w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = add_score(
-        w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], score, p.ex_neutral)
-    if p.population and not p.ch_self[channel] and not callback:  # expectations learn (kernels.customers)
-        w.c_waits[cid, channel] = learnt_wait(w.c_waits[cid, channel], wait, p.cu_wait_learning)
+    score, w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], usual = \
+        encounter_experience(
+            w.c_expectation[cid] if p.population else 0.0, w.c_waits[cid, channel] if p.population else
+            p.ch_expected_wait[channel], wait, answered, solved, given_share, empathy, agent >= 0,
+            w.a_wellbeing[agent] if agent >= 0 else 0.0, w.n_contacts[s], w.n_transfers[s], callback, p.population > 0,
+            not p.ch_self[channel], w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s],
+            w.n_scored[s], p.ex_neutral, p.ex_expectation_weight, p.pg_callback_promise, p.ex_weight_wait,
+            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients,
+            p.cu_wait_learning)
+    if p.population:
+        w.c_waits[cid, channel] = usual
     return score
 
 

@@ -16,6 +16,7 @@ from ...kernels.arrivals import next_need_time
 from ...kernels.customers import demand_scale
 from ...codes import FIRST, SWITCH
 from ...kernels.ledger import cut_day
+from ...kernels.shifts import shift_walk
 from ...layouts import (
     T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
@@ -23,7 +24,7 @@ from ...layouts import (
     T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA, T_EXPECTED_LEAVERS,
     T_HIRES, D_STRAIN, A_STRAIN,
 )
-from ...minutes import DAY, WEEK
+from ...minutes import DAY
 from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
@@ -130,32 +131,15 @@ def arrival_step(p, w, rng) -> None:
 
 @njit(cache=True)
 def shift_step(p, w, team: int, phase: int) -> None:
-    """Carry a team's shift pattern on from ``phase`` (0: before the shift starts, 1: starting, 2: ending)."""
-    now = w.fc[F_NOW]
-    k = w.tm_shift_k[team]
-    while True:
-        if k == p.team_nshifts[team]:
-            k = 0
-            w.tm_shift_week[team] += WEEK
-        week = w.tm_shift_week[team]
-        if phase == 0:
-            on = week + p.team_shift_on[team, k]
-            phase = 1
-            if on > now:
-                w.tm_shift_k[team], w.tm_shift_phase[team] = k, 1
-                push_at(w, on, EV_SHIFT, team, 0, NORMAL)
-                return
-        if phase == 1:
-            off = week + p.team_shift_off[team, k]
-            if off > now:
-                start_shift(p, w, team)
-                w.tm_shift_k[team], w.tm_shift_phase[team] = k, 2
-                push_at(w, off, EV_SHIFT, team, 0, NORMAL)
-                return
-            phase, k = 0, k + 1
-            continue
+    """Carry a team's shift pattern on from ``phase`` (kernels.shifts: 0 before the shift starts, 1 starting, 2 ending)."""
+    end, start, wake, w.tm_shift_week[team], w.tm_shift_k[team], w.tm_shift_phase[team] = shift_walk(
+        w.fc[F_NOW], w.tm_shift_week[team], w.tm_shift_k[team], phase, p.team_shift_on[team], p.team_shift_off[team],
+        p.team_nshifts[team])
+    if end:
         end_shift(p, w, team)
-        phase, k = 0, k + 1
+    if start:
+        start_shift(p, w, team)
+    push_at(w, wake, EV_SHIFT, team, 0, NORMAL)
 
 
 @njit(cache=True)

@@ -24,10 +24,9 @@ from ...codes import (
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
 from ...kernels.arrivals import next_need_time
-from ...kernels.customers import choose_channel, customer_patience, learnt_wait
-from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
+from ...kernels.customers import choose_channel, customer_patience
 from ...kernels.journey import (
-    add_score, after_self_service,
+    after_self_service,
     contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.loyalty import high_effort
@@ -35,10 +34,12 @@ from ...kernels.management import (
     L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, need_budgets, review,
 )
 from ...layouts import DAY_COLS
-from ...kernels.outcome import after_abandoned_contact, after_contact, after_unsolved_contact, comeback
-from ...kernels.progress import scored_wait
+from ...kernels.outcome import (
+    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
+)
+from ...kernels.shifts import SHIFT_BEFORE, shift_walk
 from ...kernels.workday import leaving_order
-from ...minutes import DAY, WEEK
+from ...minutes import DAY
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
     ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, LOYALTY, MANAGEMENT, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS,
@@ -72,10 +73,6 @@ class Need:
         # Carried progress (kernels.progress): the work its next contact carries (-1: all of it), and
         # what the last unsolved contact left and did.
         self.carry, self.left, self.done = -1.0, 0.0, 0.0
-
-    def add_score(self, score: float, neutral: float) -> None:
-        self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = add_score(
-            self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored, score, neutral)
 
 
 def draw(d: Dist, stream: Stream) -> float:
@@ -294,20 +291,17 @@ class Model:
         """
         if not self.mech.experience:
             return NAN
-        e = self.p.experience
-        shift = expectation_shift(self.customers.expectation[need.customer], e.neutral,
-                                  e.expectation_weight) if self.customers else 0.0
-        wellbeing = agent.wellbeing if agent is not None else e.coefficients[C_WELLBEING_NEUTRAL]  # no person
-        usual = self.customers.waits[need.customer][channel] if self.customers else \
-            self.p.channels[channel].expected_wait
-        wait, expected = scored_wait(callback, wait, self.p.progress.callback_promise, usual)
-        score = encounter_score(e.neutral, shift, wait, expected, answered, solved,
-                                given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
-                                e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion, e.coefficients)
-        need.add_score(score, e.neutral)
-        if self.customers and not self._self_service[channel] and not callback:  # expectations learn (kernels.customers)
-            waits = self.customers.waits[need.customer]
-            waits[channel] = learnt_wait(waits[channel], wait, self.p.customers.wait_learning)
+        e, c = self.p.experience, self.customers
+        waits = c.waits[need.customer] if c else None
+        score, need.lowest, need.peak, need.peak_gap, need.last, need.total, need.scored, usual = encounter_experience(
+            c.expectation[need.customer] if c else 0.0, waits[channel] if c else self.p.channels[channel].expected_wait,
+            wait, answered, solved, given_share, empathy, agent is not None, agent.wellbeing if agent else 0.0,
+            need.contacts, need.transfers, callback, c is not None, not self._self_service[channel], need.lowest,
+            need.peak, need.peak_gap, need.last, need.total, need.scored, e.neutral, e.expectation_weight,
+            self.p.progress.callback_promise, e.weight_wait, e.weight_resolution, e.weight_empathy, e.weight_effort,
+            e.loss_aversion, e.coefficients, self.p.customers.wait_learning)
+        if c:
+            waits[channel] = usual
         return score
 
     def close(self, need: Need, status: int) -> None:
@@ -342,18 +336,16 @@ class Model:
 
     # --- time ---------------------------------------------------------------------------------------
     def shifts(self, team) -> Generator[simpy.Event, None, None]:
-        """Bring a team on and off duty, week after week."""
-        week = WEEK
-        start_of_week = 0.0
+        """Bring a team on and off duty, week after week (the walk: kernels.shifts)."""
+        on, off = np.array([s[0] for s in team.shifts]), np.array([s[1] for s in team.shifts])
+        week, k, phase = 0.0, 0, SHIFT_BEFORE
         while True:
-            for on, off in team.shifts:
-                if start_of_week + on > self.env.now:
-                    yield at(self.env, start_of_week + on)
-                if start_of_week + off > self.env.now:
-                    self.router.start_shift(team)
-                    yield at(self.env, start_of_week + off)
-                    self.router.end_shift(team)
-            start_of_week += week
+            end, start, wake, week, k, phase = shift_walk(self.env.now, week, k, phase, on, off, len(on))
+            if end:
+                self.router.end_shift(team)
+            if start:
+                self.router.start_shift(team)
+            yield at(self.env, wake)
 
     def interventions(self) -> Generator[simpy.Event, None, None]:
         """Switch the policy's levers at the times its interventions give (MODEL.md §9)."""
