@@ -31,7 +31,10 @@ from cxsim.compiled import compile_experience
 from cxsim.kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
+from cxsim.kernels.ledger import cut_staff_day
+from cxsim.kernels.sampling import exponential_wait, uniform_index
 from cxsim.kernels.shifts import SHIFT_BEFORE, shift_walk
+from cxsim.layouts import D_ABSENT, D_STRAIN, D_WELLBEING, DAY_COLS, TOTALS
 from cxsim.minutes import WEEK
 from cxsim.scenario.mechanisms import Experience
 from cxsim.kernels.routing import (
@@ -294,3 +297,24 @@ def test_router_longest_idle_first_fifo_per_queue_and_never_over_the_session_lim
         assert arrivals == sorted(arrivals)  # each queue is served first in, first out
         if arrivals:
             assert all(t.arrived >= arrivals[-1] for t in waiting if t.queue == q)
+
+
+# --- small shared pieces: the background clocks and the day's staff columns ---------------------------
+@given(st.floats(0.0, 1.0, exclude_max=True), st.floats(1e-6, 10.0), st.integers(1, 1000))
+def test_background_clock_is_the_exponential_quantile_and_the_pick_stays_in_range(u, rate, n):
+    x = exponential_wait(u, rate)
+    assert x >= 0.0 and math.isclose(-math.expm1(-rate * x), u, rel_tol=1e-9, abs_tol=1e-12)  # P(X <= x) = u
+    assert 0 <= uniform_index(u, n) < n
+    assert uniform_index(math.nextafter(1.0, 0.0), n) == n - 1
+
+
+def test_the_day_row_averages_the_employed_staff_only():
+    cols = len(TOTALS)
+    row = np.empty(DAY_COLS)
+    wellbeing, strain = np.array([0.2, 0.9, 0.5]), np.array([1.0, 7.0, 3.0])
+    absent, gone = np.array([True, False, True]), np.array([False, True, False])
+    cut_staff_day(row, 0.0, 1440.0, np.zeros(cols), np.zeros(cols), 0, 1.0, 0, wellbeing, strain, absent, gone)
+    assert (row[D_WELLBEING], row[D_STRAIN], row[D_ABSENT]) == (0.35, 2.0, 2)  # agent 1 has left: not counted
+    cut_staff_day(row, 0.0, 1440.0, np.zeros(cols), np.zeros(cols), 0, 1.0, 0, wellbeing, strain, absent,
+                  np.ones(3, dtype=bool))
+    assert math.isnan(row[D_WELLBEING]) and math.isnan(row[D_STRAIN]) and row[D_ABSENT] == 0
