@@ -18,7 +18,7 @@ import tempfile
 
 import numpy as np
 import simpy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cxsim
@@ -213,9 +213,9 @@ channels:
   phone: {kind: phone, abandons: false, service_level_target: 20 s}
   chat: {kind: chat, concurrency: 3, abandons: false, service_level_target: 1 min}
 teams:
-  both: {agents: 3, channels: [phone, chat]}
-  phone_a: {agents: 2, channels: [phone], needs: [a]}
-  chat: {agents: 2, channels: [chat]}
+  both: {agents: 2, channels: [phone, chat]}
+  phone_a: {agents: 1, channels: [phone], needs: [a]}
+  chat: {agents: 1, channels: [chat]}
 """
 
 op = st.one_of(st.tuples(st.just("offer"), st.integers(0, 3)), st.tuples(st.just("release"), st.integers(0, 50)),
@@ -244,6 +244,9 @@ def _routing_params():
 
 @settings(max_examples=80)
 @given(st.lists(op, min_size=1, max_size=80))
+# Chat contacts fill the agents' sessions, a phone call waits, one chat ends: the freed session may
+# take another chat, never the call (an agent's sessions are of one channel).
+@example(ops=[("offer", 2)] * 6 + [("offer", 1), ("release", 0)])
 def test_router_longest_idle_first_fifo_per_queue_and_never_over_the_session_limit(ops):
     params = _routing_params()
     limits = [ch.sessions for ch in params.channels]
@@ -293,6 +296,7 @@ def test_router_longest_idle_first_fifo_per_queue_and_never_over_the_session_lim
         assert sum(a.sessions for a in router.agents) == len(held)
         for t in held:
             assert t.agent is not None and t.queue in t.agent.team.queues  # skilled for it
+            assert t.channel == t.agent.channel  # sessions held together are of one channel
     for q, arrivals in served.items():
         assert arrivals == sorted(arrivals)  # each queue is served first in, first out
         if arrivals:
