@@ -48,3 +48,16 @@ def bisect_right(cdf: np.ndarray, u: float) -> int:
         else:
             lo = mid + 1
     return lo
+
+
+@njit(cache=True)
+def exponential_wait(u: float, rate: float) -> float:
+    """Time to the next event of a Poisson process of ``rate`` per minute, from one uniform (the
+    background churn and acquisition clocks of both engines)."""
+    return -math.log1p(-u) / rate
+
+
+@njit(cache=True)
+def uniform_index(u: float, n: int) -> int:
+    """An index in ``0 .. n-1`` chosen uniformly with one uniform (clamped: ``u`` just below 1 stays in range)."""
+    return min(int(u * n), n - 1)

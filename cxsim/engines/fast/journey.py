@@ -15,16 +15,14 @@ from ...codes import (
     ABANDONED, CALLBACK, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL,
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from ...kernels.arrivals import customer_return_time
-from ...kernels.customers import choose_channel, customer_patience, learnt_wait
-from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
+from ...kernels.customers import choose_channel, customer_patience
 from ...kernels.journey import (
-    add_score, after_abandonment, after_handled, after_self_service,
-    contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
-    returning_kind,
+    after_self_service, contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.loyalty import high_effort
-from ...kernels.progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
+from ...kernels.outcome import (
+    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
+)
 from ...kernels.sampling import bisect_right as pick, sample_duration
 from ...kernels.wellbeing import quality_effect, speed_effect
 from ...layouts import (
@@ -138,17 +136,17 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     if not p.mech_experience:
         return NAN
     cid = w.n_customer[s]
-    shift = expectation_shift(w.c_expectation[cid], p.ex_neutral, p.ex_expectation_weight) if p.population else 0.0
-    wellbeing = w.a_wellbeing[agent] if agent >= 0 else p.ex_coefficients[C_WELLBEING_NEUTRAL]  # no person: neutral
-    usual = w.c_waits[cid, channel] if p.population else p.ch_expected_wait[channel]
-    wait, expected = scored_wait(callback, wait, p.pg_callback_promise, usual)
-    score = encounter_score(p.ex_neutral, shift, wait, expected, answered, solved, given_share,
-                            empathy, wellbeing, w.n_contacts[s], w.n_transfers[s], p.ex_weight_wait,
-                            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients)
-    w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = add_score(
-        w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], score, p.ex_neutral)
-    if p.population and not p.ch_self[channel] and not callback:  # expectations learn (kernels.customers)
-        w.c_waits[cid, channel] = learnt_wait(w.c_waits[cid, channel], wait, p.cu_wait_learning)
+    score, w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], usual = \
+        encounter_experience(
+            w.c_expectation[cid] if p.population else 0.0, w.c_waits[cid, channel] if p.population else
+            p.ch_expected_wait[channel], wait, answered, solved, given_share, empathy, agent >= 0,
+            w.a_wellbeing[agent] if agent >= 0 else 0.0, w.n_contacts[s], w.n_transfers[s], callback, p.population > 0,
+            not p.ch_self[channel], w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s],
+            w.n_scored[s], p.ex_neutral, p.ex_expectation_weight, p.pg_callback_promise, p.ex_weight_wait,
+            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients,
+            p.cu_wait_learning)
+    if p.population:
+        w.c_waits[cid, channel] = usual
     return score
 
 
@@ -277,12 +275,13 @@ def on_abandoned(p, w, rng, s: int) -> None:
     stream = rng[RETURNS]
     retry = stream.random()
     delay = draw(p, p.ch_retrial_delay[channel], stream)
-    if after_abandonment(retry, p.ch_retrial_p[channel]) == NEXT_GIVE_UP:
+    step, when = after_abandoned_contact(retry, delay, w.fc[F_NOW], p.ch_retrial_p[channel], p.week_profile,
+                                         p.wall_clock)
+    if step == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
-    now = w.fc[F_NOW]
     w.n_next_kind[s] = RETRIAL
-    push_at(w, customer_return_time(now, delay, p.week_profile, p.wall_clock), EV_RETURN, s, 0, NORMAL)
+    push_at(w, when, EV_RETURN, s, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -308,14 +307,12 @@ def on_handled(p, w, rng, s: int) -> None:
         w.n_first_resolved[s] = solved
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], handle, needed, given, HANDLED, solved, agent,
         score)
-    step = after_handled(solved, transfer)
-    if not solved:
-        w.n_left[s], w.n_done[s] = contact_progress(needed, given, contact_work(w.tk_work[s], w.n_work[s]))
+    step, w.n_left[s], w.n_done[s], handoff = after_contact(solved, transfer, needed, given, w.tk_work[s], w.n_work[s],
+                                                            p.tl_transfer_overhead[w.ic[I_LEVER]], w.n_left[s],
+                                                            w.n_done[s])
     if step == NEXT_TRANSFER:
         w.n_transfers[s] += 1
-        left = handed_off_work(needed, given, contact_work(w.tk_work[s], w.n_work[s]),
-                               p.tl_transfer_overhead[w.ic[I_LEVER]])
-        start_contact(p, w, rng, s, channel, TRANSFER, left, -1)
+        start_contact(p, w, rng, s, channel, TRANSFER, handoff, -1)
         return
     if step == NEXT_CLOSE_SOLVED:
         close(p, w, rng, s, SOLVED)
@@ -324,17 +321,17 @@ def on_handled(p, w, rng, s: int) -> None:
     give_up = stream.random()
     delay = draw(p, p.return_delay, stream)
     where = stream.random()
-    owned = keeps_ownership(p.mech_handling, p.tl_ownership[w.ic[I_LEVER]], agent >= 0,
-                            agent >= 0 and w.a_gone[agent])
-    if after_unsolved_owned(give_up, p.give_up, p.pg_owned_give_up, owned) == NEXT_GIVE_UP:
+    step, when, owned = after_unsolved_contact(
+        give_up, delay, w.fc[F_NOW], agent >= 0, agent >= 0 and w.a_gone[agent], p.mech_handling,
+        p.tl_ownership[w.ic[I_LEVER]], p.give_up, p.pg_owned_give_up, p.pg_callback_promise, p.week_profile,
+        p.wall_clock)
+    if step == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
-    now = w.fc[F_NOW]
     w.n_next_kind[s] = REPEAT
     w.n_owner[s] = agent if owned else -1
     w.n_where[s] = where
-    push_at(w, comeback_time(now, delay, owned, p.pg_callback_promise, p.week_profile, p.wall_clock), EV_RETURN, s, 0,
-            NORMAL)
+    push_at(w, when, EV_RETURN, s, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -347,12 +344,10 @@ def on_return(p, w, rng, s: int) -> None:
     owner = w.n_owner[s]
     w.n_owner[s] = -1
     owned = owner >= 0
-    callback = returning_kind(owned, owned and w.a_gone[owner], owned and w.a_absent[owner]) == CALLBACK
-    w.n_carry[s] = carried_work(p.pg_on, w.n_left[s], w.n_done[s], callback, p.pg_case_notes_share, p.pg_re_explain)
-    if callback:
-        start_contact(p, w, rng, s, channel, CALLBACK, w.n_carry[s], owner)
-    else:
-        start_contact(p, w, rng, s, pick(p.switch_cdf[channel], w.n_where[s]), REPEAT, w.n_carry[s], -1)
+    kind, channel, w.n_carry[s] = comeback(owned, owned and w.a_gone[owner], owned and w.a_absent[owner], channel,
+                                           p.switch_cdf[channel], w.n_where[s], p.pg_on, w.n_left[s], w.n_done[s],
+                                           p.pg_case_notes_share, p.pg_re_explain)
+    start_contact(p, w, rng, s, channel, kind, w.n_carry[s], owner if kind == CALLBACK else -1)
 
 
 @njit(cache=True)

@@ -15,15 +15,17 @@ from numba import njit
 from ...kernels.arrivals import next_need_time
 from ...kernels.customers import demand_scale
 from ...codes import FIRST, SWITCH
-from ...kernels.ledger import cut_day
+from ...kernels.ledger import cut_staff_day
+from ...kernels.sampling import exponential_wait
+from ...kernels.shifts import shift_walk
 from ...layouts import (
     T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
     T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
     T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA, T_EXPECTED_LEAVERS,
-    T_HIRES, D_STRAIN, A_STRAIN,
+    T_HIRES, A_STRAIN,
 )
-from ...minutes import DAY, WEEK
+from ...minutes import DAY
 from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
@@ -92,20 +94,13 @@ def close_period(p, w, now: float) -> None:
     start = w.fc[F_LAST_CUT]
     after = np.empty(len(w.totals))
     totals(p, w, now, after)
-    total_w, total_s, employed, absent = 0.0, 0.0, 0, 0
-    for a in range(w.ic[I_AGENTS]):
+    n = w.ic[I_AGENTS]
+    for a in range(n):
         if not w.a_gone[a]:
             update_wellbeing(p, w, a)
-    for a in range(w.ic[I_AGENTS]):
-        if not w.a_gone[a]:
-            total_w += w.a_wellbeing[a]
-            total_s += w.a_strain[a]
-            employed += 1
-            absent += w.a_absent[a]
-    cut_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN],
-            total_w / employed if employed else math.nan, team_mean(w, w.tm_standard),
-            w.ic[I_ACTIVE] if p.population else 0, absent)
-    w.days[w.ic[I_DAYS]][D_STRAIN] = total_s / employed if employed else math.nan
+    cut_staff_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN], team_mean(w, w.tm_standard),
+                  w.ic[I_ACTIVE] if p.population else 0, w.a_wellbeing[:n], w.a_strain[:n], w.a_absent[:n],
+                  w.a_gone[:n])
     w.ic[I_DAYS] += 1
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now
@@ -130,32 +125,15 @@ def arrival_step(p, w, rng) -> None:
 
 @njit(cache=True)
 def shift_step(p, w, team: int, phase: int) -> None:
-    """Carry a team's shift pattern on from ``phase`` (0: before the shift starts, 1: starting, 2: ending)."""
-    now = w.fc[F_NOW]
-    k = w.tm_shift_k[team]
-    while True:
-        if k == p.team_nshifts[team]:
-            k = 0
-            w.tm_shift_week[team] += WEEK
-        week = w.tm_shift_week[team]
-        if phase == 0:
-            on = week + p.team_shift_on[team, k]
-            phase = 1
-            if on > now:
-                w.tm_shift_k[team], w.tm_shift_phase[team] = k, 1
-                push_at(w, on, EV_SHIFT, team, 0, NORMAL)
-                return
-        if phase == 1:
-            off = week + p.team_shift_off[team, k]
-            if off > now:
-                start_shift(p, w, team)
-                w.tm_shift_k[team], w.tm_shift_phase[team] = k, 2
-                push_at(w, off, EV_SHIFT, team, 0, NORMAL)
-                return
-            phase, k = 0, k + 1
-            continue
+    """Carry a team's shift pattern on from ``phase`` (kernels.shifts: 0 before the shift starts, 1 starting, 2 ending)."""
+    end, start, wake, w.tm_shift_week[team], w.tm_shift_k[team], w.tm_shift_phase[team] = shift_walk(
+        w.fc[F_NOW], w.tm_shift_week[team], w.tm_shift_k[team], phase, p.team_shift_on[team], p.team_shift_off[team],
+        p.team_nshifts[team])
+    if end:
         end_shift(p, w, team)
-        phase, k = 0, k + 1
+    if start:
+        start_shift(p, w, team)
+    push_at(w, wake, EV_SHIFT, team, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -164,8 +142,7 @@ def churn_step(p, w, rng) -> None:
     hazard = churn_hazard(p)
     if n == 0 or hazard <= 0:
         return
-    now = w.fc[F_NOW]
-    push(w, now + -math.log1p(-rng[BACKGROUND].random()) / (hazard * n), EV_CHURN, 0, 0, NORMAL)
+    push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), hazard * n), EV_CHURN, 0, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -173,8 +150,7 @@ def acquisition_step(p, w, rng) -> None:
     rate = churn_hazard(p) * p.population
     if rate <= 0:
         return
-    now = w.fc[F_NOW]
-    push(w, now + -math.log1p(-rng[BACKGROUND].random()) / rate, EV_ACQUIRE, 0, 0, NORMAL)
+    push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), rate), EV_ACQUIRE, 0, 0, NORMAL)
 
 
 @njit(cache=True)

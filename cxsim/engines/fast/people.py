@@ -17,7 +17,7 @@ from ...kernels.customers import new_customer_waits, segment_of, who_raises
 from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
-from ...kernels.sampling import sample_duration
+from ...kernels.sampling import sample_duration, uniform_index
 from ...kernels.strain import burnout_begins, leave_chance, strain_after
 from ...kernels.workday import day_end, leaving_order, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
@@ -245,8 +245,7 @@ def raiser(p, w, u: float) -> int:
 
 @njit(cache=True)
 def pick_customer(w, u: float) -> int:
-    n = w.ic[I_ACTIVE]
-    return w.c_active[min(int(u * n), n - 1)]
+    return w.c_active[uniform_index(u, w.ic[I_ACTIVE])]
 
 
 @njit(cache=True)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from numba import njit
 
+from ...kernels.routing import (
+    PULL_ANY, PULL_CALLBACK, PULL_CHANNEL, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now,
+    pull_scope, waited_longer,
+)
 from ...kernels.wellbeing import rookie_effectiveness
 from ...kernels.workday import energy_after
 from .heap import EV_ABANDONED, EV_ANSWERED, NORMAL, push
@@ -114,9 +118,9 @@ def idle_remove(w, agent: int) -> None:
 def find_agent(p, w, queue: int, channel: int) -> int:
     """The longest-idle skilled agent, or a chat agent with a free session; -1 if all busy."""
     best = -1
-    for k in range(p.queue_nteams[queue]):
+    for k in range(p.queue_nteams[queue]):  # the rules: kernels.routing
         head = w.tm_idle_head[p.queue_teams[queue, k]]
-        if head >= 0 and (best < 0 or w.a_idle_since[head] < w.a_idle_since[best]):
+        if head >= 0 and idle_longer(w.a_idle_since[head], w.a_idle_since[best] if best >= 0 else 0.0, best >= 0):
             best = head
     if best >= 0:
         idle_remove(w, best)
@@ -128,11 +132,11 @@ def find_agent(p, w, queue: int, channel: int) -> int:
             for a in range(w.ic[I_AGENTS]):  # team members in id order, like team.agents
                 if w.a_team[a] != team or w.a_gone[a]:
                     continue
-                s = w.a_sessions[a]
-                if w.a_channel[a] == channel and 0 < s < limit and w.a_on_duty[a] and not w.a_leaving[a]:
-                    if best < 0 or s < w.a_sessions[best] or (s == w.a_sessions[best]
-                                                              and w.a_idle_since[a] < w.a_idle_since[best]):
-                        best = a
+                if may_take_session(w.a_channel[a], channel, w.a_sessions[a], limit, w.a_on_duty[a],
+                                    w.a_leaving[a]) and fewer_sessions(
+                        w.a_sessions[a], w.a_idle_since[a], w.a_sessions[best] if best >= 0 else 0,
+                        w.a_idle_since[best] if best >= 0 else 0.0, best >= 0):
+                    best = a
     return best
 
 
@@ -140,7 +144,7 @@ def find_agent(p, w, queue: int, channel: int) -> int:
 def offer_callback(w, slot: int) -> int:
     """An owned case comes back: its owner takes it now if free, else it waits for the owner."""
     owner = w.tk_owner[slot]
-    if w.a_on_duty[owner] and not w.a_leaving[owner] and w.a_sessions[owner] == 0 and w.a_in_idle[owner]:
+    if owner_takes_now(w.a_on_duty[owner], w.a_leaving[owner], w.a_sessions[owner], w.a_in_idle[owner]):
         idle_remove(w, owner)
         return owner
     list_append(w, w.a_cb_head, w.a_cb_tail, owner, slot)
@@ -210,29 +214,28 @@ def release(p, w, agent: int) -> None:
 def pull(p, w, agent: int) -> None:
     """Give a free agent its own callbacks first, then the longest-waiting contact it can take."""
     team = w.a_team[agent]
-    while not w.a_leaving[agent]:
-        sessions = w.a_sessions[agent]
-        by_channel = False
-        if sessions == 0:
-            slot = w.a_cb_head[agent]
-            if slot >= 0:
-                list_remove(w, w.a_cb_head, w.a_cb_tail, agent, slot)
-                change(w.lv, L_WAITING, w.fc[F_NOW], -1.0)
-                hand_over(p, w, slot, agent)
-                continue
-        elif sessions < p.ch_sessions[w.a_channel[agent]]:
-            by_channel = True
-        else:
+    while True:  # the rules: kernels.routing
+        scope = pull_scope(w.a_sessions[agent], p.ch_sessions[w.a_channel[agent]], w.a_leaving[agent],
+                           w.a_cb_head[agent] >= 0)
+        if scope == PULL_NONE:
             return
+        if scope == PULL_CALLBACK:
+            slot = w.a_cb_head[agent]
+            list_remove(w, w.a_cb_head, w.a_cb_tail, agent, slot)
+            change(w.lv, L_WAITING, w.fc[F_NOW], -1.0)
+            hand_over(p, w, slot, agent)
+            continue
+        by_channel = scope == PULL_CHANNEL
         oldest = -1
         n = p.team_ch_nq[team, w.a_channel[agent]] if by_channel else p.team_nq[team]
         for k in range(n):
             q = p.team_ch_queues[team, w.a_channel[agent], k] if by_channel else p.team_queues[team, k]
             head = w.q_head[q]
-            if head >= 0 and (oldest < 0 or w.tk_arrived[head] < w.tk_arrived[oldest]):
+            if head >= 0 and waited_longer(w.tk_arrived[head], w.tk_arrived[oldest] if oldest >= 0 else 0.0,
+                                           oldest >= 0):
                 oldest = head
         if oldest < 0:
-            if sessions == 0:
+            if scope == PULL_ANY:
                 w.a_idle_since[agent] = w.fc[F_NOW]
                 idle_append(w, agent)
             return

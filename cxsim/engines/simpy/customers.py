@@ -19,6 +19,7 @@ from ...kernels.customers import demand_scale, new_customer_waits, segment_of, w
 from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
+from ...kernels.sampling import exponential_wait, uniform_index
 from .staff import Level
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class Customers:
 
     def pick(self, u: float) -> int:
         """A uniformly chosen active customer."""
-        return self.active[min(int(u * len(self.active)), len(self.active) - 1)]
+        return self.active[uniform_index(u, len(self.active))]
 
     def is_active(self, cid: int) -> bool:
         return self.position[cid] >= 0
@@ -146,7 +147,7 @@ class Customers:
             n = len(self.active)
             if n == 0 or hazard <= 0:
                 return
-            yield self.env.timeout(-math.log1p(-self.clock.uniform()) / (hazard * n))
+            yield self.env.timeout(exponential_wait(self.clock.uniform(), hazard * n))
             u = self.clock.uniform()
             if self.active:  # journeys may have taken everyone meanwhile
                 self.churn(self.pick(u))
@@ -158,7 +159,7 @@ class Customers:
         if rate <= 0:
             return
         while True:
-            yield self.env.timeout(-math.log1p(-self.clock.uniform()) / rate)
+            yield self.env.timeout(exponential_wait(self.clock.uniform(), rate))
             if self._deterrence_owed > 0:
                 self._deterrence_owed -= 1
                 self.deterred += 1

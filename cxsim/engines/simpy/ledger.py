@@ -6,14 +6,13 @@ splits the day that contains the end of the warm-up, so that every metric can st
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Generator
 
 import numpy as np
 import simpy
 
-from ...kernels.ledger import cut_day
-from ...layouts import D_STRAIN, DAY_COLS, TOTALS
+from ...kernels.ledger import cut_staff_day
+from ...layouts import DAY_COLS, TOTALS
 from .schedule import at
 from .workforce import ordered_sum
 
@@ -85,15 +84,15 @@ class Ledger:
     def close_period(self, now: float) -> None:
         start, before = self._last
         after = self._totals(now)
-        employed = [a for a in self.router.agents if not a.gone]
+        agents = self.router.agents
         if self.workforce:
-            for a in employed:
-                self.workforce.update(a)  # W as of now, not as of the agent's last event
-        wellbeing = ordered_sum(a.wellbeing for a in employed) / len(employed) if employed else math.nan
+            for a in agents:
+                if not a.gone:
+                    self.workforce.update(a)  # W as of now, not as of the agent's last event
         row = np.empty(DAY_COLS)
-        cut_day(row, start, now, before, after, len(self.open_needs), wellbeing, self.org.mean(self.org.standard),
-                len(self.customers.active) if self.customers else 0, sum(1 for a in employed if a.absent))
-        row[D_STRAIN] = ordered_sum(a.strain for a in employed) / len(employed) if employed else math.nan
+        cut_staff_day(row, start, now, before, after, len(self.open_needs), self.org.mean(self.org.standard),
+                      len(self.customers.active) if self.customers else 0,
+                      *(np.array([getattr(a, k) for a in agents]) for k in ("wellbeing", "strain", "absent", "gone")))
         self.days.append(row)
         self._last = (now, after)
         if now == self.p.warmup:

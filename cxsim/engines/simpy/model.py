@@ -23,13 +23,11 @@ from ...codes import (
 )
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
-from ...kernels.arrivals import customer_return_time, next_need_time
-from ...kernels.customers import choose_channel, customer_patience, learnt_wait
-from ...kernels.experience import C_WELLBEING_NEUTRAL, encounter_score, expectation_shift
+from ...kernels.arrivals import next_need_time
+from ...kernels.customers import choose_channel, customer_patience
 from ...kernels.journey import (
-    add_score, after_abandonment, after_handled, after_self_service,
-    contact_work, encounter_solved, given_share, handed_off_work, journey_verdict, keeps_ownership, plan_encounter,
-    returning_kind,
+    after_self_service,
+    contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
 from ...kernels.loyalty import high_effort
@@ -37,9 +35,12 @@ from ...kernels.management import (
     L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, need_budgets, review,
 )
 from ...layouts import DAY_COLS
-from ...kernels.progress import after_unsolved_owned, carried_work, comeback_time, contact_progress, scored_wait
+from ...kernels.outcome import (
+    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
+)
+from ...kernels.shifts import SHIFT_BEFORE, shift_walk
 from ...kernels.workday import leaving_order
-from ...minutes import DAY, WEEK
+from ...minutes import DAY
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
     ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, FCR, LOYALTY, MANAGEMENT, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS,
@@ -73,10 +74,6 @@ class Need:
         # Carried progress (kernels.progress): the work its next contact carries (-1: all of it), and
         # what the last unsolved contact left and did.
         self.carry, self.left, self.done = -1.0, 0.0, 0.0
-
-    def add_score(self, score: float, neutral: float) -> None:
-        self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = add_score(
-            self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored, score, neutral)
 
 
 def draw(d: Dist, stream: Stream) -> float:
@@ -174,35 +171,31 @@ class Model:
             if step == NEXT_SWITCH:
                 channel, kind = pick(self._switch_cdf[channel], returns.uniform()), SWITCH
                 continue
-            if step == NEXT_RETRY:  # abandoned: retry or give up, decided from two draws
+            if step == NEXT_RETRY:  # abandoned: retry or give up, decided from two draws (kernels.outcome)
                 ch = p.channels[channel]
                 retry, delay = returns.uniform(), draw(ch.retrial_delay, returns)
-                if after_abandonment(retry, ch.retrial_probability) == NEXT_GIVE_UP:
+                step, when = after_abandoned_contact(retry, delay, self.env.now, ch.retrial_probability,
+                                                     p.week_profile, p.wall_clock)
+                if step == NEXT_GIVE_UP:
                     self.close(need, GIVEN_UP)
                     return
-                yield from self.wait_as_customer(delay)
+                yield at(self.env, when)
                 kind = RETRIAL
                 continue
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
-            owned = keeps_ownership(self.mech.handling, self.levers.ownership, agent is not None,
-                                    agent is not None and agent.gone)
             pg = p.progress
-            if after_unsolved_owned(give_up, p.give_up, pg.owned_give_up, owned) == NEXT_GIVE_UP:
+            step, when, owned = after_unsolved_contact(
+                give_up, delay, self.env.now, agent is not None, agent is not None and agent.gone, self.mech.handling,
+                self.levers.ownership, p.give_up, pg.owned_give_up, pg.callback_promise, p.week_profile, p.wall_clock)
+            if step == NEXT_GIVE_UP:
                 self.close(need, GIVEN_UP)
                 return
-            yield at(self.env, comeback_time(self.env.now, delay, owned, pg.callback_promise, p.week_profile,
-                                             p.wall_clock))
-            kind = returning_kind(owned, owned and agent.gone, owned and agent.absent)
-            need.carry = work = carried_work(pg.on, need.left, need.done, kind == CALLBACK, pg.case_notes_share,
-                                             pg.re_explain)
-            if kind == CALLBACK:
-                owner = agent
-            else:
-                channel = pick(self._switch_cdf[channel], where)
-
-    def wait_as_customer(self, delay: float) -> Generator[simpy.Event, object, None]:
-        """A customer's delay (retry, return) runs on the customers' own clock (kernels.arrivals)."""
-        yield at(self.env, customer_return_time(self.env.now, delay, self.p.week_profile, self.p.wall_clock))
+            yield at(self.env, when)
+            kind, channel, work = comeback(owned, owned and agent.gone, owned and agent.absent, channel,
+                                           p.switch_cdf[channel], where, pg.on, need.left, need.done,
+                                           pg.case_notes_share, pg.re_explain)
+            need.carry = work
+            owner = agent if kind == CALLBACK else None
 
     def contact(self, need: Need, channel: int, kind: int, work: float, owner: Agent | None
                 ) -> Generator[simpy.Event, object, tuple[int, Agent | None, float]]:
@@ -273,14 +266,10 @@ class Model:
         if need.contacts == 1:
             need.first_resolved = solved
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
-        step = after_handled(solved, transfer)
-        if not solved:
-            need.left, need.done = contact_progress(needed, given, contact_work(ticket.work, need.work))
-        if step == NEXT_TRANSFER:
-            need.transfers += 1
-            return step, agent, handed_off_work(needed, given, contact_work(ticket.work, need.work),
-                                                self.levers.transfer_overhead)
-        return step, agent, 0.0
+        step, need.left, need.done, handoff = after_contact(solved, transfer, needed, given, ticket.work, need.work,
+                                                            self.levers.transfer_overhead, need.left, need.done)
+        need.transfers += step == NEXT_TRANSFER
+        return step, agent, handoff
 
     def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, float, bool]:
         """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
@@ -307,20 +296,17 @@ class Model:
         """
         if not self.mech.experience:
             return NAN
-        e = self.p.experience
-        shift = expectation_shift(self.customers.expectation[need.customer], e.neutral,
-                                  e.expectation_weight) if self.customers else 0.0
-        wellbeing = agent.wellbeing if agent is not None else e.coefficients[C_WELLBEING_NEUTRAL]  # no person
-        usual = self.customers.waits[need.customer][channel] if self.customers else \
-            self.p.channels[channel].expected_wait
-        wait, expected = scored_wait(callback, wait, self.p.progress.callback_promise, usual)
-        score = encounter_score(e.neutral, shift, wait, expected, answered, solved,
-                                given_share, empathy, wellbeing, need.contacts, need.transfers, e.weight_wait,
-                                e.weight_resolution, e.weight_empathy, e.weight_effort, e.loss_aversion, e.coefficients)
-        need.add_score(score, e.neutral)
-        if self.customers and not self._self_service[channel] and not callback:  # expectations learn (kernels.customers)
-            waits = self.customers.waits[need.customer]
-            waits[channel] = learnt_wait(waits[channel], wait, self.p.customers.wait_learning)
+        e, c = self.p.experience, self.customers
+        waits = c.waits[need.customer] if c else None
+        score, need.lowest, need.peak, need.peak_gap, need.last, need.total, need.scored, usual = encounter_experience(
+            c.expectation[need.customer] if c else 0.0, waits[channel] if c else self.p.channels[channel].expected_wait,
+            wait, answered, solved, given_share, empathy, agent is not None, agent.wellbeing if agent else 0.0,
+            need.contacts, need.transfers, callback, c is not None, not self._self_service[channel], need.lowest,
+            need.peak, need.peak_gap, need.last, need.total, need.scored, e.neutral, e.expectation_weight,
+            self.p.progress.callback_promise, e.weight_wait, e.weight_resolution, e.weight_empathy, e.weight_effort,
+            e.loss_aversion, e.coefficients, self.p.customers.wait_learning)
+        if c:
+            waits[channel] = usual
         return score
 
     def close(self, need: Need, status: int) -> None:
@@ -357,18 +343,16 @@ class Model:
 
     # --- time ---------------------------------------------------------------------------------------
     def shifts(self, team) -> Generator[simpy.Event, None, None]:
-        """Bring a team on and off duty, week after week."""
-        week = WEEK
-        start_of_week = 0.0
+        """Bring a team on and off duty, week after week (the walk: kernels.shifts)."""
+        on, off = np.array([s[0] for s in team.shifts]), np.array([s[1] for s in team.shifts])
+        week, k, phase = 0.0, 0, SHIFT_BEFORE
         while True:
-            for on, off in team.shifts:
-                if start_of_week + on > self.env.now:
-                    yield at(self.env, start_of_week + on)
-                if start_of_week + off > self.env.now:
-                    self.router.start_shift(team)
-                    yield at(self.env, start_of_week + off)
-                    self.router.end_shift(team)
-            start_of_week += week
+            end, start, wake, week, k, phase = shift_walk(self.env.now, week, k, phase, on, off, len(on))
+            if end:
+                self.router.end_shift(team)
+            if start:
+                self.router.start_shift(team)
+            yield at(self.env, wake)
 
     def interventions(self) -> Generator[simpy.Event, None, None]:
         """Switch the policy's levers at the times its interventions give (MODEL.md §9)."""

@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
+from ...kernels.routing import (
+    PULL_ANY, PULL_CALLBACK, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now, pull_scope,
+    waited_longer,
+)
+
 if TYPE_CHECKING:
     import simpy
 
@@ -135,25 +140,26 @@ class Router:
     def find_agent(self, queue: int, channel: int) -> Agent | None:
         """The longest-idle skilled agent, or a chat agent with a free session; None if all busy."""
         best: Agent | None = None
-        for team in self.teams_for_queue[queue]:
-            if team.idle and (best is None or team.idle[0].idle_since < best.idle_since):
+        for team in self.teams_for_queue[queue]:  # the rules: kernels.routing
+            if team.idle and idle_longer(team.idle[0].idle_since, best.idle_since if best else 0.0, best is not None):
                 best = team.idle[0]
         if best is not None:
             best.team.idle.popleft()
             return best
         limit = self.sessions[channel]
         if limit > 1:
-            candidates = [a for t in self.teams_for_queue[queue] for a in t.agents
-                          if a.channel == channel and 0 < a.sessions < limit and a.on_duty and not a.leaving]
-            if candidates:
-                return min(candidates, key=lambda a: (a.sessions, a.idle_since))
-        return None
+            for a in (a for t in self.teams_for_queue[queue] for a in t.agents):
+                if may_take_session(a.channel, channel, a.sessions, limit, a.on_duty, a.leaving) and fewer_sessions(
+                        a.sessions, a.idle_since, best.sessions if best else 0, best.idle_since if best else 0.0,
+                        best is not None):
+                    best = a
+        return best
 
     def offer_callback(self, ticket: Ticket) -> Agent | None:
         """An owned case comes back: its owner takes it now if free, else it waits for the owner."""
         owner = ticket.owner
         assert owner is not None
-        if owner.on_duty and not owner.leaving and owner.sessions == 0 and owner in owner.team.idle:
+        if owner_takes_now(owner.on_duty, owner.leaving, owner.sessions, owner in owner.team.idle):
             owner.team.idle.remove(owner)
             return owner
         owner.callbacks.append(ticket)
@@ -201,27 +207,24 @@ class Router:
     def pull(self, agent: Agent) -> None:
         """Give a free agent its own callbacks first, then the longest-waiting contact it can take."""
         team = agent.team
-        while not agent.leaving:
-            if agent.sessions == 0:
-                if agent.callbacks:
-                    ticket = agent.callbacks.popleft()
-                    self.waiting.change(self.env.now, -1)
-                    self._hand_over(ticket, agent)
-                    continue
-                queues = team.queues
-            elif agent.sessions < self.sessions[agent.channel]:
-                queues = team.queues_by_channel[agent.channel]
-            else:
+        while True:  # the rules: kernels.routing
+            scope = pull_scope(agent.sessions, self.sessions[agent.channel], agent.leaving, len(agent.callbacks) > 0)
+            if scope == PULL_NONE:
                 return
+            if scope == PULL_CALLBACK:
+                ticket = agent.callbacks.popleft()
+                self.waiting.change(self.env.now, -1)
+                self._hand_over(ticket, agent)
+                continue
             oldest: Ticket | None = None
-            for q in queues:
+            for q in team.queues if scope == PULL_ANY else team.queues_by_channel[agent.channel]:
                 waiting = self.queues[q]
                 while waiting and waiting[0].done:
                     waiting.popleft()
-                if waiting and (oldest is None or waiting[0].arrived < oldest.arrived):
+                if waiting and waited_longer(waiting[0].arrived, oldest.arrived if oldest else 0.0, oldest is not None):
                     oldest = waiting[0]
             if oldest is None:
-                if agent.sessions == 0:
+                if scope == PULL_ANY:
                     agent.idle_since = self.env.now
                     team.idle.append(agent)
                 return
