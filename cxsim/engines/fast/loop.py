@@ -21,17 +21,18 @@ from ...layouts import (
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
     T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
     T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA, T_EXPECTED_LEAVERS,
-    T_HIRES, D_STRAIN, A_STRAIN,
+    T_HIRES, D_STRAIN, A_STRAIN, A_ENGAGEMENT, D_ENGAGEMENT,
 )
 from ...minutes import DAY, WEEK
 from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
-    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at,
+    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at, EV_BREAK,
 )
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
 )
+from .breaks import break_step, schedule_breaks
 from .management import review_step
 from .people import (
     add_customer, back_from_absence, churn, churn_hazard, daily_step, hire, new_agent, organisation_step,
@@ -92,7 +93,7 @@ def close_period(p, w, now: float) -> None:
     start = w.fc[F_LAST_CUT]
     after = np.empty(len(w.totals))
     totals(p, w, now, after)
-    total_w, total_s, employed, absent = 0.0, 0.0, 0, 0
+    total_w, total_s, total_e, employed, absent = 0.0, 0.0, 0.0, 0, 0
     for a in range(w.ic[I_AGENTS]):
         if not w.a_gone[a]:
             update_wellbeing(p, w, a)
@@ -100,12 +101,14 @@ def close_period(p, w, now: float) -> None:
         if not w.a_gone[a]:
             total_w += w.a_wellbeing[a]
             total_s += w.a_strain[a]
+            total_e += w.a_engagement[a]
             employed += 1
             absent += w.a_absent[a]
     cut_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN],
             total_w / employed if employed else math.nan, team_mean(w, w.tm_standard),
             w.ic[I_ACTIVE] if p.population else 0, absent)
     w.days[w.ic[I_DAYS]][D_STRAIN] = total_s / employed if employed else math.nan
+    w.days[w.ic[I_DAYS]][D_ENGAGEMENT] = total_e / employed if employed else math.nan
     w.ic[I_DAYS] += 1
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now
@@ -149,6 +152,7 @@ def shift_step(p, w, team: int, phase: int) -> None:
             off = week + p.team_shift_off[team, k]
             if off > now:
                 start_shift(p, w, team)
+                schedule_breaks(p, w, team, week + p.team_shift_on[team, k])
                 w.tm_shift_k[team], w.tm_shift_phase[team] = k, 2
                 push_at(w, off, EV_SHIFT, team, 0, NORMAL)
                 return
@@ -234,7 +238,8 @@ def _room(p, w) -> int:
         return GROW_AGENTS
     # One event may schedule an answer per waiting contact and, on the workforce's day, a return
     # from absence and a replacement hire per agent.
-    if w.ic[I_HEAP] + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 64 > len(w.h_time):
+    # A shift start schedules two events per agent and break.
+    if w.ic[I_HEAP] + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 2 * p.max_breaks * w.ic[I_AGENTS] + 64 > len(w.h_time):
         return GROW_HEAP
     if w.ic[I_ENC] + _RECORD_MARGIN > len(w.enc) and len(w.enc) > 0:
         return GROW_ENCOUNTERS
@@ -313,6 +318,8 @@ def run_events(p, w, rng) -> int:
             acquisition_step(p, w, rng)
         elif kind == EV_INTERVENTION:
             intervene(p, w, a)
+        elif kind == EV_BREAK:
+            break_step(p, w, a, b)
 
 
 @njit(cache=True)
@@ -336,6 +343,7 @@ def finish(p, w) -> None:
         r[8] = w.a_hired[a] if w.a_hired[a] > -1e17 else math.nan
         r[9] = w.a_left[a]
         r[A_STRAIN] = w.a_strain[a]
+        r[A_ENGAGEMENT] = w.a_engagement[a]
     live = np.empty(w.ic[I_OPEN], dtype=np.int64)
     n = 0
     for s in range(len(w.n_live)):

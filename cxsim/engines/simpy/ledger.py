@@ -13,7 +13,7 @@ import numpy as np
 import simpy
 
 from ...kernels.ledger import cut_day
-from ...layouts import D_STRAIN, DAY_COLS, TOTALS
+from ...layouts import D_ENGAGEMENT, D_STRAIN, DAY_COLS, TOTALS
 from .schedule import at
 from .workforce import ordered_sum
 
@@ -94,6 +94,7 @@ class Ledger:
         cut_day(row, start, now, before, after, len(self.open_needs), wellbeing, self.org.mean(self.org.standard),
                 len(self.customers.active) if self.customers else 0, sum(1 for a in employed if a.absent))
         row[D_STRAIN] = ordered_sum(a.strain for a in employed) / len(employed) if employed else math.nan
+        row[D_ENGAGEMENT] = ordered_sum(a.engagement for a in employed) / len(employed) if employed else math.nan
         self.days.append(row)
         self._last = (now, after)
         if now == self.p.warmup:

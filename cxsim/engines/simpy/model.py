@@ -49,6 +49,7 @@ from .customers import Customers
 from .ledger import Ledger
 from .schedule import at
 from .staff import Agent, Router, Ticket
+from .breaks import schedule_breaks
 from .workforce import Organisation, Workforce, effectiveness
 
 NAN = math.nan
@@ -359,6 +360,7 @@ class Model:
                     yield at(self.env, start_of_week + on)
                 if start_of_week + off > self.env.now:
                     self.router.start_shift(team)
+                    schedule_breaks(self.env, self.router, team, start_of_week + on)
                     yield at(self.env, start_of_week + off)
                     self.router.end_shift(team)
             start_of_week += week
@@ -462,7 +464,8 @@ class Model:
             hired = a.hired if a.hired > -1e17 else NAN
             self.record.agents.append(AgentRecord(
                 a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
-                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain))
+                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain,
+                a.engagement))
         if self.customers:
             c = self.customers
             self.record.customers.extend((cid, c.segment[cid], c.joined[cid], c.left[cid])

@@ -14,7 +14,9 @@ import simpy
 
 from ...kernels import sample_duration
 from ...kernels.wellbeing import quality_effect, rookie_effectiveness, speed_effect
-from ...kernels.strain import burnout_begins, leave_chance, strain_after
+from ...kernels.breaks import off_recovery
+from ...kernels.engagement import engaged_leave_chance, engagement_after, overtime_hours, strain_extra
+from ...kernels.strain import burnout_begins, strain_day
 from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
 from .staff import Agent, Level, Router
@@ -118,8 +120,9 @@ class Workforce:
         changed, wellbeing, low_since = energy_after(
             agent.wellbeing, agent.low_since, now - agent.since, agent.sessions, agent.on_duty, agent.upset,
             self.org.pressure[agent.team.index], now, w.drain, w.pressure_drain, w.upset_hit, w.recover_idle,
-            w.recover_off, self.support, w.burnout_below)
+            off_recovery(agent.on_break, w.recover_off, w.recover_break), self.support, w.burnout_below)
         if changed:
+            agent.day_upset += agent.upset
             agent.wellbeing, agent.low_since = wellbeing, low_since
             agent.since, agent.upset = now, 0
             agent.day_low = min(agent.day_low, wellbeing)
@@ -132,7 +135,7 @@ class Workforce:
 
     # --- applied once a day -------------------------------------------------------------------
     def daily(self) -> Generator[simpy.Event, None, None]:
-        w, s = self.w, self.s
+        w, s, e = self.w, self.s, self.w.engagement
         while True:
             self._daily = {a.id: (a.staffed.area_at(self.env.now), a.busy.area_at(self.env.now))
                            for a in self.router.agents}
@@ -146,10 +149,17 @@ class Workforce:
                 staffed = agent.staffed.area_at(now) - staffed0
                 busy = agent.busy.area_at(now) - busy0 if staffed > 0 else 0.0
                 if s.on:
-                    agent.strain, agent.load = strain_after(
-                        agent.strain, agent.load, staffed, busy, agent.day_low, self.support, s.low_below,
+                    extra = strain_extra(float(agent.day_upset), overtime_hours(staffed, s.contract,
+                                                                                agent.team.shifts is not None),
+                                         s.per_upset, s.per_overtime_hour, self.support)
+                    agent.strain, agent.load = strain_day(
+                        agent.strain, agent.load, staffed, busy, agent.day_low, self.support, extra, s.low_below,
                         s.per_low_day, s.sustainable, s.per_overload_day, s.load_days, s.recover_working,
                         s.recover_off)
+                agent.day_upset = 0
+                if e is not None:
+                    agent.engagement = engagement_after(agent.engagement, staffed, busy, e.bored_below,
+                                                        agent.team.skill_use, e.per_bored_day, e.recover_per_day)
                 worked, bored, agent.wellbeing = day_end(agent.wellbeing, staffed, busy, w.boreout_below,
                                                          w.boreout_rate)
                 agent.day_low = agent.wellbeing
@@ -160,8 +170,9 @@ class Workforce:
                 # first is a spare that keeps the stream's layout of earlier versions).
                 _spare, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
                 self._burnout(agent, now, d1, d2)
-                chance = leave_chance(agent.wellbeing, agent.strain, w.initial, w.attrition_per_year,
-                                      w.attrition_sensitivity, s.attrition_sensitivity, s.on)
+                chance = engaged_leave_chance(agent.wellbeing, agent.strain, agent.engagement, w.initial,
+                                              w.attrition_per_year, w.attrition_sensitivity, s.attrition_sensitivity,
+                                              s.on, e.attrition_sensitivity if e is not None else 0.0, e is not None)
                 self.expected_leavers += chance
                 if u_leave < chance:
                     self._leave(agent)

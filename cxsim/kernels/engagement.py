@@ -1,0 +1,87 @@
+"""Engagement E ∈ [0, 1] per agent, and the other daily inputs of the workforce's slow state (MODEL.md §4).
+
+Engagement is the third workforce state beside energy W and chronic strain S. Once a day, for
+each employed agent who worked that day:
+
+- a day worked at an occupancy below ``bored_below`` (boreout: sustained very low occupancy; the
+  same for work below the agent's skill, a team's ``skill_use`` below 1) lowers E by a share of
+  itself, the more the emptier the day;
+- any other day worked restores a share of the gap to 1. Days off leave E as it is.
+
+A single empty day costs little; weeks of them add up: boreout is *sustained* low occupancy.
+Low E raises the attrition hazard (× exp(``attrition_sensitivity`` · (1 − E))). With
+engagement off nothing here is called and the model is what it was.
+
+Also here, the extra inputs of chronic strain a day brings besides low W and overload (issue 12):
+customers who left the agent upset and overtime (time on duty beyond the contracted day).
+Written once; both engines call these at their daily step.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from .strain import leave_chance
+
+
+@njit(cache=True)
+def boredom(staffed: float, busy: float, bored_below: float, skill_use: float) -> float:
+    """How empty a day worked was, in [0, 1]: 0 at or above ``bored_below`` occupancy, 1 at 0.
+
+    Work below the agent's skill counts as emptiness too: the occupancy is read as
+    ``occupancy × skill_use`` (``skill_use`` 1: the work uses the agent's whole skill).
+    """
+    if staffed <= 0.0 or bored_below <= 0.0:
+        return 0.0
+    used = busy / staffed * skill_use
+    if used >= bored_below:
+        return 0.0
+    return (bored_below - used) / bored_below
+
+
+@njit(cache=True)
+def engagement_after(engagement: float, staffed: float, busy: float, bored_below: float, skill_use: float,
+                     per_bored_day: float, recover_per_day: float) -> float:
+    """E after a day of ``staffed`` minutes on duty, ``busy`` of them busy (no change on a day off)."""
+    if staffed <= 0.0:
+        return engagement
+    b = boredom(staffed, busy, bored_below, skill_use)
+    if b > 0.0:
+        engagement *= 1.0 - min(per_bored_day * b, 1.0)
+    else:
+        engagement += (1.0 - engagement) * min(recover_per_day, 1.0)
+    return min(max(engagement, 0.0), 1.0)
+
+
+@njit(cache=True)
+def engaged_leave_chance(energy: float, strain: float, engagement: float, reference: float, per_year: float,
+                         sensitivity: float, strain_sensitivity: float, strain_on: bool, engagement_sensitivity: float,
+                         engagement_on: bool) -> float:
+    """Probability of resigning today: the W (and S) rule, × exp(``engagement_sensitivity`` · (1 − E)) when on.
+
+    With engagement off this is exactly :func:`cxsim.kernels.strain.leave_chance`.
+    """
+    chance = leave_chance(energy, strain, reference, per_year, sensitivity, strain_sensitivity, strain_on)
+    if not engagement_on:
+        return chance
+    hazard = -math.log1p(-min(chance, 0.999999)) * math.exp(engagement_sensitivity * (1.0 - engagement))
+    return 1.0 - math.exp(-hazard)
+
+
+@njit(cache=True)
+def overtime_hours(staffed: float, contract: float, rostered: bool) -> float:
+    """Hours on duty in a day beyond the contracted ``contract`` minutes (0 for a team always on duty:
+    its 'agents' are seats kept staffed round the clock, not one person's day)."""
+    if not rostered or staffed <= contract:
+        return 0.0
+    return (staffed - contract) / 60.0
+
+
+@njit(cache=True)
+def strain_extra(upset: float, overtime: float, per_upset: float, per_overtime_hour: float, support: float) -> float:
+    """Strain a day adds (as a share of the room left to 1) from upset customers and overtime hours.
+
+    Wellbeing support buffers the upsets (÷ support, as it does their hit on W), not the hours."""
+    return min(upset * per_upset / support + overtime * per_overtime_hour, 1.0)
