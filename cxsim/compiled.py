@@ -204,6 +204,7 @@ class StrainParams:
     per_upset: float = 0.0          # strain per upset customer in a day
     contract: float = 480.0         # contracted minutes on duty a day; beyond it is overtime
     per_overtime_hour: float = 0.0  # strain per overtime hour
+    quality_loss: float = 0.0       # resolution × (1 − this · S)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ class EngagementParams:
     per_bored_day: float
     recover_per_day: float
     attrition_sensitivity: float
+    quality_loss: float = 0.0       # resolution × (1 − this · (1 − E))
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,8 @@ def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
         engagement=EngagementParams(
             bored_below=float(w.engagement.bored_below), per_bored_day=float(w.engagement.per_bored_day),
             recover_per_day=float(w.engagement.recover_per_day),
-            attrition_sensitivity=float(w.engagement.attrition_sensitivity)) if w.engagement.enabled else None,
+            attrition_sensitivity=float(w.engagement.attrition_sensitivity),
+            quality_loss=float(w.engagement.quality_loss)) if w.engagement.enabled else None,
         recover_break=w.recover_break_per_hour / HOUR)
 
 
@@ -345,7 +348,7 @@ def compile_strain(w: Wellbeing) -> StrainParams:
         recover_off=float(s.recover_per_day_off), burnout_above=float(s.burnout_above),
         absence=compile_distribution(s.absence), attrition_sensitivity=float(s.attrition_sensitivity),
         per_upset=float(s.per_upset), contract=float(s.contract_per_day),
-        per_overtime_hour=float(s.per_overtime_hour))
+        per_overtime_hour=float(s.per_overtime_hour), quality_loss=float(s.quality_loss))
 
 
 def compile_experience(x: Experience) -> ExperienceParams:

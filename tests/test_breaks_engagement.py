@@ -15,8 +15,9 @@ import pytest
 import cxsim
 from cxsim.kernels.breaks import break_window, off_recovery, takes_break
 from cxsim.kernels.engagement import (
-    boredom, engaged_leave_chance, engagement_after, overtime_hours, strain_extra,
+    boredom, delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra,
 )
+from cxsim.kernels.wellbeing import quality_effect
 from cxsim.kernels.strain import leave_chance, strain_after, strain_day
 from cxsim.scenario.schema import Scenario
 from cxsim.stats import paired_difference
@@ -59,6 +60,14 @@ def test_low_engagement_raises_the_leaving_hazard_by_its_factor_and_off_is_the_o
     low = engaged_leave_chance(0.6, 0.3, 0.5, 0.8, 0.35, 2.5, 2.0, True, 2.0, True)
     # hazards (−log of staying) multiply by exp(s · (1 − E))
     assert -math.log1p(-low) == pytest.approx(-math.log1p(-base) * math.exp(2.0 * 0.5), rel=1e-12)
+
+
+def test_strain_and_disengagement_lower_the_quality_delivered_and_off_is_g_of_w():
+    g = quality_effect(0.6, 0.85, 0.5)
+    assert delivered_quality(0.6, 0.0, 1.0, 0.85, 0.5, 0.3, 0.3) == g          # S = 0, E = 1: bit for bit
+    assert delivered_quality(0.6, 0.5, 1.0, 0.85, 0.5, 0.3, 0.3) == pytest.approx(g * 0.85, rel=1e-12)
+    assert delivered_quality(0.6, 0.5, 0.5, 0.85, 0.5, 0.3, 0.3) == pytest.approx(g * 0.85 * 0.85, rel=1e-12)
+    assert delivered_quality(0.6, 1.0, 0.0, 0.85, 0.5, 1.0, 1.0) == 0.0        # extreme: nothing gets solved
 
 
 def test_upset_customers_and_overtime_add_strain_and_nothing_else_changes():
@@ -151,3 +160,35 @@ def test_boreout_matters_an_overstaffed_team_is_less_engaged_and_more_likely_to_
     # ... which without engagement it is not: an empty day is then forgotten within hours
     d = paired_difference(off.loc["overstaffed", "attrition_hazard"], off.loc["normal", "attrition_hazard"])
     assert d["ci_high"] < 0, d
+
+
+@pytest.mark.slow  # the shipped 20 weeks, three policies, four replications (~30 s)
+def test_shift_teams_feel_the_support_cut_and_the_lean_rota():
+    """scenarios/wellbeing_shifts.yaml as shipped (two shift teams with breaks, strain and engagement on):
+    cutting support lowers W (paired), and the lean rota lowers W and NPS (paired) and tips more
+    replications into a collapse than the steady centre."""
+    m = cxsim.run(SCENARIOS / "wellbeing_shifts.yaml", engine="fast").metrics.set_index(
+        ["policy", "replication"]).sort_index()
+    for policy in ("support_cut", "lean"):
+        d = paired_difference(m.loc[policy, "wellbeing"], m.loc["steady", "wellbeing"])
+        assert d["ci_high"] < 0, (policy, d)
+    d = paired_difference(m.loc["lean", "nps_true"], m.loc["steady", "nps_true"])
+    assert d["ci_high"] < 0, d
+    assert m.loc["lean", "collapse"].sum() > m.loc["steady", "collapse"].sum()
+
+
+def test_a_break_past_the_end_of_the_shift_is_one_clear_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    text = (SCENARIOS / "wellbeing_shifts.yaml").read_text()
+    bad = text.replace("{after: 6 h, length: 15 min}]", "{after: 470 min, length: 15 min}]", 1)
+    assert bad != text
+    (tmp_path / "s.yaml").write_text(bad)
+    line = 1 + bad[:bad.index("  early:")].count("\n") + 3  # the early team's `shift:` key
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.run([sys.executable, "-m", "cxsim.cli", "validate", "s.yaml"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert [x for x in proc.stderr.splitlines() if x.strip()] == [
+        f"s.yaml:{line}:5: teams.early.shift: every break (with its stagger) must end before the shift does"]

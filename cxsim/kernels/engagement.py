@@ -24,6 +24,7 @@ import math
 from numba import njit
 
 from .strain import leave_chance
+from .wellbeing import quality_effect
 
 
 @njit(cache=True)
@@ -68,6 +69,20 @@ def engaged_leave_chance(energy: float, strain: float, engagement: float, refere
         return chance
     hazard = -math.log1p(-min(chance, 0.999999)) * math.exp(engagement_sensitivity * (1.0 - engagement))
     return 1.0 - math.exp(-hazard)
+
+
+@njit(cache=True)
+def delivered_quality(energy: float, strain: float, engagement: float, onset: float, loss: float,
+                      strain_loss: float, engagement_loss: float) -> float:
+    """The resolution multiplier an agent delivers: g(W) (:func:`cxsim.kernels.wellbeing.quality_effect`),
+    × (1 − ``strain_loss`` · S) and × (1 − ``engagement_loss`` · (1 − E)) (MODEL.md §4: high S and low E
+    lower quality). With S = 0 and E = 1 (strain and engagement off) it is g(W), bit for bit."""
+    q = quality_effect(energy, onset, loss)
+    if strain > 0.0 and strain_loss > 0.0:
+        q *= 1.0 - min(strain_loss * strain, 1.0)
+    if engagement < 1.0 and engagement_loss > 0.0:
+        q *= 1.0 - min(engagement_loss * (1.0 - engagement), 1.0)
+    return q
 
 
 @njit(cache=True)

@@ -80,6 +80,8 @@ class Strain(Strict):
         8 * 60.0, description="contracted time on duty a day; beyond it is overtime (rostered teams only)")
     per_overtime_hour: Annotated[float, Field(ge=0, le=1)] = Field(
         0.02, description="strain added per hour of overtime in a day (share of the room left)")
+    quality_loss: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.3, description="resolution probability × (1 − this · S): chronic strain lowers quality")
 
 
 class Engagement(Strict):
@@ -94,6 +96,8 @@ class Engagement(Strict):
         0.02, description="share of the gap to 1 restored on any other day worked")
     attrition_sensitivity: Annotated[float, Field(ge=0)] = Field(
         2.0, description="attrition hazard × exp(s·(1 − E))")
+    quality_loss: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.3, description="resolution probability × (1 − this · (1 − E)): a disengaged agent solves less")
 
 
 class Wellbeing(Strict):

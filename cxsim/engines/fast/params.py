@@ -122,6 +122,8 @@ class FastParams(NamedTuple):
     st_per_upset: float            # strain inputs besides low W and overload (kernels.engagement)
     st_contract: float
     st_per_overtime_hour: float
+    st_quality_loss: float
+    en_quality_loss: float
     en_on: bool                    # engagement E (kernels.engagement)
     en_bored_below: float
     en_per_bored_day: float
@@ -228,8 +230,9 @@ KNOWN: dict[str, frozenset[str]] = {
         "upset_hit", "strain", "hiring_cost", "collapse_absent_share", "engagement", "recover_break"}),
     "StrainParams": frozenset({"absence", "attrition_sensitivity", "burnout_above", "load_days", "low_below", "on",
                                "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable",
-                               "per_upset", "contract", "per_overtime_hour"}),
-    "EngagementParams": frozenset({"bored_below", "per_bored_day", "recover_per_day", "attrition_sensitivity"}),
+                               "per_upset", "contract", "per_overtime_hour", "quality_loss"}),
+    "EngagementParams": frozenset({"bored_below", "per_bored_day", "recover_per_day", "attrition_sensitivity",
+                                   "quality_loss"}),
     "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
                                    "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
                                    "weight_resolution", "weight_wait"}),
@@ -382,6 +385,7 @@ def pack(params: Params) -> FastParams:
         st_recover_off=float(st.recover_off), st_burnout_above=float(st.burnout_above), st_absence=strain_absence,
         st_attrition_sensitivity=float(st.attrition_sensitivity),
         st_per_upset=float(st.per_upset), st_contract=float(st.contract), st_per_overtime_hour=float(st.per_overtime_hour),
+        st_quality_loss=float(st.quality_loss), en_quality_loss=float(en.quality_loss) if en else 0.0,
         en_on=en is not None, en_bored_below=float(en.bored_below) if en else 0.0,
         en_per_bored_day=float(en.per_bored_day) if en else 0.0,
         en_recover_per_day=float(en.recover_per_day) if en else 0.0,

@@ -18,7 +18,9 @@ from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from ...kernels.sampling import sample_duration
-from ...kernels.engagement import engaged_leave_chance, engagement_after, overtime_hours, strain_extra
+from ...kernels.engagement import (
+    delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra,
+)
 from ...kernels.strain import burnout_begins, strain_day
 from ...kernels.workday import day_end, leaving_order, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
@@ -217,6 +219,13 @@ def restaff(p, w, step: int) -> None:
                 a = new_agent(p, w, team, now, 1.0, 0.0)
                 if w.tm_on_shift[team]:
                     go_on_duty(p, w, a)
+
+
+@njit(cache=True)
+def agent_quality(p, w, agent: int) -> float:
+    """The resolution multiplier the agent delivers now (W, and S and E when on): the SimPy Workforce.quality."""
+    return delivered_quality(w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent], p.wb_quality_onset,
+                             p.wb_quality_loss, p.st_quality_loss, p.en_quality_loss)
 
 
 # --- customers ------------------------------------------------------------------------------------

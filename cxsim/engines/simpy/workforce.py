@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Generator, Iterable
 import simpy
 
 from ...kernels import sample_duration
-from ...kernels.wellbeing import quality_effect, rookie_effectiveness, speed_effect
+from ...kernels.wellbeing import rookie_effectiveness, speed_effect
 from ...kernels.breaks import off_recovery
-from ...kernels.engagement import engaged_leave_chance, engagement_after, overtime_hours, strain_extra
+from ...kernels.engagement import delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra
 from ...kernels.strain import burnout_begins, strain_day
 from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
@@ -131,7 +131,9 @@ class Workforce:
         return speed_effect(agent.wellbeing, self.w.speed_onset, self.w.speed_loss)
 
     def quality(self, agent: Agent) -> float:
-        return quality_effect(agent.wellbeing, self.w.quality_onset, self.w.quality_loss)
+        e = self.w.engagement
+        return delivered_quality(agent.wellbeing, agent.strain, agent.engagement, self.w.quality_onset,
+                                 self.w.quality_loss, self.s.quality_loss, e.quality_loss if e is not None else 0.0)
 
     # --- applied once a day -------------------------------------------------------------------
     def daily(self) -> Generator[simpy.Event, None, None]:
