@@ -15,7 +15,7 @@ import pytest
 import cxsim
 from cxsim.kernels.breaks import break_window, off_recovery, takes_break
 from cxsim.kernels.engagement import (
-    boredom, delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra,
+    agent_day, boredom, delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra,
 )
 from cxsim.kernels.wellbeing import quality_effect
 from cxsim.kernels.strain import leave_chance, strain_after, strain_day
@@ -83,6 +83,19 @@ def test_upset_customers_and_overtime_add_strain_and_nothing_else_changes():
     # on a calm day (W high, load low) the extra build is exactly a share of the room left
     s, _load = strain_day(0.2, 0.3, 480.0, 100.0, 0.9, 1.0, 0.05, 0.5, *args)
     assert s == pytest.approx((0.2 + 0.05 * 0.8) * math.exp(-0.01), rel=1e-12)
+
+
+def test_an_agents_day_moves_only_the_states_that_are_on():
+    strain_args = (0.5, 0.05, 0.85, 0.05, 5.0, 0.01, 0.05, 0.001, 480.0, 0.02)
+    engaged_args = (0.5, 0.02, 0.02)
+    both_off = agent_day(0.3, 0.9, 0.7, 600.0, 60.0, 0.2, 30.0, True, 1.0, 1.0, False, *strain_args, False,
+                         *engaged_args)
+    assert both_off == (0.3, 0.9, 0.7)
+    s, load, e = agent_day(0.3, 0.9, 0.7, 600.0, 60.0, 0.2, 30.0, True, 1.0, 1.0, True, *strain_args, True,
+                           *engaged_args)
+    extra = strain_extra(30.0, 2.0, 0.001, 0.02, 1.0)                     # 30 upsets, 2 h overtime
+    assert (s, load) == strain_day(0.3, 0.9, 600.0, 60.0, 0.2, 1.0, extra, *strain_args[:7])
+    assert e == engagement_after(0.7, 600.0, 60.0, 0.5, 1.0, 0.02, 0.02)
 
 
 # --- the whole model ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import math
 
 from numba import njit
 
-from .strain import leave_chance
+from .strain import leave_chance, strain_day
 from .wellbeing import quality_effect
 
 
@@ -83,6 +83,26 @@ def delivered_quality(energy: float, strain: float, engagement: float, onset: fl
     if engagement < 1.0 and engagement_loss > 0.0:
         q *= 1.0 - min(engagement_loss * (1.0 - engagement), 1.0)
     return q
+
+
+@njit(cache=True)
+def agent_day(strain: float, load: float, engagement: float, staffed: float, busy: float, lowest: float, upset: float,
+              rostered: bool, skill_use: float, support: float, strain_on: bool, low_below: float, per_low_day: float,
+              sustainable: float, per_overload_day: float, load_days: float, recover_working: float,
+              recover_off: float, per_upset: float, contract: float, per_overtime_hour: float, engagement_on: bool,
+              bored_below: float, per_bored_day: float, recover_per_day: float) -> tuple[float, float, float]:
+    """(S, load, E) of one agent after a day of ``staffed`` minutes on duty, ``busy`` of them busy, whose
+    lowest W was ``lowest``, with ``upset`` upset customers: the slow states' daily step, as both engines
+    take it (strain off: S and the load stay; engagement off: E stays)."""
+    if strain_on:
+        extra = strain_extra(upset, overtime_hours(staffed, contract, rostered), per_upset, per_overtime_hour,
+                             support)
+        strain, load = strain_day(strain, load, staffed, busy, lowest, support, extra, low_below, per_low_day,
+                                  sustainable, per_overload_day, load_days, recover_working, recover_off)
+    if engagement_on:
+        engagement = engagement_after(engagement, staffed, busy, bored_below, skill_use, per_bored_day,
+                                      recover_per_day)
+    return strain, load, engagement
 
 
 @njit(cache=True)

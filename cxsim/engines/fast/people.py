@@ -18,10 +18,8 @@ from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from ...kernels.sampling import sample_duration
-from ...kernels.engagement import (
-    delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra,
-)
-from ...kernels.strain import burnout_begins, strain_day
+from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
+from ...kernels.strain import burnout_begins
 from ...kernels.workday import day_end, leaving_order, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
@@ -155,18 +153,13 @@ def daily_step(p, w, rng) -> None:
         staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
         busy = area(w.a_busy, a, now) - w.a_day_busy[a] if staffed > 0 else 0.0
         team = w.a_team[a]
-        if p.st_on:
-            extra = strain_extra(float(w.a_day_upset[a]), overtime_hours(staffed, p.st_contract,
-                                                                         not p.team_always[team]),
-                                 p.st_per_upset, p.st_per_overtime_hour, w.fc[F_SUPPORT])
-            w.a_strain[a], w.a_load[a] = strain_day(
-                w.a_strain[a], w.a_load[a], staffed, busy, w.a_day_low[a], w.fc[F_SUPPORT], extra, p.st_low_below,
-                p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
-                p.st_recover_off)
+        w.a_strain[a], w.a_load[a], w.a_engagement[a] = agent_day(
+            w.a_strain[a], w.a_load[a], w.a_engagement[a], staffed, busy, w.a_day_low[a], float(w.a_day_upset[a]),
+            not p.team_always[team], p.team_skill_use[team], w.fc[F_SUPPORT], p.st_on, p.st_low_below,
+            p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
+            p.st_recover_off, p.st_per_upset, p.st_contract, p.st_per_overtime_hour, p.en_on, p.en_bored_below,
+            p.en_per_bored_day, p.en_recover_per_day)
         w.a_day_upset[a] = 0
-        if p.en_on:
-            w.a_engagement[a] = engagement_after(w.a_engagement[a], staffed, busy, p.en_bored_below,
-                                                 p.team_skill_use[team], p.en_per_bored_day, p.en_recover_per_day)
         worked, bored, w.a_wellbeing[a] = day_end(w.a_wellbeing[a], staffed, busy, p.wb_boreout_below,
                                                   p.wb_boreout_rate)
         w.a_day_low[a] = w.a_wellbeing[a]

@@ -15,8 +15,9 @@ import simpy
 from ...kernels import sample_duration
 from ...kernels.wellbeing import rookie_effectiveness, speed_effect
 from ...kernels.breaks import off_recovery
-from ...kernels.engagement import delivered_quality, engaged_leave_chance, engagement_after, overtime_hours, strain_extra
-from ...kernels.strain import burnout_begins, strain_day
+from ...compiled import EngagementParams
+from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
+from ...kernels.strain import burnout_begins
 from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
 from .staff import Agent, Level, Router
@@ -138,6 +139,7 @@ class Workforce:
     # --- applied once a day -------------------------------------------------------------------
     def daily(self) -> Generator[simpy.Event, None, None]:
         w, s, e = self.w, self.s, self.w.engagement
+        en = e if e is not None else EngagementParams(0.0, 0.0, 0.0, 0.0)
         while True:
             self._daily = {a.id: (a.staffed.area_at(self.env.now), a.busy.area_at(self.env.now))
                            for a in self.router.agents}
@@ -150,18 +152,13 @@ class Workforce:
                 staffed0, busy0 = self._daily.get(agent.id, (0.0, 0.0))
                 staffed = agent.staffed.area_at(now) - staffed0
                 busy = agent.busy.area_at(now) - busy0 if staffed > 0 else 0.0
-                if s.on:
-                    extra = strain_extra(float(agent.day_upset), overtime_hours(staffed, s.contract,
-                                                                                agent.team.shifts is not None),
-                                         s.per_upset, s.per_overtime_hour, self.support)
-                    agent.strain, agent.load = strain_day(
-                        agent.strain, agent.load, staffed, busy, agent.day_low, self.support, extra, s.low_below,
-                        s.per_low_day, s.sustainable, s.per_overload_day, s.load_days, s.recover_working,
-                        s.recover_off)
+                agent.strain, agent.load, agent.engagement = agent_day(
+                    agent.strain, agent.load, agent.engagement, staffed, busy, agent.day_low, float(agent.day_upset),
+                    agent.team.shifts is not None, agent.team.skill_use, self.support, s.on, s.low_below,
+                    s.per_low_day, s.sustainable, s.per_overload_day, s.load_days, s.recover_working, s.recover_off,
+                    s.per_upset, s.contract, s.per_overtime_hour, e is not None, en.bored_below, en.per_bored_day,
+                    en.recover_per_day)
                 agent.day_upset = 0
-                if e is not None:
-                    agent.engagement = engagement_after(agent.engagement, staffed, busy, e.bored_below,
-                                                        agent.team.skill_use, e.per_bored_day, e.recover_per_day)
                 worked, bored, agent.wellbeing = day_end(agent.wellbeing, staffed, busy, w.boreout_below,
                                                          w.boreout_rate)
                 agent.day_low = agent.wellbeing
