@@ -75,6 +75,11 @@ class TeamParams:
     cost_per_minute: float
     #: On-duty intervals within one week, in minutes from Monday 00:00; ``None`` = always.
     shifts: tuple[tuple[float, float], ...] | None
+    #: Breaks within each shift: (minutes after its start, length); agents start each one spread
+    #: evenly over ``break_stagger`` minutes (:mod:`cxsim.kernels.breaks`).
+    breaks: tuple[tuple[float, float], ...] = ()
+    break_stagger: float = 0.0
+    skill_use: float = 1.0       # share of the agents' skill the work uses (engagement)
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,8 @@ class WellbeingParams:
     strain: "StrainParams"   # the slow time scale beside W
     hiring_cost: float = 0.0  # per hire
     collapse_absent_share: float = 0.25  # a replication 'collapsed': this share off sick at some midnight
+    engagement: "EngagementParams | None" = None  # engagement E (None: off)
+    recover_break: float = 0.0   # share of the gap to 1 closed per minute of a break
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,20 @@ class StrainParams:
     burnout_above: float
     absence: Dist
     attrition_sensitivity: float
+    per_upset: float = 0.0          # strain per upset customer in a day
+    contract: float = 480.0         # contracted minutes on duty a day; beyond it is overtime
+    per_overtime_hour: float = 0.0  # strain per overtime hour
+    quality_loss: float = 0.0       # resolution × (1 − this · S)
+
+
+@dataclass(frozen=True)
+class EngagementParams:
+    """Engagement E (MODEL.md §4, :mod:`cxsim.kernels.engagement`); rates per day worked."""
+    bored_below: float
+    per_bored_day: float
+    recover_per_day: float
+    attrition_sensitivity: float
+    quality_loss: float = 0.0       # resolution × (1 − this · (1 − E))
 
 
 @dataclass(frozen=True)
@@ -309,7 +330,13 @@ def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
         attrition_per_year=float(w.attrition_per_year), attrition_sensitivity=float(w.attrition_sensitivity),
         hiring_delay=float(w.hiring_delay), rookie_start=float(w.rookie_start), ramp_up=float(w.ramp_up),
         strain=compile_strain(w), hiring_cost=float(w.hiring_cost),
-        collapse_absent_share=float(w.collapse_absent_share))
+        collapse_absent_share=float(w.collapse_absent_share),
+        engagement=EngagementParams(
+            bored_below=float(w.engagement.bored_below), per_bored_day=float(w.engagement.per_bored_day),
+            recover_per_day=float(w.engagement.recover_per_day),
+            attrition_sensitivity=float(w.engagement.attrition_sensitivity),
+            quality_loss=float(w.engagement.quality_loss)) if w.engagement.enabled else None,
+        recover_break=w.recover_break_per_hour / HOUR)
 
 
 def compile_strain(w: Wellbeing) -> StrainParams:
@@ -319,7 +346,9 @@ def compile_strain(w: Wellbeing) -> StrainParams:
         sustainable=float(s.sustainable_occupancy), per_overload_day=float(s.per_overload_day),
         load_days=float(s.load_days), recover_working=float(s.recover_per_workday),
         recover_off=float(s.recover_per_day_off), burnout_above=float(s.burnout_above),
-        absence=compile_distribution(s.absence), attrition_sensitivity=float(s.attrition_sensitivity))
+        absence=compile_distribution(s.absence), attrition_sensitivity=float(s.attrition_sensitivity),
+        per_upset=float(s.per_upset), contract=float(s.contract_per_day),
+        per_overtime_hour=float(s.per_overtime_hour), quality_loss=float(s.quality_loss))
 
 
 def compile_experience(x: Experience) -> ExperienceParams:
@@ -540,11 +569,19 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         return tuple(sorted((days.index(d) * DAY + team.shift.start, days.index(d) * DAY + team.shift.start + team.shift.length)
                             for d in team.shift.days))
 
+    def paid_share(team) -> float:
+        """Paid minutes per minute on duty: breaks are paid but off duty (1 without breaks)."""
+        if team.shift is None or not team.shift.breaks:
+            return 1.0
+        return team.shift.length / (team.shift.length - sum(b.length for b in team.shift.breaks))
+
     teams = tuple(TeamParams(
         name=name, agents=int(round(t.agents * staffing)), base_agents=t.agents, channels=tuple(ci[c] for c in t.channels),
         needs=tuple(ni[x] for x in (t.needs or need_names)), proficiency=t.proficiency,
-        cost_per_minute=t.cost_per_hour / HOUR, shifts=shifts(t)) for name, t in s.teams.items()
-        if t.staffing is None)
+        cost_per_minute=t.cost_per_hour / HOUR * paid_share(t), shifts=shifts(t),
+        breaks=tuple((b.after, b.length) for b in sorted(t.shift.breaks, key=lambda b: b.after)) if t.shift else (),
+        break_stagger=float(t.shift.stagger) if t.shift else 0.0, skill_use=float(t.skill_use))
+        for name, t in s.teams.items() if t.staffing is None)
 
     need_cdf = _cdf(np.array([x.share for x in s.needs.values()]))
     need_work = tuple(compile_distribution(x.work_time) for x in s.needs.values())

@@ -62,3 +62,5 @@ D_DAY, D_START, D_END, D_OPEN_NEEDS, D_WELLBEING, D_STANDARD, D_PRESSURE, D_TIME
     "respondents", "respondent_promoters", "respondent_detractors"))
 A_STRAIN = _column(AgentRecord, "strain")
 D_STRAIN = _column(Day, "strain")
+A_ENGAGEMENT = _column(AgentRecord, "engagement")
+D_ENGAGEMENT = _column(Day, "engagement")

@@ -51,6 +51,7 @@ _ALL = (
     Metric("boreout", "employee", "boreout", SHARE, "lower"),
     Metric("attrition_hazard", "employee", "attrition hazard (expected)", SHARE, "lower"),
     Metric("strain", "employee", "chronic strain", INDEX, "lower"),  # S in [0, 1]
+    Metric("engagement", "employee", "engagement", INDEX, "higher"),  # E in [0, 1]
     Metric("collapse", "employee", "team collapse (share of runs)", SHARE, "lower"),  # 0/1 a run: Wilson interval
     Metric("revenue", "business", "revenue", MONEY, "higher"),
     Metric("staff_cost", "business", "staff cost", MONEY, "lower"),

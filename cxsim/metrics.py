@@ -149,7 +149,9 @@ def _employees(window: pd.DataFrame, p: Params) -> dict[str, float]:
             "attrition_hazard": _ratio(float(window["expected_leavers"].sum()), agent_years),
             **({"hiring_cost": _hiring_cost(window, p)} if p.wellbeing.hiring_cost else {}),
             "collapse": _collapse(window, p),
-            **({"strain": float((window["strain"] * weights).sum() / weights.sum())} if p.wellbeing.strain.on else {})}
+            **({"strain": float((window["strain"] * weights).sum() / weights.sum())} if p.wellbeing.strain.on else {}),
+            **({"engagement": float((window["engagement"] * weights).sum() / weights.sum())}
+               if p.wellbeing.engagement is not None else {})}
 
 
 def _customers(window: pd.DataFrame, p: Params, staff_cost: float) -> dict[str, float]:

@@ -72,6 +72,7 @@ class AgentRecord(NamedTuple):
     hired: float         # NaN for the original staff
     left: float          # NaN if still employed
     strain: float        # chronic strain S at the horizon (or when the agent left); 0 with strain off
+    engagement: float    # engagement E at the horizon (or when the agent left); 1 with engagement off
 
 
 class Day(NamedTuple):
@@ -115,6 +116,7 @@ class Day(NamedTuple):
     expected_leavers: float  # Σ over agent-days of the probability of resigning that day (the hazard)
     strain: float        # mean chronic strain S of employed agents at the end of the period
     hires: int           # agents hired (replacements and head-count increases)
+    engagement: float    # mean engagement E of employed agents at the end of the period
 
 
 class Customer(NamedTuple):

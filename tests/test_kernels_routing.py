@@ -34,7 +34,7 @@ from cxsim.kernels.outcome import (
 from cxsim.kernels.ledger import cut_staff_day
 from cxsim.kernels.sampling import exponential_wait, uniform_index
 from cxsim.kernels.shifts import SHIFT_BEFORE, shift_walk
-from cxsim.layouts import D_ABSENT, D_STRAIN, D_WELLBEING, DAY_COLS, TOTALS
+from cxsim.layouts import D_ABSENT, D_STRAIN, D_ENGAGEMENT, D_WELLBEING, DAY_COLS, TOTALS
 from cxsim.minutes import WEEK
 from cxsim.scenario.mechanisms import Experience
 from cxsim.kernels.routing import (
@@ -316,9 +316,13 @@ def test_the_day_row_averages_the_employed_staff_only():
     cols = len(TOTALS)
     row = np.empty(DAY_COLS)
     wellbeing, strain = np.array([0.2, 0.9, 0.5]), np.array([1.0, 7.0, 3.0])
+    engagement = np.array([0.25, 0.0, 0.75])
     absent, gone = np.array([True, False, True]), np.array([False, True, False])
-    cut_staff_day(row, 0.0, 1440.0, np.zeros(cols), np.zeros(cols), 0, 1.0, 0, wellbeing, strain, absent, gone)
-    assert (row[D_WELLBEING], row[D_STRAIN], row[D_ABSENT]) == (0.35, 2.0, 2)  # agent 1 has left: not counted
-    cut_staff_day(row, 0.0, 1440.0, np.zeros(cols), np.zeros(cols), 0, 1.0, 0, wellbeing, strain, absent,
+    cut_staff_day(row, 0.0, 1440.0, np.zeros(cols), np.zeros(cols), 0, 1.0, 0, wellbeing, strain, engagement, absent,
+                  gone)
+    # agent 1 has left: not counted
+    assert (row[D_WELLBEING], row[D_STRAIN], row[D_ENGAGEMENT], row[D_ABSENT]) == (0.35, 2.0, 0.5, 2)
+    cut_staff_day(row, 0.0, 1440.0, np.zeros(cols), np.zeros(cols), 0, 1.0, 0, wellbeing, strain, engagement, absent,
                   np.ones(3, dtype=bool))
-    assert math.isnan(row[D_WELLBEING]) and math.isnan(row[D_STRAIN]) and row[D_ABSENT] == 0
+    assert math.isnan(row[D_WELLBEING]) and math.isnan(row[D_STRAIN]) and math.isnan(row[D_ENGAGEMENT])
+    assert row[D_ABSENT] == 0

@@ -46,9 +46,9 @@ def test_summary_has_the_documented_form(tmp_path):
     for share in ("p_wait.phone", "service_level", "p_abandon", "occupancy", "fcr", "failure_demand_share"):
         assert 0 <= metrics[share]["mean"] <= 1
     # The default centre has a population and every mechanism on: it reports every §10 metric but those of
-    # features that are off by default (chronic strain, a hiring cost), the waits per channel only (phone
+    # features that are off by default (chronic strain, engagement, a hiring cost), the waits per channel only (phone
     # seconds and email hours pooled would mean nothing: MODEL.md §10).
-    assert set(ORDER) - set(POOLED_WAITS) - {"strain", "hiring_cost"} <= set(metrics), set(ORDER) - set(metrics)
+    assert set(ORDER) - set(POOLED_WAITS) - {"strain", "engagement", "hiring_cost"} <= set(metrics), set(ORDER) - set(metrics)
     assert not set(POOLED_WAITS) & set(metrics)
     assert {f"{w}.{c}" for w in POOLED_WAITS for c in ("phone", "chat", "email")} <= set(metrics)
     assert -100 <= metrics["nps_true"]["mean"] <= 100 and -100 <= metrics["nps_measured"]["mean"] <= 100

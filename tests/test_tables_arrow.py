@@ -19,7 +19,7 @@ import cxsim
 from cxsim.compiled import compile_scenario
 from cxsim.engines.fast import simulate
 from cxsim.minutes import DAY
-from cxsim.tables import CODE, CODED, RECORDS, TABLES, _labels, labelled, run_tables, schema
+from cxsim.tables import CODED, RECORDS, TABLES, _labels, labelled, run_tables, schema
 
 from helpers import ROOT, SCENARIOS
 

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from ..layouts import (
-    D_ABSENT, D_CUSTOMERS, D_DAY, D_END, D_OPEN_NEEDS, D_PRESSURE, D_STANDARD, D_START, D_STRAIN, D_TIME_PER_CASE,
+    D_ABSENT, D_CUSTOMERS, D_DAY, D_END, D_OPEN_NEEDS, D_PRESSURE, D_STANDARD, D_START, D_STRAIN, D_ENGAGEMENT, D_TIME_PER_CASE,
     D_WELLBEING, DAY_FROM_TOTALS, T_CASES, T_PRESSURE_AREA, T_TIME_GIVEN,
 )
 from ..minutes import DAY
@@ -39,18 +39,20 @@ def cut_day(row: np.ndarray, start: float, now: float, before: np.ndarray, after
 
 @njit(cache=True)
 def cut_staff_day(row: np.ndarray, start: float, now: float, before: np.ndarray, after: np.ndarray, open_needs: int,
-                  standard: float, customers: int, wellbeing: np.ndarray, strain: np.ndarray, absent: np.ndarray,
-                  gone: np.ndarray) -> None:
+                  standard: float, customers: int, wellbeing: np.ndarray, strain: np.ndarray,
+                  engagement: np.ndarray, absent: np.ndarray, gone: np.ndarray) -> None:
     """:func:`cut_day` with the staff's state at ``now`` taken from the agents still employed (not
-    ``gone``): mean wellbeing and mean chronic strain (added left to right, NaN with nobody employed)
+    ``gone``): mean wellbeing, chronic strain and engagement (added left to right, NaN with nobody employed)
     and the number off sick. Both engines pass one entry per agent, in id order."""
-    total_w, total_s, employed, off_sick = 0.0, 0.0, 0, 0
+    total_w, total_s, total_e, employed, off_sick = 0.0, 0.0, 0.0, 0, 0
     for a in range(len(gone)):
         if not gone[a]:
             total_w += wellbeing[a]
             total_s += strain[a]
+            total_e += engagement[a]
             employed += 1
             off_sick += absent[a]
     cut_day(row, start, now, before, after, open_needs, total_w / employed if employed else math.nan, standard,
             customers, off_sick)
     row[D_STRAIN] = total_s / employed if employed else math.nan
+    row[D_ENGAGEMENT] = total_e / employed if employed else math.nan

@@ -34,6 +34,16 @@ def strain_after(strain: float, load: float, staffed: float, busy: float, energy
     off leaves it as it was: a week's load is a week's, however the rota falls). Recovery rates
     are shares of S per day, multiplied by ``support``.
     """
+    return strain_day(strain, load, staffed, busy, energy, support, 0.0, low_below, per_low_day, sustainable,
+                      per_overload_day, load_days, recover_working, recover_off)
+
+
+@njit(cache=True)
+def strain_day(strain: float, load: float, staffed: float, busy: float, energy: float, support: float, extra: float,
+               low_below: float, per_low_day: float, sustainable: float, per_overload_day: float,
+               load_days: float, recover_working: float, recover_off: float) -> tuple[float, float]:
+    """:func:`strain_after` with ``extra`` build-up on a day worked (upset customers, overtime:
+    :func:`cxsim.kernels.engagement.strain_extra`), added to the low-W and overload terms."""
     if staffed > 0.0:
         load += (busy / staffed - load) / load_days
         build = 0.0
@@ -41,6 +51,7 @@ def strain_after(strain: float, load: float, staffed: float, busy: float, energy
             build += per_low_day * (low_below - energy) / low_below
         if load > sustainable and sustainable < 1.0:
             build += per_overload_day * (load - sustainable) / (1.0 - sustainable)
+        build += extra
         strain += min(build, 1.0) * (1.0 - strain)
         strain *= math.exp(-recover_working * support)
     else:

@@ -74,6 +74,31 @@ class Strain(Strict):
     absence: Distribution = Field(default_factory=lambda: Exponential(dist="exponential", mean=28 * 1440.0),
                                   description="length of a burnout absence")
     attrition_sensitivity: Annotated[float, Field(ge=0)] = Field(2.0, description="attrition hazard × exp(s·S)")
+    per_upset: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0005, description="strain added per customer who left the agent upset that day (share of the room "
+                            "left; ÷ wellbeing support)")
+    contract_per_day: PositiveDuration = Field(
+        8 * 60.0, description="contracted time on duty a day; beyond it is overtime (rostered teams only)")
+    per_overtime_hour: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.02, description="strain added per hour of overtime in a day (share of the room left)")
+    quality_loss: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.3, description="resolution probability × (1 − this · S): chronic strain lowers quality")
+
+
+class Engagement(Strict):
+    """Engagement E per agent (MODEL.md §4): boreout and work below skill lower it; off by default."""
+    enabled: bool = Field(False, description="engagement E: sustained low occupancy (boreout) and work below "
+                                             "skill lower it, and low E raises the attrition hazard")
+    bored_below: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.5, description="a day worked below this occupancy (× the team's skill_use) lowers E")
+    per_bored_day: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.02, description="share of E lost on a day worked at occupancy 0 (less on a fuller day)")
+    recover_per_day: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.02, description="share of the gap to 1 restored on any other day worked")
+    attrition_sensitivity: Annotated[float, Field(ge=0)] = Field(
+        2.0, description="attrition hazard × exp(s·(1 − E))")
+    quality_loss: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.3, description="resolution probability × (1 − this · (1 − E)): a disengaged agent solves less")
 
 
 class Wellbeing(Strict):
@@ -99,6 +124,9 @@ class Wellbeing(Strict):
     rookie_start: Probability = 0.35
     ramp_up: NonNegativeDuration = 12 * WEEK
     strain: Strain = Field(default_factory=Strain, description="chronic strain S beside the daily energy W")
+    engagement: Engagement = Field(default_factory=Engagement, description="engagement E: boreout that matters")
+    recover_break_per_hour: Annotated[float, Field(ge=0)] = Field(
+        0.3, description="share of the gap to 1 of W closed per hour of a break within a shift (× support)")
     collapse_absent_share: Annotated[float, Field(gt=0, le=1)] = Field(
         0.25, description="a replication counts as a team collapse when, at some midnight in the window, at least "
                           "this share of the employed agents is off sick")

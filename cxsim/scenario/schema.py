@@ -183,11 +183,22 @@ class Returns(Strict):
 
 # --- workforce -------------------------------------------------------------------------------
 
+class Break(Strict):
+    """A paid break within a shift: off the phones, W recovering (``wellbeing.recover_break_per_hour``)."""
+    after: PositiveDuration = Field(description="time from the start of the shift, e.g. '2 h'")
+    length: PositiveDuration = Field(description="e.g. '15 min'")
+
+
 class Shift(Strict):
     start: NonNegativeDuration = Field(description="time of day the shift starts, e.g. '8 h'")
     length: PositiveDuration = Field(description="e.g. '8 h'")
     days: Annotated[list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]], Field(min_length=1)] = Field(
         default_factory=lambda: list(WEEKDAYS))
+    breaks: list[Break] = Field(
+        default_factory=list, description="paid breaks within the shift (default none), e.g. "
+                                          "[{after: 2 h, length: 15 min}, {after: 4 h, length: 30 min}]")
+    stagger: NonNegativeDuration = Field(
+        0.0, description="the team's agents start each break spread evenly over this window, not all at once")
 
     @model_validator(mode="after")
     def _within_week(self) -> "Shift":
@@ -195,6 +206,13 @@ class Shift(Strict):
             raise ValueError("start is a time of day: below 24 h")
         if self.length > 1440:
             raise ValueError("a shift is at most 24 h long")
+        end = 0.0
+        for b in sorted(self.breaks, key=lambda b: b.after):
+            if b.after < end:
+                raise ValueError("breaks overlap")
+            end = b.after + b.length + self.stagger
+            if end >= self.length:
+                raise ValueError("every break (with its stagger) must end before the shift does")
         return self
 
 
@@ -206,6 +224,9 @@ class Team(Strict):
     proficiency: Annotated[float, Field(gt=0)] = 1.0
     shift: Shift | None = Field(None, description="default: always on duty")
     cost_per_hour: Annotated[float, Field(ge=0)] = 30.0
+    skill_use: Annotated[float, Field(gt=0, le=1)] = Field(
+        1.0, description="share of the agents' skill their work uses; below 1 (over-qualified) counts toward "
+                         "boreout (wellbeing.engagement)")
     staffing: TeamStaffing | None = Field(
         None, description="staff the team by rule instead of 'agents': shift patterns, a target, shrinkage "
                           "(README \"Staffing by rule\")")

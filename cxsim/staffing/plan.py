@@ -76,7 +76,7 @@ def team_groups(plan: TeamPlan, team, channels: tuple[int, ...], needs: tuple[in
     cost = team.cost_per_hour / HOUR / (1.0 - plan.shrinkage)
     return [TeamParams(name=f"{plan.team}@{pattern.label()}", agents=int(round(int(heads) * multiplier)),
                        base_agents=int(heads), channels=channels, needs=needs, proficiency=team.proficiency,
-                       cost_per_minute=cost, shifts=pattern.intervals())
+                       cost_per_minute=cost, shifts=pattern.intervals(), skill_use=float(team.skill_use))
             for pattern, heads in zip(plan.patterns, plan.rota.heads) if heads > 0]
 
 

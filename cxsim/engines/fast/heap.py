@@ -93,3 +93,4 @@ EV_CHURN = 13         # background churn
 EV_ACQUIRE = 14       # background acquisition
 EV_INTERVENTION = 15  # a = index in the policy timeline
 EV_SWITCH = 16        # a = slot: a failed self-service contact goes on in another channel (urgent)
+EV_BREAK = 17         # a = agent, b = 1: a break within the shift starts, 0: it ends

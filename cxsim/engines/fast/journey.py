@@ -24,7 +24,7 @@ from ...kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
 from ...kernels.sampling import bisect_right as pick, sample_duration
-from ...kernels.wellbeing import quality_effect, speed_effect
+from ...kernels.wellbeing import speed_effect
 from ...layouts import (
     E_AGENT, E_ARRIVED, E_CHANNEL, E_CONTACT_NO, E_CUSTOMER, E_GIVEN, E_HANDLE, E_KIND, E_NEED, E_NEED_TYPE,
     E_NEEDED, E_OUTCOME, E_RESOLVED, E_SCORE, E_TEAM, E_WAIT, J_ABANDONS, J_CHURNED, J_CONTACTS, J_CREATED,
@@ -35,7 +35,7 @@ from ...streams import EXPERIENCE, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK
 from ...tallies import add_encounter, add_journey
 from .management import fcr_handled, fcr_start
 from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push, push_at
-from .people import after_journey, raiser
+from .people import after_journey, agent_quality, raiser
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
 from .state import (
     F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS, G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS,
@@ -291,7 +291,7 @@ def on_handled(p, w, rng, s: int) -> None:
     channel = w.tk_channel[s]
     needed, given, empathy, handle = w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s]
     transfer = w.hd_transfer[s]
-    quality = quality_effect(w.a_wellbeing[agent], p.wb_quality_onset, p.wb_quality_loss) if p.mech_wellbeing else 1.0
+    quality = agent_quality(p, w, agent) if p.mech_wellbeing else 1.0
     solved = encounter_solved(rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], given, needed, quality,
                               transfer, p.quality_gap, p.quality_level)
     score = experience(p, w, s, channel, w.tk_wait[s], True, solved, given_share(given, needed), empathy, agent,

@@ -23,17 +23,18 @@ from ...layouts import (
     T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
     T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
     T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA, T_EXPECTED_LEAVERS,
-    T_HIRES, A_STRAIN,
+    T_HIRES, A_STRAIN, A_ENGAGEMENT,
 )
 from ...minutes import DAY
 from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
-    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at,
+    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at, EV_BREAK,
 )
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
 )
+from .breaks import break_step, schedule_breaks
 from .management import review_step
 from .people import (
     add_customer, back_from_absence, churn, churn_hazard, daily_step, hire, new_agent, organisation_step,
@@ -99,8 +100,8 @@ def close_period(p, w, now: float) -> None:
         if not w.a_gone[a]:
             update_wellbeing(p, w, a)
     cut_staff_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN], team_mean(w, w.tm_standard),
-                  w.ic[I_ACTIVE] if p.population else 0, w.a_wellbeing[:n], w.a_strain[:n], w.a_absent[:n],
-                  w.a_gone[:n])
+                  w.ic[I_ACTIVE] if p.population else 0, w.a_wellbeing[:n], w.a_strain[:n], w.a_engagement[:n],
+                  w.a_absent[:n], w.a_gone[:n])
     w.ic[I_DAYS] += 1
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now
@@ -133,6 +134,7 @@ def shift_step(p, w, team: int, phase: int) -> None:
         end_shift(p, w, team)
     if start:
         start_shift(p, w, team)
+        schedule_breaks(p, w, team, w.tm_shift_week[team] + p.team_shift_on[team, w.tm_shift_k[team]])
     push_at(w, wake, EV_SHIFT, team, 0, NORMAL)
 
 
@@ -210,7 +212,8 @@ def _room(p, w) -> int:
         return GROW_AGENTS
     # One event may schedule an answer per waiting contact and, on the workforce's day, a return
     # from absence and a replacement hire per agent.
-    if w.ic[I_HEAP] + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 64 > len(w.h_time):
+    # A shift start schedules two events per agent and break.
+    if w.ic[I_HEAP] + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 2 * p.max_breaks * w.ic[I_AGENTS] + 64 > len(w.h_time):
         return GROW_HEAP
     if w.ic[I_ENC] + _RECORD_MARGIN > len(w.enc) and len(w.enc) > 0:
         return GROW_ENCOUNTERS
@@ -289,6 +292,8 @@ def run_events(p, w, rng) -> int:
             acquisition_step(p, w, rng)
         elif kind == EV_INTERVENTION:
             intervene(p, w, a)
+        elif kind == EV_BREAK:
+            break_step(p, w, a, b)
 
 
 @njit(cache=True)
@@ -312,6 +317,7 @@ def finish(p, w) -> None:
         r[8] = w.a_hired[a] if w.a_hired[a] > -1e17 else math.nan
         r[9] = w.a_left[a]
         r[A_STRAIN] = w.a_strain[a]
+        r[A_ENGAGEMENT] = w.a_engagement[a]
     live = np.empty(w.ic[I_OPEN], dtype=np.int64)
     n = 0
     for s in range(len(w.n_live)):

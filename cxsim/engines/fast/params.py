@@ -119,6 +119,23 @@ class FastParams(NamedTuple):
     st_burnout_above: float
     st_absence: int                # distribution row
     st_attrition_sensitivity: float
+    st_per_upset: float            # strain inputs besides low W and overload (kernels.engagement)
+    st_contract: float
+    st_per_overtime_hour: float
+    st_quality_loss: float
+    en_quality_loss: float
+    en_on: bool                    # engagement E (kernels.engagement)
+    en_bored_below: float
+    en_per_bored_day: float
+    en_recover_per_day: float
+    en_attrition_sensitivity: float
+    wb_recover_break: float        # per minute of a break
+    team_skill_use: np.ndarray
+    team_break_after: np.ndarray   # [team, k] breaks within a shift (kernels.breaks)
+    team_break_len: np.ndarray
+    team_nbreaks: np.ndarray
+    team_stagger: np.ndarray
+    max_breaks: int
     ex_rule: int
     ex_neutral: float
     ex_loss_aversion: float
@@ -201,7 +218,7 @@ KNOWN: dict[str, frozenset[str]] = {
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
     "TeamParams": frozenset({"agents", "base_agents", "channels", "cost_per_minute", "name", "needs", "proficiency",
-                             "shifts"}),
+                             "shifts", "breaks", "break_stagger", "skill_use"}),
     "Levers": frozenset({"budget", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
                          "transfer_overhead", "need_budget"}),
     "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing", "progress"}),
@@ -212,9 +229,12 @@ KNOWN: dict[str, frozenset[str]] = {
         "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_rate", "burnout_after",
         "burnout_below", "drain", "hiring_delay", "initial", "pressure_drain", "quality_loss", "quality_onset",
         "ramp_up", "recover_idle", "recover_off", "rookie_start", "speed_loss", "speed_onset", "upset_below",
-        "upset_hit", "strain", "hiring_cost", "collapse_absent_share"}),
+        "upset_hit", "strain", "hiring_cost", "collapse_absent_share", "engagement", "recover_break"}),
     "StrainParams": frozenset({"absence", "attrition_sensitivity", "burnout_above", "load_days", "low_below", "on",
-                               "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable"}),
+                               "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable",
+                               "per_upset", "contract", "per_overtime_hour", "quality_loss"}),
+    "EngagementParams": frozenset({"bored_below", "per_bored_day", "recover_per_day", "attrition_sensitivity",
+                                   "quality_loss"}),
     "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
                                    "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
                                    "weight_resolution", "weight_wait"}),
@@ -236,7 +256,8 @@ def _fields(obj) -> list[str]:
 def unsupported(params: Params) -> list[str]:
     """The compiled parameters this engine does not know (``Type.field``); empty when it can run them."""
     objects = [params, params.mechanisms, params.erosion, params.wellbeing, params.experience, params.loyalty,
-               params.customers, params.progress,
+               params.customers, params.progress, params.wellbeing.strain,
+               *([params.wellbeing.engagement] if params.wellbeing.engagement is not None else []),
                *params.channels, *params.teams, *(levers for _, levers in params.timeline)]
     found = {f"{type(o).__name__}.{name}" for o in objects for name in _fields(o)
              if name not in KNOWN.get(type(o).__name__, ())}
@@ -287,7 +308,11 @@ def pack(params: Params) -> FastParams:
     team_nq = np.zeros(n_teams, dtype=np.int64)
     team_ch_queues = np.full((n_teams, n_channels, max(1, n_needs)), -1, dtype=np.int64)
     team_ch_nq = np.zeros((n_teams, n_channels), dtype=np.int64)
+    max_breaks = max([0] + [len(t.breaks) for t in p.teams])
+    break_after, break_len = np.zeros((n_teams, max(1, max_breaks))), np.zeros((n_teams, max(1, max_breaks)))
     for i, t in enumerate(p.teams):
+        for k, (after, length) in enumerate(t.breaks):
+            break_after[i, k], break_len[i, k] = after, length
         for k, (on, off) in enumerate(t.shifts or ()):
             shift_on[i, k], shift_off[i, k] = on, off
         queues = [p.queue_of(c, n) for c in t.channels for n in t.needs]
@@ -314,6 +339,7 @@ def pack(params: Params) -> FastParams:
         staffings += [float(mg.high[1])] * len(mg.reviews)
         levers = levers + [levers[0]] * len(mg.reviews)
     e, w, x, lo, m = p.erosion, p.wellbeing, p.experience, p.loyalty, p.mechanisms
+    en = w.engagement
     kind, a, b, values, length = dists.arrays()
     return FastParams(
         horizon=float(p.horizon), warmup=float(p.warmup), population=int(p.population), n_channels=n_channels,
@@ -360,6 +386,16 @@ def pack(params: Params) -> FastParams:
         st_load_days=float(st.load_days), st_recover_working=float(st.recover_working),
         st_recover_off=float(st.recover_off), st_burnout_above=float(st.burnout_above), st_absence=strain_absence,
         st_attrition_sensitivity=float(st.attrition_sensitivity),
+        st_per_upset=float(st.per_upset), st_contract=float(st.contract), st_per_overtime_hour=float(st.per_overtime_hour),
+        st_quality_loss=float(st.quality_loss), en_quality_loss=float(en.quality_loss) if en else 0.0,
+        en_on=en is not None, en_bored_below=float(en.bored_below) if en else 0.0,
+        en_per_bored_day=float(en.per_bored_day) if en else 0.0,
+        en_recover_per_day=float(en.recover_per_day) if en else 0.0,
+        en_attrition_sensitivity=float(en.attrition_sensitivity) if en else 0.0,
+        wb_recover_break=float(w.recover_break), team_skill_use=np.array([float(t.skill_use) for t in p.teams]),
+        team_break_after=break_after, team_break_len=break_len,
+        team_nbreaks=np.array([len(t.breaks) for t in p.teams], dtype=np.int64),
+        team_stagger=np.array([float(t.break_stagger) for t in p.teams]), max_breaks=max_breaks,
         ex_rule=int(p.journey_rule), ex_neutral=float(x.neutral), ex_loss_aversion=float(x.loss_aversion),
         ex_weight_wait=float(x.weight_wait), ex_weight_resolution=float(x.weight_resolution),
         ex_weight_empathy=float(x.weight_empathy), ex_weight_effort=float(x.weight_effort),

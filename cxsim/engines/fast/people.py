@@ -18,7 +18,8 @@ from ...kernels.loyalty import (
     WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
 )
 from ...kernels.sampling import sample_duration, uniform_index
-from ...kernels.strain import burnout_begins, leave_chance, strain_after
+from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
+from ...kernels.strain import burnout_begins
 from ...kernels.workday import day_end, leaving_order, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
@@ -83,6 +84,7 @@ def new_agent(p, w, team: int, hired: float, wellbeing: float, since: float) -> 
     w.a_day_staffed[a] = w.a_day_busy[a] = w.a_warm_staffed[a] = w.a_warm_busy[a] = 0.0
     w.a_warm_handled[a] = 0
     w.a_strain[a], w.a_load[a], w.a_day_low[a] = 0.0, 0.0, wellbeing
+    w.a_engagement[a], w.a_day_upset[a], w.a_on_break[a] = 1.0, 0, False
     w.tm_size[team] += 1
     return a
 
@@ -150,11 +152,14 @@ def daily_step(p, w, rng) -> None:
         update_wellbeing(p, w, a)
         staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
         busy = area(w.a_busy, a, now) - w.a_day_busy[a] if staffed > 0 else 0.0
-        if p.st_on:
-            w.a_strain[a], w.a_load[a] = strain_after(
-                w.a_strain[a], w.a_load[a], staffed, busy, w.a_day_low[a], w.fc[F_SUPPORT], p.st_low_below,
-                p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
-                p.st_recover_off)
+        team = w.a_team[a]
+        w.a_strain[a], w.a_load[a], w.a_engagement[a] = agent_day(
+            w.a_strain[a], w.a_load[a], w.a_engagement[a], staffed, busy, w.a_day_low[a], float(w.a_day_upset[a]),
+            not p.team_always[team], p.team_skill_use[team], w.fc[F_SUPPORT], p.st_on, p.st_low_below,
+            p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
+            p.st_recover_off, p.st_per_upset, p.st_contract, p.st_per_overtime_hour, p.en_on, p.en_bored_below,
+            p.en_per_bored_day, p.en_recover_per_day)
+        w.a_day_upset[a] = 0
         worked, bored, w.a_wellbeing[a] = day_end(w.a_wellbeing[a], staffed, busy, p.wb_boreout_below,
                                                   p.wb_boreout_rate)
         w.a_day_low[a] = w.a_wellbeing[a]
@@ -165,8 +170,9 @@ def daily_step(p, w, rng) -> None:
         stream.random()  # spare: keeps the stream's layout of earlier versions
         u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
         _burnout(p, w, a, now, d1, d2)
-        chance = leave_chance(w.a_wellbeing[a], w.a_strain[a], p.wb_initial, p.wb_attrition,
-                              p.wb_attrition_sensitivity, p.st_attrition_sensitivity, p.st_on)
+        chance = engaged_leave_chance(w.a_wellbeing[a], w.a_strain[a], w.a_engagement[a], p.wb_initial,
+                                      p.wb_attrition, p.wb_attrition_sensitivity, p.st_attrition_sensitivity, p.st_on,
+                                      p.en_attrition_sensitivity, p.en_on)
         w.fc[F_EXPECTED_LEAVERS] += chance
         if u_leave < chance:
             _leave(p, w, a)
@@ -206,6 +212,13 @@ def restaff(p, w, step: int) -> None:
                 a = new_agent(p, w, team, now, 1.0, 0.0)
                 if w.tm_on_shift[team]:
                     go_on_duty(p, w, a)
+
+
+@njit(cache=True)
+def agent_quality(p, w, agent: int) -> float:
+    """The resolution multiplier the agent delivers now (W, and S and E when on): the SimPy Workforce.quality."""
+    return delivered_quality(w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent], p.wb_quality_onset,
+                             p.wb_quality_loss, p.st_quality_loss, p.en_quality_loss)
 
 
 # --- customers ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from ...kernels.breaks import off_recovery
 from ...kernels.routing import (
     PULL_ANY, PULL_CALLBACK, PULL_CHANNEL, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now,
     pull_scope, waited_longer,
@@ -42,8 +43,10 @@ def update_wellbeing(p, w, agent: int) -> None:
     changed, wellbeing, low_since = energy_after(
         w.a_wellbeing[agent], w.a_low_since[agent], now - w.a_since[agent], w.a_sessions[agent], w.a_on_duty[agent],
         w.a_upset[agent], w.tm_pressure[w.a_team[agent]], now, p.wb_drain, p.wb_pressure_drain, p.wb_upset_hit,
-        p.wb_recover_idle, p.wb_recover_off, w.fc[F_SUPPORT], p.wb_burnout_below)
+        p.wb_recover_idle, off_recovery(w.a_on_break[agent], p.wb_recover_off, p.wb_recover_break), w.fc[F_SUPPORT],
+        p.wb_burnout_below)
     if changed:
+        w.a_day_upset[agent] += w.a_upset[agent]
         w.a_wellbeing[agent], w.a_low_since[agent] = wellbeing, low_since
         w.a_since[agent], w.a_upset[agent] = now, 0
         w.a_day_low[agent] = min(w.a_day_low[agent], wellbeing)

@@ -132,6 +132,9 @@ class World(NamedTuple):
     a_strain: np.ndarray        # chronic strain S
     a_load: np.ndarray          # occupancy of recent days worked, smoothed
     a_day_low: np.ndarray       # lowest W since the last daily step
+    a_engagement: np.ndarray    # engagement E (kernels.engagement)
+    a_day_upset: np.ndarray     # upset customers since the last daily step
+    a_on_break: np.ndarray      # off duty for a break within the shift (kernels.breaks)
     # teams (and the organisation's pressure and standard per team)
     tm_idle_head: np.ndarray
     tm_idle_tail: np.ndarray
@@ -202,10 +205,10 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
               "a_idle_since", "a_wellbeing", "a_since", "a_low_since", "a_hired", "a_absent_minutes",
               "a_absent_since", "a_left", "a_day_staffed", "a_day_busy", "a_warm_staffed", "a_warm_busy",
               "tm_pressure", "tm_standard", "tm_multiplier", "tm_given", "tm_shift_week", "h_time",
-              "c_expectation", "c_balance", "c_joined", "c_left", "a_strain", "a_load", "a_day_low", "n_carry", "n_left",
+              "c_expectation", "c_balance", "c_joined", "c_left", "a_strain", "a_load", "a_day_low", "a_engagement", "n_carry", "n_left",
               "n_done"}
     bools = {"n_first_resolved", "n_first_handled", "n_live", "tk_active", "tk_done", "hd_transfer", "a_on_duty", "a_leaving",
-             "a_absent", "a_gone", "a_in_idle", "tm_on_shift"}
+             "a_absent", "a_gone", "a_in_idle", "tm_on_shift", "a_on_break"}
     if name in ("a_busy", "a_staffed"):
         return np.zeros((n, 3))
     if name == "tm_staffed":

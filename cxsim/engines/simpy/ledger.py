@@ -92,7 +92,8 @@ class Ledger:
         row = np.empty(DAY_COLS)
         cut_staff_day(row, start, now, before, after, len(self.open_needs), self.org.mean(self.org.standard),
                       len(self.customers.active) if self.customers else 0,
-                      *(np.array([getattr(a, k) for a in agents]) for k in ("wellbeing", "strain", "absent", "gone")))
+                      *(np.array([getattr(a, k) for a in agents]) for k in ("wellbeing", "strain", "engagement",
+                                                                             "absent", "gone")))
         self.days.append(row)
         self._last = (now, after)
         if now == self.p.warmup:

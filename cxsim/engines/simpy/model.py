@@ -51,6 +51,7 @@ from .customers import Customers
 from .ledger import Ledger
 from .schedule import at
 from .staff import Agent, Router, Ticket
+from .breaks import schedule_breaks
 from .workforce import Organisation, Workforce, effectiveness
 
 NAN = math.nan
@@ -352,6 +353,7 @@ class Model:
                 self.router.end_shift(team)
             if start:
                 self.router.start_shift(team)
+                schedule_breaks(self.env, self.router, team, week + on[k])
             yield at(self.env, wake)
 
     def interventions(self) -> Generator[simpy.Event, None, None]:
@@ -473,7 +475,8 @@ class Model:
             hired = a.hired if a.hired > -1e17 else NAN
             self.record.agents.append(AgentRecord(
                 a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
-                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain))
+                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain,
+                a.engagement))
         if self.customers:
             c = self.customers
             self.record.customers.extend((cid, c.segment[cid], c.joined[cid], c.left[cid])

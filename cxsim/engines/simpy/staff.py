@@ -43,7 +43,8 @@ class Level:
 class Agent:
     __slots__ = ("id", "team", "sessions", "channel", "idle_since", "on_duty", "leaving", "busy", "staffed", "handled",
                  "wellbeing", "since", "upset", "low_since", "absent", "gone", "hired", "callbacks", "absent_minutes",
-                 "boreout_days", "left", "absent_since", "strain", "load", "day_low")
+                 "boreout_days", "left", "absent_since", "strain", "load", "day_low", "engagement", "day_upset",
+                 "on_break")
 
     def __init__(self, agent_id: int, team: "Team", hired: float = -1e18, wellbeing: float = 1.0):
         self.id, self.team = agent_id, team
@@ -70,6 +71,9 @@ class Agent:
         self.strain = 0.0          # chronic strain S (MODEL.md §4; stays 0 with strain off)
         self.load = 0.0            # occupancy of recent days worked, smoothed
         self.day_low = wellbeing   # lowest W since the last daily step
+        self.engagement = 1.0      # engagement E (MODEL.md §4; stays 1 with engagement off)
+        self.day_upset = 0         # upset customers since the last daily step (strain input)
+        self.on_break = False      # off duty for a break within the shift (kernels.breaks)
 
     @property
     def available(self) -> bool:
@@ -79,7 +83,7 @@ class Agent:
 
 class Team:
     __slots__ = ("index", "name", "agents", "idle", "queues", "queues_by_channel", "proficiency", "cost_per_minute",
-                 "staffed", "shifts", "on_shift")
+                 "staffed", "shifts", "on_shift", "skill_use", "breaks", "break_stagger")
 
     def __init__(self, index: int, params: "Params"):
         spec = params.teams[index]
@@ -94,6 +98,8 @@ class Team:
         self.staffed = Level()
         self.shifts = spec.shifts
         self.on_shift = spec.shifts is None
+        self.skill_use = spec.skill_use
+        self.breaks, self.break_stagger = spec.breaks, spec.break_stagger
 
 
 class Ticket:

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Generator, Iterable
 import simpy
 
 from ...kernels import sample_duration
-from ...kernels.wellbeing import quality_effect, rookie_effectiveness, speed_effect
-from ...kernels.strain import burnout_begins, leave_chance, strain_after
+from ...kernels.wellbeing import rookie_effectiveness, speed_effect
+from ...kernels.breaks import off_recovery
+from ...compiled import EngagementParams
+from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
+from ...kernels.strain import burnout_begins
 from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
 from .staff import Agent, Level, Router
@@ -118,8 +121,9 @@ class Workforce:
         changed, wellbeing, low_since = energy_after(
             agent.wellbeing, agent.low_since, now - agent.since, agent.sessions, agent.on_duty, agent.upset,
             self.org.pressure[agent.team.index], now, w.drain, w.pressure_drain, w.upset_hit, w.recover_idle,
-            w.recover_off, self.support, w.burnout_below)
+            off_recovery(agent.on_break, w.recover_off, w.recover_break), self.support, w.burnout_below)
         if changed:
+            agent.day_upset += agent.upset
             agent.wellbeing, agent.low_since = wellbeing, low_since
             agent.since, agent.upset = now, 0
             agent.day_low = min(agent.day_low, wellbeing)
@@ -128,11 +132,14 @@ class Workforce:
         return speed_effect(agent.wellbeing, self.w.speed_onset, self.w.speed_loss)
 
     def quality(self, agent: Agent) -> float:
-        return quality_effect(agent.wellbeing, self.w.quality_onset, self.w.quality_loss)
+        e = self.w.engagement
+        return delivered_quality(agent.wellbeing, agent.strain, agent.engagement, self.w.quality_onset,
+                                 self.w.quality_loss, self.s.quality_loss, e.quality_loss if e is not None else 0.0)
 
     # --- applied once a day -------------------------------------------------------------------
     def daily(self) -> Generator[simpy.Event, None, None]:
-        w, s = self.w, self.s
+        w, s, e = self.w, self.s, self.w.engagement
+        en = e if e is not None else EngagementParams(0.0, 0.0, 0.0, 0.0)
         while True:
             self._daily = {a.id: (a.staffed.area_at(self.env.now), a.busy.area_at(self.env.now))
                            for a in self.router.agents}
@@ -145,11 +152,13 @@ class Workforce:
                 staffed0, busy0 = self._daily.get(agent.id, (0.0, 0.0))
                 staffed = agent.staffed.area_at(now) - staffed0
                 busy = agent.busy.area_at(now) - busy0 if staffed > 0 else 0.0
-                if s.on:
-                    agent.strain, agent.load = strain_after(
-                        agent.strain, agent.load, staffed, busy, agent.day_low, self.support, s.low_below,
-                        s.per_low_day, s.sustainable, s.per_overload_day, s.load_days, s.recover_working,
-                        s.recover_off)
+                agent.strain, agent.load, agent.engagement = agent_day(
+                    agent.strain, agent.load, agent.engagement, staffed, busy, agent.day_low, float(agent.day_upset),
+                    agent.team.shifts is not None, agent.team.skill_use, self.support, s.on, s.low_below,
+                    s.per_low_day, s.sustainable, s.per_overload_day, s.load_days, s.recover_working, s.recover_off,
+                    s.per_upset, s.contract, s.per_overtime_hour, e is not None, en.bored_below, en.per_bored_day,
+                    en.recover_per_day)
+                agent.day_upset = 0
                 worked, bored, agent.wellbeing = day_end(agent.wellbeing, staffed, busy, w.boreout_below,
                                                          w.boreout_rate)
                 agent.day_low = agent.wellbeing
@@ -160,8 +169,9 @@ class Workforce:
                 # first is a spare that keeps the stream's layout of earlier versions).
                 _spare, u_leave, d1, d2 = (self.rng.uniform() for _ in range(4))
                 self._burnout(agent, now, d1, d2)
-                chance = leave_chance(agent.wellbeing, agent.strain, w.initial, w.attrition_per_year,
-                                      w.attrition_sensitivity, s.attrition_sensitivity, s.on)
+                chance = engaged_leave_chance(agent.wellbeing, agent.strain, agent.engagement, w.initial,
+                                              w.attrition_per_year, w.attrition_sensitivity, s.attrition_sensitivity,
+                                              s.on, e.attrition_sensitivity if e is not None else 0.0, e is not None)
                 self.expected_leavers += chance
                 if u_leave < chance:
                     self._leave(agent)
