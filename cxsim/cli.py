@@ -443,7 +443,7 @@ def _unreadable(folder: Path, exc: Exception) -> str:
 def plot(
     results: Path = typer.Argument(..., metavar="RESULTS", help="A results folder of run, compare or a sweep."),
     chart: str = typer.Option("all", "--chart", "-c", metavar="NAMES", help="understanding_gap, policy_comparison, failure_demand, "
-                                                          "over_time, erosion, journeys, sweep, or all (comma-separated)."),
+                                                          "over_time, erosion, journeys, lag, measurement, sweep, or all (comma-separated)."),
     formats: str = typer.Option("svg,png,pdf", "--format", "-f", metavar="FORMATS", help="Comma-separated: svg, png, pdf."),
     output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", help="Folder for the charts (default RESULTS/charts)."),
     metric: Optional[str] = typer.Option(None, "--metric", "-m", metavar="METRIC", help="The sweep chart's metric, e.g. nps_true, "
