@@ -8,6 +8,7 @@ import pytest
 
 import cxsim
 from cxsim.charts import CHARTS, load_results
+from cxsim.charts.load import LoadedResults
 from cxsim.lag import SIGNALS, choose_signal, cross_correlation, employee_customer_lag, weekly_change
 from cxsim.scenario.mechanisms import Policy
 
@@ -79,7 +80,26 @@ def test_auto_reads_strain_when_it_is_on_else_wellbeing(signal):
         employee_customer_lag(d, 0.0, employee="mood")
 
 
-def test_a_tiny_shift_run_gives_a_finite_strain_series_and_reads_the_lag_from_it():
+def test_the_chart_names_the_signal_and_says_when_nps_moves_first(tmp_path):
+    # by construction: NPS follows strain by 6 days under "after", and strain follows NPS by 6 days under "before"
+    after = [synthetic(6, seed=rep, signal="strain").assign(policy="after", replication=rep) for rep in range(4)]
+    before = []
+    for rep in range(4):
+        d = synthetic(6, seed=rep, signal="strain")
+        columns = ["strain", "promoters", "detractors"]
+        d[columns] = d[columns].to_numpy()[::-1]   # reversed in time: the state now follows NPS by 6 days
+        before.append(d.assign(policy="before", replication=rep))
+    daily = pd.concat(after + before, ignore_index=True)
+    r = LoadedResults(tmp_path, {"scenario": "made", "seed": 0, "replications": 4, "policies": {"after": {}, "before": {}}},
+                      {"warmup": 0.0}, pd.DataFrame(), {"daily": daily})
+    fig, values = CHARTS["lag"](r)
+    assert values["lag"]["after"]["mean"] == 6 and values["lag"]["before"]["mean"] == -6
+    assert values["title"] == ("NPS follows staff strain by 6.0 days under after (95 % CI 6.0–6.0); "
+                               "NPS moves before staff strain by 6.0 days under before (95 % CI 6.0–6.0)")
+    assert "strain" in fig.axes[0].get_ylabel()
+
+
+def test_a_tiny_shift_run_gives_a_finite_strain_series_and_reads_the_lag_from_it(tmp_path):
     """scenarios/strain.yaml (a Monday-to-Friday day shift), 5 weeks: the daily strain is finite, moves,
     and is what the summary's lag is read from; the nightly reset W would not carry over the days."""
     s = cxsim.load_scenario(SCENARIOS / "strain.yaml").model_copy(
@@ -95,6 +115,9 @@ def test_a_tiny_shift_run_gives_a_finite_strain_series_and_reads_the_lag_from_it
         assert run["strain"].between(0, 1).all() and run["strain"].iloc[-1] > 0
     lag = results.summary()["lag"]["efficiency"]
     assert lag["employee"] == "strain" and len(lag["lags"]) == 2
+    fig, values = CHARTS["lag"](load_results(results.write(tmp_path / "out")))
+    assert values["lag"]["efficiency"] == pytest.approx(lag["lag_days"])
+    assert "strain" in values["title"] and "strain" in fig.axes[0].get_ylabel()
 
 
 def test_cross_correlation_of_a_series_with_itself_peaks_at_zero():
