@@ -3,11 +3,19 @@
 "First job satisfaction coughs, then customer satisfaction": the model must show the lag, not
 assume it. From the daily table, per policy and replication after the warm-up:
 
-- x_t: the employee state, a 7-day mean of the agents' wellbeing W (or of −S, chronic strain);
+- x_t: the employee state, a 7-day mean of one daily staff signal, good-is-high (:data:`SIGNALS`):
+  the agents' wellbeing W, engagement E, or −S (chronic strain, sign-flipped);
 - y_t: NPS of the journeys that ended in the 7 days to t;
 - both differenced over a week (x_t − x_{t−7}): trends and the weekly cycle would otherwise make
   every lag look alike (prewhitening, as a cross-correlation of trending series needs);
 - r(k) = corr(x_t, y_{t+k}) for k = −K … K days: positive k means the customer side follows.
+
+Which signal (:func:`choose_signal`, the rule used when ``employee="auto"``, the default): chronic
+strain S when it is on (the daily strain varies), else wellbeing W. On a rota, every night off
+resets the daily energy W, so the day's W is that day's load and carries nothing over days (a lag
+read from it is 0 or noise); S builds and recovers over weeks on any rota. The W at the end of the
+working day is no better: for one shift team the midnight W is an affine function of it (the gap to 1
+shrinks by the same factor overnight), and a correlation does not change under an affine map.
 
 Each replication's lag is the k of its largest r(k); the reported lag is the mean over the
 replications with a t-interval (replications are independent), beside the mean cross-correlation
@@ -23,6 +31,17 @@ from .stats import interval
 
 #: Days of lag searched either way, and the smoothing/differencing window (a week of days).
 MAX_LAG, WINDOW = 28, 7
+
+
+#: The employee signals a lag can be read from: columns of the daily table (the mean over employed agents).
+SIGNALS = ("wellbeing", "strain", "engagement")
+
+
+def choose_signal(daily: pd.DataFrame) -> str:
+    """The ``auto`` rule: ``strain`` when the daily table's chronic strain varies (strain on), else ``wellbeing``."""
+    if "strain" in daily.columns and daily["strain"].dropna().nunique() > 1:
+        return "strain"
+    return "wellbeing"
 
 
 def weekly_change(daily: pd.DataFrame, employee: str = "wellbeing") -> tuple[np.ndarray, np.ndarray]:
@@ -50,12 +69,18 @@ def cross_correlation(x: np.ndarray, y: np.ndarray, max_lag: int = MAX_LAG) -> n
     return out
 
 
-def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "wellbeing",
+def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "auto",
                           max_lag: int = MAX_LAG) -> dict[str, dict]:
-    """Per policy: the lag in days (mean and interval over replications) and the mean r(k) curve."""
-    if employee not in daily.columns or daily[employee].nunique() < 2:
-        return {}
+    """Per policy: the lag in days (mean and interval over replications) and the mean r(k) curve.
+
+    ``employee`` is one of :data:`SIGNALS`, or ``auto`` (:func:`choose_signal`, on the days after the warm-up)."""
     d = daily[daily["start"] >= warmup]
+    if employee == "auto":
+        employee = choose_signal(d)
+    elif employee not in SIGNALS:
+        raise ValueError(f"employee signal {employee!r}: expected auto or one of {', '.join(SIGNALS)}")
+    if employee not in d.columns or d[employee].dropna().nunique() < 2:
+        return {}
     lags = np.arange(-max_lag, max_lag + 1)
     out: dict[str, dict] = {}
     for policy, runs in d.groupby("policy", sort=False):

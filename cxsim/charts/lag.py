@@ -13,15 +13,23 @@ from .style import GREY, figure, fit, message_title, policy_colours, talk_style
 
 
 def lag(r: LoadedResults) -> tuple[Figure, dict]:
-    """Cross-correlation of week-on-week changes in wellbeing and in NPS, by lag in days, per policy."""
+    """Cross-correlation of week-on-week changes in the employees' state and in NPS, by lag in days, per policy.
+
+    The employee signal is :func:`cxsim.lag.choose_signal`'s: chronic strain (sign-flipped) when it is on,
+    else wellbeing."""
     daily = r.table("daily", "lag")
     found = employee_customer_lag(daily, r.warmup_minutes()) if "wellbeing" in daily.columns else {}
     if not found:
         raise ChartUnavailable("the 'lag' chart needs wellbeing and NPS that change over the run "
                                "(mechanisms wellbeing and experience on)")
+    signal = next(iter(found.values()))["employee"]
+    name = {"wellbeing": "staff wellbeing", "strain": "staff strain",
+            "engagement": "staff engagement"}[signal]
+    delta = {"wellbeing": "Δ wellbeing", "strain": "−Δ strain", "engagement": "Δ engagement"}[signal]
     colours = policy_colours(r.policies)
     values: dict = {"lag": {}}
-    parts = []
+    parts: list[str] = []   # NPS follows the employees (lag > 0) ...
+    leads: list[str] = []   # ... or moves first (lag < 0)
     with talk_style():
         fig, ax = figure()
         for policy in r.policies:
@@ -42,15 +50,20 @@ def lag(r: LoadedResults) -> tuple[Figure, dict]:
                 ax.errorbar([ci["mean"]], [y], xerr=[[ci["mean"] - ci["ci_low"]], [ci["ci_high"] - ci["mean"]]],
                             fmt="o", color=colours[policy], capsize=6, markersize=9)
                 if words.clear(ci):  # only lags whose interval excludes 0 make the message
-                    parts.append(f"{words.number(ci['mean'])} days under {policy} "
-                                 f"(95 % CI {words.number(ci['ci_low'])}–{words.number(ci['ci_high'])})")
+                    # a negative lag: NPS moves first (the message says so, with the interval's days positive)
+                    sign = 1.0 if ci["mean"] > 0 else -1.0
+                    low, high = sorted((sign * ci["ci_low"], sign * ci["ci_high"]))
+                    (parts if sign > 0 else leads).append(
+                        f"{words.number(sign * ci['mean'])} days under {policy} "
+                        f"(95 % CI {words.number(low)}–{words.number(high)})")
         ax.axvline(0, color=GREY, linestyle="--", linewidth=1.2)
         ax.axhline(0, color=GREY, linewidth=0.8)
-        ax.set_xlabel("lag k in days (k > 0: NPS changes after wellbeing)")
-        ax.set_ylabel("corr(Δ wellbeing at t, Δ NPS at t + k)")
+        ax.set_xlabel(f"lag k in days (k > 0: NPS changes after {signal})")
+        ax.set_ylabel(f"corr({delta} at t, Δ NPS at t + k)")
         ax.legend(loc="lower left", frameon=False)
-        title = ("NPS follows staff wellbeing by " + ", ".join(parts)) if parts else \
-            "No clear lag between staff wellbeing and NPS"
+        said = ([f"NPS follows {name} by " + ", ".join(parts)] if parts else []) + \
+            ([f"NPS moves before {name} by " + ", ".join(leads)] if leads else [])
+        title = "; ".join(said) if said else f"No clear lag between {name} and NPS"
         values["title"] = title
         message_title(fig, title, caption(r, "mean cross-correlation of week-on-week changes, 95 % band; "
                                              "dots: each policy's lag, mean and 95 % CI over replications"))
