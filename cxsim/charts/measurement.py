@@ -57,21 +57,10 @@ def measurement(r: LoadedResults) -> tuple[Figure, dict]:
     watched = _fcr_watched(r, reviews, policies)
     if watched:
         return _with_fcr(r, reviews, policies, colours, values, watched)
-    values: dict = {"series": {}}
     with talk_style():
         fig, axes = figure(2, 2, squeeze=False)
         for ax, ((solid, dashed), title) in zip(axes.flat, PANELS):
-            for policy in policies:
-                mine = reviews[reviews["policy"] == policy]
-                mean = mine.groupby("week")[[c for c in (solid, dashed, "changed") if c]].mean()
-                x = mean.index.to_numpy(dtype=float)
-                ax.plot(x, mean[solid].to_numpy(), color=colours[policy], linewidth=2.5, label=policy)
-                values["series"].setdefault(solid, {})[policy] = mean[solid].to_numpy()
-                if dashed:
-                    ax.plot(x, mean[dashed].to_numpy(), color=colours[policy], linewidth=2, linestyle="--")
-                    values["series"].setdefault(dashed, {})[policy] = mean[dashed].to_numpy()
-                changed = mean["changed"].to_numpy() > 0
-                ax.plot(x[changed], mean[solid].to_numpy()[changed], "o", color=colours[policy], markersize=3)
+            _draw_panel(ax, reviews, policies, colours, values, solid, dashed)
             ax.set_title(title, fontsize=15, fontweight="bold")
             ax.set_xlabel("week")
         axes.flat[0].legend(fontsize=12, frameon=False, loc="best")
@@ -133,17 +122,7 @@ def _with_fcr(r: LoadedResults, reviews: pd.DataFrame, policies: list[str], colo
         axes = fig.subplot_mosaic(MOSAIC)
         for key, ((solid, dashed), title) in panels.items():
             ax = axes[key]
-            for policy in policies:
-                mine = reviews[reviews["policy"] == policy]
-                mean = mine.groupby("week")[[c for c in (solid, dashed, "changed") if c]].mean()
-                x = mean.index.to_numpy(dtype=float)
-                ax.plot(x, mean[solid].to_numpy(), color=colours[policy], linewidth=2.5, label=policy)
-                values["series"].setdefault(solid, {})[policy] = mean[solid].to_numpy()
-                if dashed:
-                    ax.plot(x, mean[dashed].to_numpy(), color=colours[policy], linewidth=2, linestyle="--")
-                    values["series"].setdefault(dashed, {})[policy] = mean[dashed].to_numpy()
-                changed = mean["changed"].to_numpy() > 0
-                ax.plot(x[changed], mean[solid].to_numpy()[changed], "o", color=colours[policy], markersize=3)
+            _draw_panel(ax, reviews, policies, colours, values, solid, dashed)
             # The lower row is a third of the width: its titles take two lines.
             ax.set_title(title if key == "nps" else textwrap.fill(title, 34, break_on_hyphens=False), fontsize=15,
                          fontweight="bold")
@@ -200,3 +179,19 @@ def _with_fcr(r: LoadedResults, reviews: pd.DataFrame, policies: list[str], colo
                                              "that changed a lever; FCR as measured at the review that read it"))
         fit(fig)
     return fig, values
+
+
+def _draw_panel(ax, reviews, policies, colours, values: dict, solid: str, dashed: str | None) -> None:
+    """One panel: each policy's weekly mean of ``solid`` (and ``dashed``: the other reading of the same KPI),
+    dots where a review changed a lever; the plotted series are kept in ``values`` for the caller and tests."""
+    for policy in policies:
+        mine = reviews[reviews["policy"] == policy]
+        mean = mine.groupby("week")[[c for c in (solid, dashed, "changed") if c]].mean()
+        x = mean.index.to_numpy(dtype=float)
+        ax.plot(x, mean[solid].to_numpy(), color=colours[policy], linewidth=2.5, label=policy)
+        values["series"].setdefault(solid, {})[policy] = mean[solid].to_numpy()
+        if dashed:
+            ax.plot(x, mean[dashed].to_numpy(), color=colours[policy], linewidth=2, linestyle="--")
+            values["series"].setdefault(dashed, {})[policy] = mean[dashed].to_numpy()
+        changed = mean["changed"].to_numpy() > 0
+        ax.plot(x[changed], mean[solid].to_numpy()[changed], "o", color=colours[policy], markersize=3)
