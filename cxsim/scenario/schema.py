@@ -18,7 +18,7 @@ from .mechanisms import (
 )
 from .staffing import TeamStaffing, multiplier, target_of
 from .uncertain import UncertainRange, resolve as resolve_uncertain
-from .progress import Ownership, Progress
+from .progress import Escalation, Ownership, Progress
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
     NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
@@ -268,6 +268,8 @@ class Scenario(Strict):
     customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
     progress: Progress = Field(default_factory=Progress, description="what a repeat contact still needs")
     ownership: Ownership = Field(default_factory=Ownership, description="an owner's callback and give-up")
+    escalation: Escalation = Field(default_factory=Escalation,
+                                   description="escalation to a second-line team after failed contacts (off)")
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
     uncertain: dict[str, UncertainRange] | None = Field(
@@ -309,6 +311,11 @@ def cross_check(s: Scenario) -> list[Problem]:
         for i, n in enumerate(team.needs or []):
             if n not in needs:
                 problems.append((("teams", name, "needs", i), f"need type {n!r} does not exist (needs: {', '.join(sorted(needs))})"))
+    if s.escalation.team is not None and s.escalation.team not in s.teams:
+        problems.append((("escalation", "team"), f"team {s.escalation.team!r} does not exist "
+                                                 f"(teams: {', '.join(sorted(s.teams))})"))
+    elif s.escalation.after > 0 and s.escalation.team is None:
+        problems.append((("escalation", "team"), "escalation.after is set: name the second-line team"))
     for c in s.demand.channel_mix:
         if c not in channels:
             problems.append((("demand", "channel_mix", c), f"channel {c!r} does not exist"))
