@@ -83,3 +83,13 @@ def test_an_unknown_team_is_one_line_naming_file_line_and_field(tmp_path):
     out = (proc.stdout + proc.stderr).strip()
     assert "Traceback" not in out
     assert f"s.yaml:{line}:3: escalation.team: team 'second_lne' does not exist (teams: back_office)" in out, out
+
+
+def test_the_second_line_does_not_count_as_first_line_cover():
+    """With escalation on, the second-line team serves only escalated contacts: first contacts need another team."""
+    from cxsim.scenario.schema import cross_check
+    s = two_lines(1)
+    alone = s.model_copy(update={"teams": {"second_line": s.teams["second_line"]}})
+    assert (("channels", "email"), "no team handles question in channel 'email'") in cross_check(alone)
+    assert cross_check(alone.model_copy(update={"escalation": Escalation()})) == []
+    assert cross_check(s) == []

@@ -402,8 +402,9 @@ def _staffings(s: Scenario) -> list[tuple[float, str]]:
 def _coverage(s: Scenario, staffing: float) -> list[Problem]:
     """Every contact that can arrive in an assisted channel needs someone who can take it."""
     needs = set(s.needs)
-    served = {(c, n) for t in s.teams.values() if _head_count(t, staffing) > 0 for c in t.channels
-              for n in (t.needs or needs)}
+    second_line = s.escalation.team if s.escalation.after > 0 else None  # serves escalated contacts only
+    served = {(c, n) for name, t in s.teams.items() if _head_count(t, staffing) > 0 and name != second_line
+              for c in t.channels for n in (t.needs or needs)}
     problems: list[Problem] = []
     for c in sorted(c for c, ch in s.channels.items() if ch.kind != "self_service"):
         missing = [n for n in sorted(needs) if (c, n) not in served]
