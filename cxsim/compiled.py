@@ -140,6 +140,13 @@ class ProgressParams:
     owned_give_up: float = 0.0        # give-up probability of an owned need
 
 
+@dataclass(frozen=True)
+class EscalationParams:
+    """Escalation to a second-line team (MODEL.md §5); ``after`` 0: off."""
+    after: int = 0                    # failed contacts of a need before its next contact goes to second line
+    team: int = -1                    # index of the second-line team (it serves only the escalated queues)
+
+
 def compile_progress(on: bool, pr: Progress, ow: Ownership) -> ProgressParams:
     return ProgressParams(on=bool(on), case_notes_share=float(pr.case_notes_share), re_explain=float(pr.re_explain),
                           callback_promise=float(ow.callback_promise), owned_give_up=float(ow.give_up))
@@ -467,6 +474,7 @@ class Params:
     customers: CustomerParams    # segments, channel choice, learnt expectations (MODEL.md §2)
     management: ManagementParams | None = None  # reviews that move levers (None: no management)
     progress: ProgressParams = field(default_factory=ProgressParams)  # carried progress and ownership
+    escalation: EscalationParams = field(default_factory=EscalationParams)  # second line (after 0: off)
 
     @property
     def levers(self) -> Levers:
@@ -474,10 +482,28 @@ class Params:
 
     @property
     def queue_count(self) -> int:
-        return len(self.channels) * len(self.need_names)
+        # With escalation on, a second block of (channel, need) queues that only the second line serves.
+        n = len(self.channels) * len(self.need_names)
+        return 2 * n if self.escalation.after > 0 else n
 
-    def queue_of(self, channel: int, need: int) -> int:
-        return channel * len(self.need_names) + need
+    def queue_of(self, channel: int, need: int, escalated: bool = False) -> int:
+        q = channel * len(self.need_names) + need
+        return q + len(self.channels) * len(self.need_names) if escalated else q
+
+    def team_queue_of(self, team: int, channel: int, need: int) -> int:
+        """The queue a team serves for (channel, need): the escalated one for the second-line team."""
+        return self.queue_of(channel, need, self.escalation.after > 0 and team == self.escalation.team)
+
+    def escalation_serves(self) -> np.ndarray:
+        """Per first-line queue: whether the second-line team serves its (channel, need) (else no escalation)."""
+        n = len(self.channels) * len(self.need_names)
+        serves = np.zeros(n, dtype=np.bool_)
+        if self.escalation.after > 0:
+            t = self.teams[self.escalation.team]
+            for c in t.channels:
+                for k in t.needs:
+                    serves[self.queue_of(c, k)] = True
+        return serves
 
 
 def _profile(weights: list[float] | None, n: int) -> np.ndarray:
@@ -514,6 +540,13 @@ def policy_timeline(s: Scenario, policy: str) -> tuple[tuple[float, Levers], ...
             levers = {**levers, **{k: v for k, v in step.set.model_dump().items() if k in step.set.model_fields_set}}
         timeline.append((step.at, compile_levers(levers, need_work)))
     return tuple(timeline)
+
+
+def compile_escalation(s: Scenario) -> EscalationParams:
+    e = s.escalation
+    if e.after == 0 or e.team is None:
+        return EscalationParams()
+    return EscalationParams(after=int(e.after), team=list(s.teams).index(e.team))
 
 
 def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
@@ -603,7 +636,8 @@ def compile_scenario(s: Scenario, policy: str | None = None) -> Params:
         quality_level=np.array(s.resolution.quality_level, dtype=float),
         customers=compile_customers(s, _cdf(mix), need_cdf),
         management=compile_management(s, policy, timeline[0][1], period_cuts(s.horizon, warmup)),
-        progress=compile_progress(s.mechanisms.progress, s.progress, s.ownership))
+        progress=compile_progress(s.mechanisms.progress, s.progress, s.ownership),
+        escalation=compile_escalation(s))
     if any(t.staffing is not None for t in s.teams.values()):
         params = staff_by_rule(s, params)
     return params

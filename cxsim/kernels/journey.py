@@ -138,3 +138,11 @@ def journey_verdict(rule: int, lowest: float, peak: float, last: float, total: f
     ltr = likelihood_to_recommend(score, standard_normal(u1, u2), spread)
     responded = u3 < survey_response_probability(ltr, survey_rate, survey_extremity)
     return score, ltr, responded, nps_class(ltr)
+
+
+@njit(cache=True)
+def escalated(failed_contacts: int, after: int, served: bool) -> bool:
+    """A need's contact goes to the second-line team's queue (MODEL.md §5): escalation is on
+    (``after`` > 0), the second line serves this (channel, need), and the need has already had
+    ``after`` failed contacts (every earlier contact of an open need ended unsolved)."""
+    return after > 0 and served and failed_contacts >= after

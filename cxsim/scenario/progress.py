@@ -33,3 +33,14 @@ class Ownership(Strict):
     give_up: Probability = Field(
         0.03, description="probability that the customer gives up an owned need instead of waiting for the "
                           "callback (calibrate; returns.give_up is the unowned one)")
+
+
+class Escalation(Strict):
+    """Escalation to a second-line team (MODEL.md §5); off unless ``after`` > 0 and ``team`` is set."""
+    after: int = Field(
+        0, ge=0, description="failed contacts of a need after which its next contacts go to the second-line team's "
+                             "queue for that channel (every earlier contact of a need ended unsolved: abandoned, "
+                             "unsolved or failed self-service); 0: no escalation")
+    team: str | None = Field(
+        None, description="the second-line team, an ordinary team in `teams:`; with escalation on it serves only "
+                          "escalated contacts (for its channels and needs; others stay first line)")

@@ -18,7 +18,7 @@ from .mechanisms import (
 )
 from .staffing import TeamStaffing, multiplier, target_of
 from .uncertain import UncertainRange, resolve as resolve_uncertain
-from .progress import Ownership, Progress
+from .progress import Escalation, Ownership, Progress
 from .types import (
     WEEKDAYS, Deterministic, Distribution, Empirical, Exponential, Lognormal, NonNegativeDuration,
     NonNegativeRate, PositiveDuration, Probability, SafeName, Strict, distribution_mean,
@@ -268,6 +268,8 @@ class Scenario(Strict):
     customers: CustomerBehaviour = Field(default_factory=CustomerBehaviour)
     progress: Progress = Field(default_factory=Progress, description="what a repeat contact still needs")
     ownership: Ownership = Field(default_factory=Ownership, description="an owner's callback and give-up")
+    escalation: Escalation = Field(default_factory=Escalation,
+                                   description="escalation to a second-line team after failed contacts (off)")
     sweep: dict[str, Annotated[list[Any], Field(min_length=1)]] | None = Field(
         None, description="grid to run: dotted path -> list of values, e.g. teams.phone.agents: [20, 24]")
     uncertain: dict[str, UncertainRange] | None = Field(
@@ -309,6 +311,11 @@ def cross_check(s: Scenario) -> list[Problem]:
         for i, n in enumerate(team.needs or []):
             if n not in needs:
                 problems.append((("teams", name, "needs", i), f"need type {n!r} does not exist (needs: {', '.join(sorted(needs))})"))
+    if s.escalation.team is not None and s.escalation.team not in s.teams:
+        problems.append((("escalation", "team"), f"team {s.escalation.team!r} does not exist "
+                                                 f"(teams: {', '.join(sorted(s.teams))})"))
+    elif s.escalation.after > 0 and s.escalation.team is None:
+        problems.append((("escalation", "team"), "escalation.after is set: name the second-line team"))
     for c in s.demand.channel_mix:
         if c not in channels:
             problems.append((("demand", "channel_mix", c), f"channel {c!r} does not exist"))
@@ -395,8 +402,9 @@ def _staffings(s: Scenario) -> list[tuple[float, str]]:
 def _coverage(s: Scenario, staffing: float) -> list[Problem]:
     """Every contact that can arrive in an assisted channel needs someone who can take it."""
     needs = set(s.needs)
-    served = {(c, n) for t in s.teams.values() if _head_count(t, staffing) > 0 for c in t.channels
-              for n in (t.needs or needs)}
+    second_line = s.escalation.team if s.escalation.after > 0 else None  # serves escalated contacts only
+    served = {(c, n) for name, t in s.teams.items() if _head_count(t, staffing) > 0 and name != second_line
+              for c in t.channels for n in (t.needs or needs)}
     problems: list[Problem] = []
     for c in sorted(c for c, ch in s.channels.items() if ch.kind != "self_service"):
         missing = [n for n in sorted(needs) if (c, n) not in served]

@@ -17,7 +17,7 @@ from ...codes import (
 )
 from ...kernels.customers import choose_channel, customer_patience
 from ...kernels.journey import (
-    after_self_service, contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
+    after_self_service, contact_work, encounter_solved, escalated, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.loyalty import high_effort
 from ...kernels.outcome import (
@@ -215,6 +215,8 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
                 return
             continue
         queue = channel * p.n_needs + w.n_type[s]
+        if escalated(w.n_contacts[s] - 1, p.es_after, p.es_serves[queue]):
+            queue += p.n_channels * p.n_needs  # the second line's queue for (channel, need)
         d = p.ch_patience[channel]
         # Every contact in a channel that abandons draws its patience, queued or not (common random numbers).
         patient_for = draw(p, d, rng[PATIENCE]) if d >= 0 and owner < 0 else 0.0

@@ -202,6 +202,8 @@ class FastParams(NamedTuple):
     pg_owned_give_up: float
     mg_fcr_window: float           # FCR as measured (kernels.fcr): "no repeat within", and the tick-box's bias
     mg_tickbox_bias: float
+    es_after: int                  # escalation (kernels.journey.escalated): failed contacts before second line
+    es_serves: np.ndarray          # [first-line queue]: the second-line team serves its (channel, need)
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -213,7 +215,7 @@ KNOWN: dict[str, frozenset[str]] = {
         "change_at", "channel_cdf", "channels", "cuts", "erosion", "experience", "factor", "give_up", "horizon",
         "journey_rule", "loyalty", "mean_work", "mechanisms", "name", "need_cdf", "need_names", "need_resolution",
         "need_work", "policy", "population", "quality_gap", "quality_level", "return_delay", "switch_cdf", "teams",
-        "timeline", "wall_clock", "customers", "management", "progress",
+        "timeline", "wall_clock", "customers", "management", "progress", "escalation",
         "warmup", "week_profile", "week_rate", "wellbeing"}),
     "ChannelParams": frozenset({"expected_wait", "kind", "name", "p_self", "patience", "retrial_delay",
                                 "retrial_probability", "sessions", "slowdown", "target"}),
@@ -223,6 +225,7 @@ KNOWN: dict[str, frozenset[str]] = {
                          "transfer_overhead", "need_budget"}),
     "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing", "progress"}),
     "ProgressParams": frozenset({"on", "case_notes_share", "re_explain", "callback_promise", "owned_give_up"}),
+    "EscalationParams": frozenset({"after", "team"}),
     "ErosionParams": frozenset({"alpha", "alpha_slack", "clear_time", "interval", "smoothing", "standard_down",
                                 "standard_up"}),
     "WellbeingParams": frozenset({
@@ -315,11 +318,11 @@ def pack(params: Params) -> FastParams:
             break_after[i, k], break_len[i, k] = after, length
         for k, (on, off) in enumerate(t.shifts or ()):
             shift_on[i, k], shift_off[i, k] = on, off
-        queues = [p.queue_of(c, n) for c in t.channels for n in t.needs]
+        queues = [p.team_queue_of(i, c, n) for c in t.channels for n in t.needs]
         team_queues[i, :len(queues)] = queues
         team_nq[i] = len(queues)
         for c in t.channels:
-            qs = [p.queue_of(c, n) for n in t.needs]
+            qs = [p.team_queue_of(i, c, n) for n in t.needs]
             team_ch_queues[i, c, :len(qs)] = qs
             team_ch_nq[i, c] = len(qs)
     queue_teams = np.full((n_queues, max(1, n_teams)), -1, dtype=np.int64)
@@ -428,4 +431,5 @@ def pack(params: Params) -> FastParams:
         pg_on=bool(p.progress.on), pg_case_notes_share=float(p.progress.case_notes_share),
         pg_re_explain=float(p.progress.re_explain), pg_callback_promise=float(p.progress.callback_promise),
         pg_owned_give_up=float(p.progress.owned_give_up),
-        mg_fcr_window=float(mg.fcr_window) if mg else 0.0, mg_tickbox_bias=float(mg.tickbox_bias) if mg else 0.0)
+        mg_fcr_window=float(mg.fcr_window) if mg else 0.0, mg_tickbox_bias=float(mg.tickbox_bias) if mg else 0.0,
+        es_after=int(p.escalation.after), es_serves=p.escalation_serves())

@@ -27,7 +27,7 @@ from ...kernels.arrivals import next_need_time
 from ...kernels.customers import choose_channel, customer_patience
 from ...kernels.journey import (
     after_self_service,
-    contact_work, encounter_solved, given_share, journey_verdict, plan_encounter,
+    contact_work, encounter_solved, escalated, given_share, journey_verdict, plan_encounter,
 )
 from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
 from ...kernels.loyalty import high_effort
@@ -116,6 +116,7 @@ class Model:
         self._need_cdf, self._channel_cdf = params.need_cdf.tolist(), params.channel_cdf.tolist()
         self._switch_cdf = params.switch_cdf.tolist()
         self._base_resolution = params.need_resolution.tolist()
+        self._escalation_serves = params.escalation_serves().tolist()
         cp = params.customers
         self._segment_need_cdf, self._segment_channel_cdf = cp.need_cdf.tolist(), cp.channel_cdf.tolist()
 
@@ -216,6 +217,8 @@ class Model:
             return after_self_service(solved), None, 0.0
 
         queue = p.queue_of(channel, need.type)
+        queue = p.queue_of(channel, need.type, escalated(need.contacts - 1, p.escalation.after,
+                                                         bool(self._escalation_serves[queue])))
         patience = p.channels[channel].patience
         # Every contact in a channel that abandons draws its patience, queued or not, so that the
         # patience stream stays aligned across policies that answer at different speeds.

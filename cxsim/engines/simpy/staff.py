@@ -91,8 +91,8 @@ class Team:
         self.agents = [Agent(-1, self, wellbeing=params.wellbeing.initial if params.mechanisms.wellbeing else 1.0)
                        for _ in range(spec.agents)]
         self.idle: deque[Agent] = deque()  # longest idle first
-        self.queues = [params.queue_of(c, n) for c in spec.channels for n in spec.needs]
-        self.queues_by_channel = {c: [params.queue_of(c, n) for n in spec.needs] for c in spec.channels}
+        self.queues = [params.team_queue_of(index, c, n) for c in spec.channels for n in spec.needs]
+        self.queues_by_channel = {c: [params.team_queue_of(index, c, n) for n in spec.needs] for c in spec.channels}
         self.proficiency = spec.proficiency
         self.cost_per_minute = spec.cost_per_minute
         self.staffed = Level()
