@@ -258,3 +258,64 @@ def test_a_scenario_quality_table_is_compiled_and_a_bad_one_refused(tmp_path):
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+# --- the organisation's pressure step and head-count changes (kernels/pressure.py) ------------------------
+from cxsim.kernels.erosion import required_capacity, work_pressure  # noqa: E402
+from cxsim.kernels.pressure import headcount_change, headcount_mean, team_load  # noqa: E402
+
+counts = st.lists(st.integers(0, 50), min_size=1, max_size=6)
+
+
+@given(counts, counts, st.floats(0.0, 20.0), st.data())
+def test_team_load_is_the_shared_sum_over_the_team_queues_and_nothing_off_duty(offered, queued, capacity, data):
+    nq = min(len(offered), len(queued))
+    offered, queued = np.array(offered[:nq], np.int64), np.array(queued[:nq], np.int64)
+    teams = np.array(data.draw(st.lists(st.integers(1, 4), min_size=nq, max_size=nq)))
+    share = 1.0 / teams
+    queues = np.array(data.draw(st.lists(st.sampled_from(range(nq)), unique=True, max_size=nq)), np.int64)
+    o, w = team_load(capacity, offered, queued, np.concatenate([queues, [0, 0]]), len(queues), share)
+    if capacity == 0.0:
+        assert (o, w) == (0.0, 0.0)  # nobody on duty: the team feels no work
+    else:  # exact by construction: each queue's count split among the teams that serve it
+        assert o == pytest.approx(sum(int(offered[q]) / int(teams[q]) for q in queues), abs=1e-12)
+        assert w == pytest.approx(sum(int(queued[q]) / int(teams[q]) for q in queues), abs=1e-12)
+
+
+@given(st.integers(1, 40), st.integers(0, 400), st.integers(0, 400), st.floats(-1.0, 1.0))
+def test_the_pressure_step_stays_in_bounds_and_moves_toward_required_over_capacity(agents, offered, waiting, p0):
+    """One erosion interval: pressure moves from where it was toward (required − capacity) / required."""
+    capacity = float(agents)
+    o, w = team_load(capacity, np.array([offered]), np.array([waiting]), np.array([0]), 1, np.array([1.0]))
+    p, m, s = team_step(p0, 1.0, 1.0, capacity, o, w, 0.0, 0, False, 60.0, 60.0, 6.0, 1440.0, -0.64, -0.1,
+                        19 * 10080.0, math.inf)
+    target = work_pressure(required_capacity(offered, waiting, 60.0, 60.0, 6.0), capacity)
+    assert -1.0 <= p <= 1.0 and s == 1.0
+    assert min(p0, target) - 1e-12 <= p <= max(p0, target) + 1e-12
+    if p0 != target:
+        assert abs(p - target) < abs(p0 - target)
+
+
+@given(st.lists(st.tuples(st.floats(-1.0, 1.0), st.integers(0, 30)), min_size=1, max_size=6))
+def test_headcount_mean_is_the_head_count_weighted_mean(pairs):
+    values, sizes = np.array([v for v, _ in pairs]), np.array([n for _, n in pairs], np.int64)
+    m = headcount_mean(values, sizes)
+    if sizes.sum() == 0:
+        assert m == values[0]
+    else:
+        assert values[sizes > 0].min() - 1e-12 <= m <= values[sizes > 0].max() + 1e-12
+        assert m == pytest.approx(float(np.average(values, weights=sizes)), abs=1e-12)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 5)), max_size=12), st.integers(-3, 20))
+def test_headcount_change_hits_the_target_and_cuts_idle_newest_first(agents, target):
+    busy = np.array([b for b, _ in agents], np.bool_)
+    hired = np.array([float(h) for _, h in agents])
+    leavers, hires = headcount_change(busy, hired, target)
+    n = len(agents)
+    assert hires >= 0 and len(leavers) <= n and len(set(leavers.tolist())) == len(leavers)
+    assert n - len(leavers) + hires == max(0, target)  # the team ends at its target, never below zero
+    assert len(leavers) == 0 or hires == 0             # never both in one change
+    # who goes: the stable sort on (busy, newest first), as the standard library sorts it
+    expected = sorted(range(n), key=lambda i: (bool(busy[i]), -hired[i]))[:len(leavers)]
+    assert leavers.tolist() == expected

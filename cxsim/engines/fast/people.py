@@ -20,7 +20,8 @@ from ...kernels.loyalty import (
 from ...kernels.sampling import sample_duration, uniform_index
 from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
 from ...kernels.strain import burnout_begins
-from ...kernels.workday import day_end, leaving_order, team_step
+from ...kernels.pressure import headcount_change, headcount_mean, team_load
+from ...kernels.workday import day_end, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
 from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
@@ -35,11 +36,7 @@ from .state import (
 @njit(cache=True)
 def team_mean(w, values) -> float:
     """Head-count weighted mean over teams, for the daily table."""
-    total, size = 0.0, 0
-    for t in range(len(values)):
-        total += values[t] * w.tm_size[t]
-        size += w.tm_size[t]
-    return total / size if size else values[0]
+    return headcount_mean(values, w.tm_size)
 
 
 @njit(cache=True)
@@ -50,14 +47,7 @@ def organisation_step(p, w) -> None:
         for a in range(w.ic[I_AGENTS]):
             if w.a_team[a] == i and not w.a_gone[a] and w.a_on_duty[a]:
                 capacity += effectiveness(p, w, a, now)
-        offered, waiting = 0.0, 0.0
-        if capacity > 0:
-            for k in range(p.team_nq[i]):
-                q = p.team_queues[i, k]
-                offered += w.q_offered[q] * p.queue_share[q]
-            for k in range(p.team_nq[i]):
-                q = p.team_queues[i, k]
-                waiting += w.q_queued[q] * p.queue_share[q]
+        offered, waiting = team_load(capacity, w.q_offered, w.q_queued, p.team_queues[i], p.team_nq[i], p.queue_share)
         w.tm_pressure[i], w.tm_multiplier[i], w.tm_standard[i] = team_step(
             w.tm_pressure[i], w.tm_standard[i], w.tm_multiplier[i], capacity, offered, waiting, w.tm_given[i],
             w.tm_count[i], w.ic[I_PINNED] != 0, p.er_interval, p.er_clear_time, p.mean_work, p.er_smoothing,
@@ -198,14 +188,14 @@ def restaff(p, w, step: int) -> None:
         for i in range(n):
             busy[i] = w.a_sessions[employed[i]] > 0
             hired[i] = w.a_hired[employed[i]]
-        order = leaving_order(busy, hired)
-        for i in range(max(0, n - target)):
-            a = employed[order[i]]
+        leavers, hires = headcount_change(busy, hired, target)
+        for i in leavers:
+            a = employed[i]
             remove(p, w, a)
             w.tm_size[team] -= 1
             if p.mech_wellbeing:
                 change(w.lv, L_EMPLOYED, now, -1.0)
-        for _ in range(max(0, target - n)):
+        for _ in range(hires):
             if p.mech_wellbeing:
                 hire(p, w, team)
             else:

@@ -39,7 +39,6 @@ from ...kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
 from ...kernels.shifts import SHIFT_BEFORE, shift_walk
-from ...kernels.workday import leaving_order
 from ...minutes import DAY
 from ...records import AgentRecord, Encounter, Journey, Recorder
 from ...streams import (
@@ -52,7 +51,7 @@ from .ledger import Ledger
 from .schedule import at
 from .staff import Agent, Router, Ticket
 from .breaks import schedule_breaks
-from .workforce import Organisation, Workforce, effectiveness
+from .workforce import HeadCount, Organisation, Workforce, effectiveness
 
 NAN = math.nan
 
@@ -102,7 +101,8 @@ class Model:
         self.levers = params.levers
         self.org = Organisation(self.env, params, self.router, params.mean_work)
         self.org.pinned = self.levers.pinned
-        self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org) \
+        self.headcount = HeadCount(self.env, self.router, params.wellbeing.initial if self.mech.wellbeing else None)
+        self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org, self.headcount) \
             if self.mech.wellbeing else None
         if self.workforce:
             self.workforce.support = self.levers.support
@@ -419,25 +419,7 @@ class Model:
 
     def restaff(self, staffing: float) -> None:
         """A new head count: leavers go without replacement (idle ones first), new hires start now."""
-        for team, spec in zip(self.router.teams, self.p.teams):
-            target = head_count(spec.base_agents, staffing)
-            employed = [a for a in team.agents if not a.gone]
-            order = leaving_order(np.array([a.sessions > 0 for a in employed], dtype=np.bool_),
-                                  np.array([a.hired for a in employed], dtype=float))
-            for agent in [employed[i] for i in order[:max(0, len(employed) - target)]]:
-                self.router.remove(agent)
-                team.agents.remove(agent)
-                if self.workforce:
-                    self.workforce.employed.change(self.env.now, -1)
-            for _ in range(max(0, target - len(employed))):
-                if self.workforce:
-                    self.workforce.hire(team)
-                else:
-                    agent = Agent(-1, team, hired=self.env.now)
-                    self.router.register(agent)
-                    team.agents.append(agent)
-                    if team.on_shift:
-                        self.router.go_on_duty(agent)
+        self.headcount.restaff([head_count(spec.base_agents, staffing) for spec in self.p.teams])
 
     def run(self) -> Recorder:
         p, env = self.p, self.env

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generator, Iterable
 
+import numpy as np
 import simpy
 
 from ...kernels import sample_duration
@@ -18,6 +19,7 @@ from ...kernels.breaks import off_recovery
 from ...compiled import EngagementParams
 from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
 from ...kernels.strain import burnout_begins
+from ...kernels.pressure import headcount_change, headcount_mean, team_load
 from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
 from .staff import Agent, Level, Router
@@ -56,19 +58,19 @@ class Organisation:
 
     def mean(self, values: list[float]) -> float:
         """Head-count weighted mean over teams, for the daily table."""
-        sizes = [len(t.agents) for t in self.router.teams]
-        return ordered_sum(v * n for v, n in zip(values, sizes)) / sum(sizes) if sum(sizes) else values[0]
+        return headcount_mean(np.array(values, dtype=float), np.array([len(t.agents) for t in self.router.teams]))
 
     def run(self) -> Generator[simpy.Event, None, None]:
         e, router = self.p.erosion, self.router
-        share = [1.0 / max(1, len(teams)) for teams in router.teams_for_queue]  # shared queues split their work
+        share = np.array([1.0 / max(1, len(teams)) for teams in router.teams_for_queue])  # shared queues split their work
         while True:
             yield self.env.timeout(e.interval)
             now = self.env.now
             for i, team in enumerate(router.teams):
                 capacity = ordered_sum(effectiveness(a, now, self.p) for a in team.agents if a.on_duty)
-                offered = ordered_sum(self._offered[q] * share[q] for q in team.queues) if capacity > 0 else 0.0
-                waiting = ordered_sum(router.queued[q] * share[q] for q in team.queues) if capacity > 0 else 0.0
+                queues = np.array(team.queues, dtype=np.int64)
+                offered, waiting = team_load(capacity, np.array(self._offered, dtype=np.int64),
+                                             np.array(router.queued, dtype=np.int64), queues, len(queues), share)
                 self.pressure[i], self.multiplier[i], self.standard[i] = team_step(
                     self.pressure[i], self.standard[i], self.multiplier[i], capacity, offered, waiting, self._given[i],
                     self._count[i], self.pinned, e.interval, e.clear_time, self.mean_work, e.smoothing, e.alpha,
@@ -95,17 +97,63 @@ def effectiveness(agent: Agent, now: float, p: "Params") -> float:
     return agent.team.proficiency * rookie_effectiveness(now - agent.hired, w.rookie_start, w.ramp_up)
 
 
+class HeadCount:
+    """The one owner of head-count changes in the SimPy engine: an agent joins a team (a rookie when the
+    wellbeing mechanism is on) or leaves it, counted on the payroll (``employed``, wellbeing on). The
+    workforce (leavers replaced after a delay) and the staffing lever (``restaff``) both go through here;
+    how many leave or join, and who goes first, is the kernel ``kernels.pressure.headcount_change``."""
+
+    def __init__(self, env: simpy.Environment, router: Router, rookie_wellbeing: float | None):
+        self.env, self.router, self.rookie_wellbeing = env, router, rookie_wellbeing
+        self.hires = 0
+        self.employed = Level(float(len(router.agents))) if rookie_wellbeing is not None else None
+
+    def join(self, team) -> Agent:
+        """A new agent joins the team now (a rookie who ramps up, Oliva & Sterman: ~0.35 effective, ~12 weeks)."""
+        now = self.env.now
+        if self.employed is None:
+            agent = Agent(-1, team, hired=now)
+        else:
+            agent = Agent(-1, team, hired=now, wellbeing=self.rookie_wellbeing)
+            agent.since = now
+        self.router.register(agent)
+        team.agents.append(agent)
+        if self.employed is not None:
+            self.hires += 1
+            self.employed.change(now, 1)
+        if team.on_shift:
+            self.router.go_on_duty(agent)
+        return agent
+
+    def leave(self, agent: Agent) -> None:
+        self.router.remove(agent)
+        agent.team.agents.remove(agent)
+        if self.employed is not None:
+            self.employed.change(self.env.now, -1)
+
+    def restaff(self, targets: list[int]) -> None:
+        """A new head count per team: leavers go without replacement (idle ones first), new hires start now."""
+        for team, target in zip(self.router.teams, targets):
+            employed = [a for a in team.agents if not a.gone]
+            leavers, hires = headcount_change(np.array([a.sessions > 0 for a in employed], dtype=np.bool_),
+                                              np.array([a.hired for a in employed], dtype=float), target)
+            for agent in [employed[i] for i in leavers]:
+                self.leave(agent)
+            for _ in range(hires):
+                self.join(team)
+
+
 class Workforce:
     """Agent wellbeing over time, and what follows from it: absence, attrition and replacement."""
 
     def __init__(self, env: simpy.Environment, params: "Params", router: Router, stream: "Stream",
-                 organisation: Organisation):
+                 organisation: Organisation, headcount: HeadCount):
         self.env, self.p, self.router, self.rng, self.org = env, params, router, stream, organisation
+        self.headcount = headcount
         self.w = params.wellbeing
         self.support = 1.0
         self.leavers = 0
-        self.hires = 0
-        self.employed = Level(float(len(router.agents)))  # agents on the payroll over time
+        self.employed = headcount.employed                # agents on the payroll over time
         self.absent = Level()                              # agents off sick over time
         self.boreout_days = 0                              # agent-days of boreout ...
         self.staffed_days = 0                              # ... out of agent-days with any time on duty
@@ -199,25 +247,16 @@ class Workforce:
         if agent.team.on_shift and not agent.gone:
             self.router.go_on_duty(agent)
 
+    @property
+    def hires(self) -> int:
+        return self.headcount.hires
+
     def _leave(self, agent: Agent) -> None:
         self.leavers += 1
-        self.employed.change(self.env.now, -1)
         if agent.absent:
             agent.absent = False
             agent.absent_minutes += self.env.now - agent.absent_since
             self.absent.change(self.env.now, -1)
-        self.router.remove(agent)
         team = agent.team
-        team.agents.remove(agent)
-        self.env.timeout(self.w.hiring_delay).callbacks.append(lambda _e, t=team: self.hire(t))
-
-    def hire(self, team) -> None:
-        """A rookie joins the team now and ramps up (Oliva & Sterman: ~0.35 effective, ~12 weeks)."""
-        rookie = Agent(-1, team, hired=self.env.now, wellbeing=self.w.initial)
-        rookie.since = self.env.now
-        self.router.register(rookie)
-        team.agents.append(rookie)
-        self.hires += 1
-        self.employed.change(self.env.now, 1)
-        if team.on_shift:
-            self.router.go_on_duty(rookie)
+        self.headcount.leave(agent)
+        self.env.timeout(self.w.hiring_delay).callbacks.append(lambda _e, t=team: self.headcount.join(t))
