@@ -222,6 +222,7 @@ class EngagementParams:
     recover_per_day: float
     attrition_sensitivity: float
     quality_loss: float = 0.0       # resolution × (1 − this · (1 − E))
+    empathy_sensitivity: float = 0.0  # empathy time × max(0, 1 − this · (1 − E)) (kernels.empathy)
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,8 @@ def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
             bored_below=float(w.engagement.bored_below), per_bored_day=float(w.engagement.per_bored_day),
             recover_per_day=float(w.engagement.recover_per_day),
             attrition_sensitivity=float(w.engagement.attrition_sensitivity),
-            quality_loss=float(w.engagement.quality_loss)) if w.engagement.enabled else None,
+            quality_loss=float(w.engagement.quality_loss),
+            empathy_sensitivity=float(w.engagement.empathy_sensitivity)) if w.engagement.enabled else None,
         recover_break=w.recover_break_per_hour / HOUR)
 
 

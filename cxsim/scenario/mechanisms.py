@@ -99,6 +99,9 @@ class Engagement(Strict):
         2.0, description="attrition hazard × exp(s·(1 − E))")
     quality_loss: Annotated[float, Field(ge=0, le=1)] = Field(
         0.3, description="resolution probability × (1 − this · (1 − E)): a disengaged agent solves less")
+    empathy_sensitivity: Annotated[float, Field(ge=0)] = Field(
+        0.5, description="empathy time given × max(0, 1 − this · (1 − E)): a disengaged agent gives less time "
+                         "for the person (E = 1: the lever in full)")
 
 
 class Wellbeing(Strict):

@@ -16,6 +16,7 @@ from ...codes import (
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
 from ...kernels.customers import choose_channel, customer_patience
+from ...kernels.empathy import engaged_empathy
 from ...kernels.journey import (
     after_self_service, contact_work, encounter_solved, escalated, given_share, journey_verdict, plan_encounter,
 )
@@ -248,7 +249,8 @@ def begin_handling(p, w, s: int, agent: int) -> None:
     team = w.a_team[agent]
     needed, given, empathy, handle, transfer = plan_encounter(
         contact_work(w.tk_work[s], w.n_work[s]), effectiveness(p, w, agent, now), speed, p.mech_handling,
-        w.tk_kind[s] == TRANSFER, p.tl_need_budget[lever, w.n_type[s]], p.tl_overrun[lever], p.tl_empathy[lever], w.tm_standard[team],
+        w.tk_kind[s] == TRANSFER, p.tl_need_budget[lever, w.n_type[s]], p.tl_overrun[lever],
+        engaged_empathy(p.tl_empathy[lever], w.a_engagement[agent], p.en_empathy_sensitivity, p.en_on), w.tm_standard[team],
         w.tm_multiplier[team], p.ch_slowdown[w.tk_channel[s]], w.a_sessions[agent])
     w.tm_given[team] += given_share(given, needed)
     w.tm_count[team] += 1

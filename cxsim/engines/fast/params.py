@@ -129,6 +129,7 @@ class FastParams(NamedTuple):
     en_per_bored_day: float
     en_recover_per_day: float
     en_attrition_sensitivity: float
+    en_empathy_sensitivity: float  # kernels.empathy
     wb_recover_break: float        # per minute of a break
     team_skill_use: np.ndarray
     team_break_after: np.ndarray   # [team, k] breaks within a shift (kernels.breaks)
@@ -237,7 +238,7 @@ KNOWN: dict[str, frozenset[str]] = {
                                "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable",
                                "per_upset", "contract", "per_overtime_hour", "quality_loss"}),
     "EngagementParams": frozenset({"bored_below", "per_bored_day", "recover_per_day", "attrition_sensitivity",
-                                   "quality_loss"}),
+                                   "quality_loss", "empathy_sensitivity"}),
     "ExperienceParams": frozenset({"coefficients", "expectation_sd", "expectation_weight", "journey_rule", "loss_aversion", "neutral", "recommend_spread",
                                    "survey_extremity", "survey_rate", "weight_effort", "weight_empathy",
                                    "weight_resolution", "weight_wait"}),
@@ -395,6 +396,7 @@ def pack(params: Params) -> FastParams:
         en_per_bored_day=float(en.per_bored_day) if en else 0.0,
         en_recover_per_day=float(en.recover_per_day) if en else 0.0,
         en_attrition_sensitivity=float(en.attrition_sensitivity) if en else 0.0,
+        en_empathy_sensitivity=float(en.empathy_sensitivity) if en else 0.0,
         wb_recover_break=float(w.recover_break), team_skill_use=np.array([float(t.skill_use) for t in p.teams]),
         team_break_after=break_after, team_break_len=break_len,
         team_nbreaks=np.array([len(t.breaks) for t in p.teams], dtype=np.int64),

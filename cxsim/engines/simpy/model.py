@@ -25,6 +25,7 @@ from ...compiled import Dist, Params
 from ...kernels import sample_duration
 from ...kernels.arrivals import next_need_time
 from ...kernels.customers import choose_channel, customer_patience
+from ...kernels.empathy import engaged_empathy
 from ...kernels.journey import (
     after_self_service,
     contact_work, encounter_solved, escalated, given_share, journey_verdict, plan_encounter,
@@ -282,12 +283,18 @@ class Model:
         team = agent.team.index
         needed, given, empathy, handle, transfer = plan_encounter(
             contact_work(ticket.work, need.work), effectiveness(agent, self.env.now, p), speed, self.mech.handling,
-            ticket.kind == TRANSFER, levers.need_budget[need.type], levers.overrun, levers.empathy, self.org.standard[team],
+            ticket.kind == TRANSFER, levers.need_budget[need.type], levers.overrun,
+            self.given_empathy(levers.empathy, agent), self.org.standard[team],
             self.org.multiplier[team], p.channels[ticket.channel].slowdown, agent.sessions)
         self.org.given(team, given_share(given, needed))
         self.ledger.time_given += given
         self.ledger.cases += 1
         return needed, given, empathy, handle, transfer
+
+    def given_empathy(self, empathy: float, agent: Agent) -> float:
+        """The empathy time this agent gives of the lever's ``empathy`` (kernels.empathy; engagement off: all)."""
+        en = self.p.wellbeing.engagement
+        return engaged_empathy(empathy, agent.engagement, en.empathy_sensitivity if en else 0.0, en is not None)
 
     # --- experience and what follows --------------------------------------------------------------
     def experience(self, need: Need, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
