@@ -22,7 +22,7 @@ from cxsim.kernels.strain import leave_chance, strain_after, strain_day
 from cxsim.scenario.schema import Scenario
 from cxsim.stats import paired_difference
 
-from helpers import SCENARIOS
+from helpers import SCENARIOS, changed
 
 WEEK, DAY, HOUR = 10080.0, 1440.0, 60.0
 BREAKS = [{"after": 120.0, "length": 15.0}, {"after": 240.0, "length": 30.0}, {"after": 360.0, "length": 15.0}]
@@ -101,15 +101,8 @@ def test_an_agents_day_moves_only_the_states_that_are_on():
 # --- the whole model ----------------------------------------------------------------------------------
 
 def scenario(**changes) -> Scenario:
-    """A Monday-to-Friday day team (scenarios/strain.yaml) with ``changes`` applied to its dump."""
-    d = cxsim.load_scenario(SCENARIOS / "strain.yaml").model_dump()
-    for path, value in changes.items():
-        node = d
-        keys = path.split("__")
-        for k in keys[:-1]:
-            node = node[k]
-        node[keys[-1]] = value
-    return Scenario.model_validate(d)
+    """A Monday-to-Friday day team (scenarios/strain.yaml) with ``changes`` applied (helpers.changed)."""
+    return changed(SCENARIOS / "strain.yaml", **changes)
 
 
 def test_both_engines_identical_with_breaks_engagement_and_strain_inputs():
@@ -177,10 +170,10 @@ def test_boreout_matters_an_overstaffed_team_is_less_engaged_and_more_likely_to_
 
 @pytest.mark.slow  # the shipped 20 weeks, three policies, four replications (~30 s)
 def test_shift_teams_feel_the_support_cut_and_the_lean_rota():
-    """scenarios/wellbeing_shifts.yaml as shipped (two shift teams with breaks, strain and engagement on):
+    """scenarios/wellbeing.yaml as shipped (two shift teams with breaks, strain and engagement on):
     cutting support lowers W (paired), and the lean rota lowers W and NPS (paired) and tips more
     replications into a collapse than the steady centre."""
-    m = cxsim.run(SCENARIOS / "wellbeing_shifts.yaml", engine="fast").metrics.set_index(
+    m = cxsim.run(SCENARIOS / "wellbeing.yaml", engine="fast").metrics.set_index(
         ["policy", "replication"]).sort_index()
     for policy in ("support_cut", "lean"):
         d = paired_difference(m.loc[policy, "wellbeing"], m.loc["steady", "wellbeing"])
@@ -194,7 +187,7 @@ def test_a_break_past_the_end_of_the_shift_is_one_clear_line(tmp_path):
     import os
     import subprocess
     import sys
-    text = (SCENARIOS / "wellbeing_shifts.yaml").read_text()
+    text = (SCENARIOS / "wellbeing.yaml").read_text()
     bad = text.replace("{after: 6 h, length: 15 min}]", "{after: 470 min, length: 15 min}]", 1)
     assert bad != text
     (tmp_path / "s.yaml").write_text(bad)

@@ -19,6 +19,8 @@ from cxsim.charts import words
 from cxsim.charts.measurement import PANELS
 from cxsim.charts.style import overflowing
 
+from helpers import small_phone_centre
+
 WEEK = 7 * 1440.0
 
 SCENARIO = """
@@ -30,16 +32,7 @@ warmup: 1 w
 mechanisms: {{handling: on, erosion: off, wellbeing: off, experience: on, loyalty: off}}
 policies:
 {policies}
-demand:
-  population: {{customers: 6000, need_rate: 1 /30d}}
-needs:
-  question: {{share: 1, work_time: {{dist: lognormal, mean: 6 min, cv: 1}}, resolution: 0.8}}
-channels:
-  phone: {{kind: phone, patience: {{dist: exponential, mean: 5 min}}, retrial: {{probability: 0.7, delay: {{dist: exponential, mean: 20 min}}}}}}
-returns: {{delay: {{dist: exponential, mean: 2 d}}, give_up: 0.1}}
-teams:
-  agents: {{agents: 4, channels: [phone]}}
-"""
+{centre}"""
 
 
 def _policy(name: str, rules: list[str]) -> str:
@@ -67,7 +60,7 @@ def folders(tmp_path_factory):
         "plain": [_policy("by_aht", [AHT]), _policy("by_nps", [NPS])],
     }.items():
         path = root / f"{kind}.yaml"
-        path.write_text(SCENARIO.format(policies="\n".join(policies)))
+        path.write_text(SCENARIO.format(policies="\n".join(policies), centre=small_phone_centre()))
         out[kind] = cxsim.run(cxsim.load_scenario(path)).write(root / kind)
     return out
 

@@ -15,7 +15,7 @@ from cxsim.kernels.empathy import engaged_empathy
 from cxsim.scenario.schema import Scenario
 from cxsim.stats import paired_difference
 
-from helpers import SCENARIOS
+from helpers import SCENARIOS, changed
 
 WEEK, HOUR = 10080.0, 60.0
 unit = st.floats(0.0, 1.0)
@@ -45,15 +45,8 @@ def test_the_linear_form():
 
 
 def scenario(**changes) -> Scenario:
-    """scenarios/strain.yaml (a Monday-to-Friday day team) with ``changes`` applied to its dump."""
-    d = cxsim.load_scenario(SCENARIOS / "strain.yaml").model_dump()
-    for path, value in changes.items():
-        node = d
-        keys = path.split("__")
-        for k in keys[:-1]:
-            node = node[k]
-        node[keys[-1]] = value
-    return Scenario.model_validate(d)
+    """A Monday-to-Friday day team (scenarios/strain.yaml) with ``changes`` applied (helpers.changed)."""
+    return changed(SCENARIOS / "strain.yaml", **changes)
 
 
 def overstaffed(sensitivity: float, **changes) -> Scenario:

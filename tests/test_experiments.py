@@ -21,7 +21,7 @@ from cxsim.queueing import erlang_c_agents
 from cxsim.scenario import ScenarioError
 from cxsim.stats import interval, mser, paired_difference, relative_half_width
 
-from helpers import SCENARIOS, VALID
+from helpers import ROUND_THE_CLOCK, SCENARIOS, VALID
 
 
 def small(name: str = "erlang_a.yaml", **update):
@@ -228,7 +228,7 @@ def test_automatic_warmup_finds_a_known_transient(tmp_path):
 
 @pytest.mark.slow
 def test_automatic_warmup_is_whole_days_and_measured(tmp_path):
-    scenario = cxsim.load_scenario(SCENARIOS / "wellbeing.yaml").model_copy(
+    scenario = cxsim.load_scenario(ROUND_THE_CLOCK).model_copy(
         update={"horizon": 14 * 1440.0, "warmup": "auto", "policies": {"steady": cxsim.scenario.schema.Policy()}})
     r = cxsim.run(scenario, replications=2, keep_tables=False)
     assert (r.metrics["warmup"] % 1440.0 == 0).all() and (r.metrics["warmup"] < 7 * 1440.0).all()

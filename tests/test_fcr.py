@@ -34,7 +34,7 @@ from cxsim.scenario.loading import ScenarioError
 from cxsim.scenario.mechanisms import Management, Policy
 from cxsim.tables import run_tables
 
-from helpers import ROOT
+from helpers import ROOT, small_phone_centre
 
 DAY, WEEK = 1440.0, 7 * 1440.0
 
@@ -114,21 +114,12 @@ policies:
         - {{kpi: fcr_tickbox, target: 0.95, lever: handle_time_target, step: 2.0}}
       tickbox_bias: {bias}
       {extra}
-demand:
-  population: {{customers: {customers}, need_rate: 1 /30d}}
-needs:
-  question: {{share: 1, work_time: {{dist: lognormal, mean: 6 min, cv: 1}}, resolution: 0.8}}
-channels:
-  phone: {{kind: phone, patience: {{dist: exponential, mean: 5 min}}, retrial: {{probability: 0.7, delay: {{dist: exponential, mean: 20 min}}}}}}
-returns: {{delay: {{dist: exponential, mean: 2 d}}, give_up: 0.1}}
-teams:
-  agents: {{agents: 4, channels: [phone]}}
-"""
+{centre}"""
 
 
 def _params(tmp_path, horizon="8 w", bias=0.4, extra="cycle: 7 d", customers=6000):
     path = tmp_path / "fcr.yaml"
-    path.write_text(SCENARIO.format(horizon=horizon, bias=bias, extra=extra, customers=customers))
+    path.write_text(SCENARIO.format(horizon=horizon, bias=bias, extra=extra, centre=small_phone_centre(customers)))
     return compile_scenario(cxsim.load_scenario(path))
 
 
@@ -189,7 +180,7 @@ def test_both_engines_identical_with_fcr_steering_and_no_population(tmp_path):
     for name in fast:
         assert fast[name].to_pandas().equals(simpy[name].to_pandas()), name
     path = tmp_path / "open.yaml"
-    path.write_text(SCENARIO.format(horizon="3 w", bias=0.4, extra="cycle: 7 d", customers=1).replace(
+    path.write_text(SCENARIO.format(horizon="3 w", bias=0.4, extra="cycle: 7 d", centre=small_phone_centre(1)).replace(
         "  population: {customers: 1, need_rate: 1 /30d}", "  open: {rate: 3 /h}"))
     params = compile_scenario(cxsim.load_scenario(path))
     fast = run_tables(get_engine("fast")(params, 3, 0), params)
@@ -232,7 +223,7 @@ def test_a_block_naming_a_preset_overrides_its_fields():
 
 def test_an_unknown_preset_is_one_line_naming_the_field(tmp_path):
     path = tmp_path / "fcr.yaml"
-    path.write_text(SCENARIO.format(horizon="2 w", bias=0.4, extra="cycle: 7 d", customers=100).replace(
+    path.write_text(SCENARIO.format(horizon="2 w", bias=0.4, extra="cycle: 7 d", centre=small_phone_centre(100)).replace(
         "    management:\n      rules:\n        - {kpi: fcr_tickbox, target: 0.95, lever: handle_time_target, step: 2.0}\n"
         "      tickbox_bias: 0.4\n      cycle: 7 d\n", "    management: effciency\n"))
     with pytest.raises(ScenarioError) as info:
@@ -247,7 +238,7 @@ def test_a_measurement_nobody_watches_moves_nothing_else(tmp_path):
     tables = {}
     for bias in (0.0, 1.0):
         path = tmp_path / f"b{bias}.yaml"
-        path.write_text(SCENARIO.format(horizon="3 w", bias=bias, extra=extra, customers=3000).replace(
+        path.write_text(SCENARIO.format(horizon="3 w", bias=bias, extra=extra, centre=small_phone_centre(3000)).replace(
             "kpi: fcr_tickbox, target: 0.95", "kpi: fcr_repeat, target: 0.95"))
         params = compile_scenario(cxsim.load_scenario(path))
         tables[bias] = {k: v.to_pandas() for k, v in run_tables(get_engine("fast")(params, 9, 0), params).items()}

@@ -31,7 +31,7 @@ from cxsim.layouts import D_BUSY_AREA, D_END, D_HANDLED, D_START, DAY_COLS
 from cxsim.scenario.loading import ScenarioError
 from cxsim.tables import run_tables
 
-from helpers import SCENARIOS
+from helpers import SCENARIOS, small_phone_centre
 
 DAY, WEEK = 1440.0, 7 * 1440.0
 INF = math.inf
@@ -134,21 +134,12 @@ policies:
       rules:
         - {{kpi: aht, target: 4.0, lever: handle_time_target, step: -0.8}}
       {extra}
-demand:
-  population: {{customers: 6000, need_rate: 1 /30d}}
-needs:
-  question: {{share: 1, work_time: {{dist: lognormal, mean: 6 min, cv: 1}}, resolution: 0.8}}
-channels:
-  phone: {{kind: phone, patience: {{dist: exponential, mean: 5 min}}, retrial: {{probability: 0.7, delay: {{dist: exponential, mean: 20 min}}}}}}
-returns: {{delay: {{dist: exponential, mean: 2 d}}, give_up: 0.1}}
-teams:
-  agents: {{agents: 4, channels: [phone]}}
-"""
+{centre}"""
 
 
 def _small(tmp_path, horizon: str = "26 w", extra: str = "cycle: 7 d"):
     path = tmp_path / "steer.yaml"
-    path.write_text(SMALL.format(horizon=horizon, extra=extra))
+    path.write_text(SMALL.format(horizon=horizon, extra=extra, centre=small_phone_centre()))
     return compile_scenario(cxsim.load_scenario(path))
 
 
@@ -201,7 +192,7 @@ def test_measurement_chart_shows_the_reviews(tmp_path):
     from cxsim.charts import CHARTS, load_results
 
     path = tmp_path / "steer.yaml"
-    path.write_text(SMALL.format(horizon="5 w", extra="cycle: 7 d"))
+    path.write_text(SMALL.format(horizon="5 w", extra="cycle: 7 d", centre=small_phone_centre()))
     folder = cxsim.run(cxsim.load_scenario(path), replications=2).write(tmp_path / "out")
     reviews = pd.read_parquet(folder / "reviews.parquet")
     assert len(reviews) == 2 * 4
@@ -216,11 +207,11 @@ def test_measurement_chart_shows_the_reviews(tmp_path):
 def test_management_off_by_default_and_interventions_exclusive(tmp_path):
     assert compile_scenario(cxsim.load_scenario(SCENARIOS / "contact_centre.yaml")).management is None
     path = tmp_path / "both.yaml"
-    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 7 d").replace(
+    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 7 d", centre=small_phone_centre()).replace(
         "    overrun: close\n", "    overrun: close\n    interventions: [{at: 2 w, set: {staffing: 1.2}}]\n"))
     with pytest.raises(ScenarioError, match="not both"):
         cxsim.load_scenario(path)
-    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 36 h"))
+    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 36 h", centre=small_phone_centre()))
     with pytest.raises(ScenarioError, match="whole number of days"):
         cxsim.load_scenario(path)
 
@@ -231,7 +222,7 @@ def test_a_bad_rule_is_one_line_naming_file_line_and_field(tmp_path):
     import sys
 
     path = tmp_path / "bad.yaml"
-    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 7 d").replace("kpi: aht", "kpi: speed"))
+    path.write_text(SMALL.format(horizon="4 w", extra="cycle: 7 d", centre=small_phone_centre()).replace("kpi: aht", "kpi: speed"))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "TERM")}
     done = subprocess.run([sys.executable, "-m", "cxsim.cli", "validate", str(path)], capture_output=True, text=True,
                           env=env, timeout=300)

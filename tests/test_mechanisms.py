@@ -20,7 +20,7 @@ from cxsim import tallies
 from cxsim.scenario.mechanisms import Mechanisms, Policy
 from cxsim.stats import paired_difference
 
-from helpers import SCENARIOS
+from helpers import ROUND_THE_CLOCK, SCENARIOS
 
 pytestmark = pytest.mark.slow  # direction tests with paired intervals over whole-model runs
 
@@ -97,7 +97,7 @@ def test_the_understanding_gap(default_centre):
 
 def test_churn_lowers_later_demand_and_revenue():
     """The same customers with and without journey-driven churn: fewer customers, needs and revenue."""
-    base = variant("wellbeing.yaml", horizon=8 * 10080.0, warmup=10080.0,
+    base = variant(ROUND_THE_CLOCK, horizon=8 * 10080.0, warmup=10080.0,
                    policies={"steady": Policy(extends="baseline")})
     churny = base.model_copy(update={"loyalty": base.loyalty.model_copy(update={"journey_churn": 0.3})})
     a, b = cxsim.run(base, replications=3), cxsim.run(churny, replications=3)
@@ -111,7 +111,7 @@ def test_churn_lowers_later_demand_and_revenue():
 
 
 def test_ownership_takes_repeats_off_the_public_queue():
-    base = variant("wellbeing.yaml", horizon=4 * 10080.0, warmup=10080.0,
+    base = variant(ROUND_THE_CLOCK, horizon=4 * 10080.0, warmup=10080.0,
                    policies={"passed_on": Policy(extends="baseline"),
                              "owned": Policy(extends="baseline", ownership=True)})
     r = cxsim.run(base, replications=3)
@@ -161,8 +161,8 @@ def test_wellbeing_leads_customer_outcomes():
     """
     from scipy.stats import bootstrap
 
-    scenario = variant("wellbeing.yaml", horizon=10 * 10080.0,
-                       policies={k: v for k, v in cxsim.load_scenario(SCENARIOS / "wellbeing.yaml").policies.items()
+    scenario = variant(ROUND_THE_CLOCK, horizon=10 * 10080.0,
+                       policies={k: v for k, v in cxsim.load_scenario(ROUND_THE_CLOCK).policies.items()
                                  if k in ("steady", "support_cut")})
     r = cxsim.run(scenario, replications=8, jobs=2)
     d = r.table("daily")
@@ -240,7 +240,7 @@ ALL_ON = dict(handling=True, erosion=True, wellbeing=True, experience=True, loya
 @pytest.fixture(scope="module")
 def switched():
     """The wellbeing scenario with everything on, and with each mechanism switched off alone."""
-    base = variant("wellbeing.yaml", horizon=3 * 10080.0, warmup=10080.0,
+    base = variant(ROUND_THE_CLOCK, horizon=3 * 10080.0, warmup=10080.0,
                    policies={"steady": Policy(extends="baseline")})
     runs = {"all": cxsim.run(base, replications=2)}
     for name in ALL_ON:
@@ -288,7 +288,7 @@ def test_handling_off_gives_every_encounter_what_the_standard_allows(switched):
 
 def test_experience_alone_changes_nothing_but_the_scores():
     """With wellbeing and loyalty off, nothing feeds on scores: every other metric is identical."""
-    base = variant("wellbeing.yaml", horizon=2 * 10080.0, warmup=1440.0,
+    base = variant(ROUND_THE_CLOCK, horizon=2 * 10080.0, warmup=1440.0,
                    policies={"steady": Policy(extends="baseline")})
     off = Mechanisms(handling=True, erosion=True, wellbeing=False, experience=False, loyalty=False)
     on = Mechanisms(handling=True, erosion=True, wellbeing=False, experience=True, loyalty=False)
@@ -320,7 +320,7 @@ def test_transfer_hands_the_rest_of_the_work_to_a_new_encounter():
 
 
 def test_peak_end_journeys_lie_between_their_weakest_and_best_encounters():
-    scenario = variant("wellbeing.yaml", horizon=2 * 10080.0, warmup=1440.0,
+    scenario = variant(ROUND_THE_CLOCK, horizon=2 * 10080.0, warmup=1440.0,
                        policies={"steady": Policy(extends="baseline")})
     scenario = scenario.model_copy(update={"experience": scenario.experience.model_copy(
         update={"journey_rule": "peak_end"})})

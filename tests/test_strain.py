@@ -18,7 +18,7 @@ from cxsim.scenario.mechanisms import Policy
 from cxsim.scenario.schema import Spike
 from cxsim.stats import interval, paired_difference
 
-from helpers import SCENARIOS
+from helpers import ROUND_THE_CLOCK, SCENARIOS
 
 WEEK, DAY = 10080.0, 1440.0
 # strain_after's parameters after (S, load, staffed, busy, W, support): the scenario defaults
@@ -172,7 +172,7 @@ def test_collapse_is_reported_as_a_probability(overload):
 
 def test_hiring_cost_is_hires_times_cost_and_comes_off_net_value():
     """Two agents hired at week 2 (staffing 1.0 → 1.2 of 10): 2 × the cost, and net value that much lower."""
-    base = cxsim.load_scenario(SCENARIOS / "wellbeing.yaml").model_copy(update=dict(
+    base = cxsim.load_scenario(ROUND_THE_CLOCK).model_copy(update=dict(
         horizon=3 * WEEK, warmup=WEEK, policies={"grow": Policy(interventions=[
             {"at": 2 * WEEK, "set": {"staffing": 1.2}}])}))
     costly = base.model_copy(update={"wellbeing": base.wellbeing.model_copy(update={"hiring_cost": 5000.0})})
