@@ -192,6 +192,14 @@ class WellbeingParams:
     collapse_absent_share: float = 0.25  # a replication 'collapsed': this share off sick at some midnight
     engagement: "EngagementParams | None" = None  # engagement E (None: off)
     recover_break: float = 0.0   # share of the gap to 1 closed per minute of a break
+    sickness: "SicknessParams | None" = None  # baseline sickness absence (None: off)
+
+
+@dataclass(frozen=True)
+class SicknessParams:
+    """Baseline sickness absence (MODEL.md §4, :mod:`cxsim.kernels.sickness`)."""
+    chance: float            # probability per agent-day that a spell begins
+    mean_days: float         # mean length of a spell, whole days (≥ 1)
 
 
 @dataclass(frozen=True)
@@ -345,7 +353,9 @@ def compile_wellbeing(w: Wellbeing) -> WellbeingParams:
             attrition_sensitivity=float(w.engagement.attrition_sensitivity),
             quality_loss=float(w.engagement.quality_loss),
             empathy_sensitivity=float(w.engagement.empathy_sensitivity)) if w.engagement.enabled else None,
-        recover_break=w.recover_break_per_hour / HOUR)
+        recover_break=w.recover_break_per_hour / HOUR,
+        sickness=SicknessParams(chance=min(1.0, w.sickness.rate * DAY), mean_days=w.sickness.mean_length / DAY)
+        if w.sickness.rate > 0 else None)
 
 
 def compile_strain(w: Wellbeing) -> StrainParams:

@@ -20,6 +20,15 @@ shrinks by the same factor overnight), and a correlation does not change under a
 Each replication's lag is the k of its largest r(k); the reported lag is the mean over the
 replications with a t-interval (replications are independent), beside the mean cross-correlation
 curve with pointwise intervals (the chart ``cxsim plot --chart lag``).
+
+**Net of load** (``net_of_load`` in each policy's block, :func:`net_of_load`). Occupancy drives both
+sides: a heavier week lengthens waits (NPS falls at once) and builds strain (S follows over weeks),
+so r(k) mixes the load's two effects with any effect of the staff on the customers. Beside r(k),
+the partial correlation of x_t and y_{t+k} given the same week's occupancy z_{t+k} (7-day busy ÷
+staffed time, differenced over a week like the others): the correlation left in the regression of
+weekly NPS on the lagged employee state and that week's occupancy. It is pooled over the
+replications (each centred on its own means); the lag is the k of its largest value, with a 95 %
+percentile interval from resampling the replications (a fixed seed: the same bytes every time).
 """
 
 from __future__ import annotations
@@ -31,6 +40,10 @@ from .stats import interval
 
 #: Days of lag searched either way, and the smoothing/differencing window (a week of days).
 MAX_LAG, WINDOW = 28, 7
+
+
+#: Resamples of the replications for the interval of the net-of-load lag (a fixed seed).
+RESAMPLES, RESAMPLE_SEED = 400, 12
 
 
 #: The employee signals a lag can be read from: columns of the daily table (the mean over employed agents).
@@ -69,6 +82,63 @@ def cross_correlation(x: np.ndarray, y: np.ndarray, max_lag: int = MAX_LAG) -> n
     return out
 
 
+def weekly_occupancy_change(daily: pd.DataFrame) -> np.ndarray:
+    """One run's week-on-week change of the 7-day occupancy (busy ÷ staffed time), day by day."""
+    d = daily.sort_values("day")
+    staffed = d["staffed_area"].rolling(WINDOW).sum()
+    z = d["busy_area"].rolling(WINDOW).sum() / staffed.where(staffed > 0)
+    return z.diff(WINDOW).to_numpy(dtype=float)
+
+
+def lagged_moments(x: np.ndarray, y: np.ndarray, z: np.ndarray, max_lag: int = MAX_LAG) -> np.ndarray:
+    """Per k = −max_lag … max_lag, the centred cross-products of (x_t, y_{t+k}, z_{t+k}) over the days all
+    three are known: rows [n, Sxx, Syy, Szz, Sxy, Sxz, Syz] (what the pooled partial correlation sums)."""
+    out = np.zeros((2 * max_lag + 1, 7))
+    n = len(x)
+    for i, k in enumerate(range(-max_lag, max_lag + 1)):
+        if abs(k) >= n:
+            continue
+        a, b, c = (x[:n - k], y[k:], z[k:]) if k >= 0 else (x[-k:], y[:n + k], z[:n + k])
+        ok = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+        if ok.sum() < 3:
+            continue
+        a, b, c = a[ok] - a[ok].mean(), b[ok] - b[ok].mean(), c[ok] - c[ok].mean()
+        out[i] = (ok.sum(), a @ a, b @ b, c @ c, a @ b, a @ c, b @ c)
+    return out
+
+
+def partial_correlation(m: np.ndarray) -> np.ndarray:
+    """corr(x, y | z) per row of summed :func:`lagged_moments` (plain corr(x, y) where z does not vary)."""
+    n, sxx, syy, szz, sxy, sxz, syz = m.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(szz > 0, 1.0 / np.where(szz > 0, szz, 1.0), 0.0)
+        rxx, ryy, rxy = sxx - sxz * sxz * inv, syy - syz * syz * inv, sxy - sxz * syz * inv
+        r = rxy / np.sqrt(rxx * ryy)
+    return np.where((n > 3) & (rxx > 1e-12 * np.maximum(sxx, 1e-300)) & (ryy > 1e-12 * np.maximum(syy, 1e-300)),
+                    r, np.nan)
+
+
+def net_of_load(runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]], max_lag: int = MAX_LAG) -> dict | None:
+    """The lag read from the partial correlation of the employee state and later NPS given that week's
+    occupancy, pooled over ``runs`` ((x, y, z) per replication), with a percentile interval from resampling
+    the replications; None when no lag has a value."""
+    lags = np.arange(-max_lag, max_lag + 1)
+    moments = np.array([lagged_moments(x, y, z, max_lag) for x, y, z in runs])
+    r = partial_correlation(moments.sum(axis=0))
+    if not np.isfinite(r).any():
+        return None
+    best = float(lags[int(np.nanargmax(r))])
+    rng = np.random.default_rng(RESAMPLE_SEED)
+    found = []
+    for _ in range(RESAMPLES if len(runs) > 1 else 0):
+        rb = partial_correlation(moments[rng.integers(0, len(runs), len(runs))].sum(axis=0))
+        if np.isfinite(rb).any():
+            found.append(float(lags[int(np.nanargmax(rb))]))
+    low, high = (float(np.percentile(found, 2.5)), float(np.percentile(found, 97.5))) if found else (None, None)
+    return {"control": "occupancy", "lag_days": {"mean": best, "ci_low": low, "ci_high": high, "n": len(runs)},
+            "curve": {"lag": lags.tolist(), "r": [None if not np.isfinite(v) else float(v) for v in r]}}
+
+
 def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "auto",
                           max_lag: int = MAX_LAG) -> dict[str, dict]:
     """Per policy: the lag in days (mean and interval over replications) and the mean r(k) curve.
@@ -84,12 +154,15 @@ def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "a
     lags = np.arange(-max_lag, max_lag + 1)
     out: dict[str, dict] = {}
     for policy, runs in d.groupby("policy", sort=False):
-        curves, best = [], []
+        curves, best, series = [], [], []
         for _, run in runs.groupby("replication"):
-            r = cross_correlation(*weekly_change(run, employee), max_lag)
+            x, y = weekly_change(run, employee)
+            r = cross_correlation(x, y, max_lag)
             if np.isfinite(r).any():
                 curves.append(r)
                 best.append(float(lags[int(np.nanargmax(r))]))
+            if "busy_area" in run.columns and "staffed_area" in run.columns:
+                series.append((x, y, weekly_occupancy_change(run)))
         if not curves:
             continue
         c = np.array(curves)
@@ -98,4 +171,7 @@ def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "a
             "employee": employee, "lag_days": interval(best), "lags": best,
             "curve": {"lag": lags.tolist(), "mean": [b["mean"] for b in bands],
                       "low": [b["ci_low"] for b in bands], "high": [b["ci_high"] for b in bands]}}
+        net = net_of_load(series, max_lag) if series else None
+        if net is not None:
+            out[str(policy)]["net_of_load"] = net
     return out

@@ -43,11 +43,12 @@ TOTALS = ("offered", "handled", "abandoned", "needs_created", "needs_solved", "n
           "busy_area", "staffed_area", "staff_cost", "journeys_ended", "score_sum", "promoters", "detractors",
           "respondents", "respondent_promoters", "respondent_detractors", "time_given", "cases", "churned",
           "acquired", "customer_area", "leavers", "pressure_area", "employed_area", "absent_area", "boreout_days",
-          "staffed_days", "value_area", "expected_leavers", "hires")
+          "staffed_days", "value_area", "expected_leavers", "hires", "sick_area")
 (T_OFFERED, T_HANDLED, T_ABANDONED, T_CREATED, T_SOLVED, T_GIVEN_UP, T_QUEUE_AREA, T_BUSY_AREA, T_STAFFED_AREA,
  T_STAFF_COST, T_JOURNEYS, T_SCORE_SUM, T_PROMOTERS, T_DETRACTORS, T_RESPONDENTS, T_RESP_PROMOTERS,
  T_RESP_DETRACTORS, T_TIME_GIVEN, T_CASES, T_CHURNED, T_ACQUIRED, T_CUSTOMER_AREA, T_LEAVERS, T_PRESSURE_AREA,
- T_EMPLOYED_AREA, T_ABSENT_AREA, T_BOREOUT_DAYS, T_STAFFED_DAYS, T_VALUE_AREA, T_EXPECTED_LEAVERS, T_HIRES) = range(len(TOTALS))
+ T_EMPLOYED_AREA, T_ABSENT_AREA, T_BOREOUT_DAYS, T_STAFFED_DAYS, T_VALUE_AREA, T_EXPECTED_LEAVERS, T_HIRES,
+ T_SICK_AREA) = range(len(TOTALS))
 
 #: Day columns that are the difference of the running total of the same name over the day.
 DAY_FROM_TOTALS = tuple((_column(Day, name), i) for i, name in enumerate(TOTALS) if name in Day._fields)

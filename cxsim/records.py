@@ -117,6 +117,7 @@ class Day(NamedTuple):
     strain: float        # mean chronic strain S of employed agents at the end of the period
     hires: int           # agents hired (replacements and head-count increases)
     engagement: float    # mean engagement E of employed agents at the end of the period
+    sick_area: float     # ∫ agents off with baseline sickness dt (wellbeing.sickness; not burnout: absent_area)
 
 
 class Customer(NamedTuple):

@@ -17,12 +17,13 @@ import numpy as np
 
 #: The purposes that get their own stream, in a fixed order (the order is part of the seed key).
 PURPOSES = ("arrivals", "needs", "patience", "work", "resolution", "returns", "experience", "workforce",
-            "customers", "loyalty", "background", "segments", "management", "fcr")
+            "customers", "loyalty", "background", "segments", "management", "fcr", "sickness")
 (ARRIVALS, NEEDS, PATIENCE, WORK, RESOLUTION, RETURNS, EXPERIENCE, WORKFORCE,
  CUSTOMERS, LOYALTY, BACKGROUND) = range(11)
 SEGMENTS = PURPOSES.index("segments")  # a new customer's segment (appended: earlier keys unchanged)
 MANAGEMENT = PURPOSES.index("management")  # a review's survey sampling noise (appended)
 FCR = PURPOSES.index("fcr")  # the agents' FCR tick-box (kernels.fcr; appended, drawn only under management)
+SICKNESS = PURPOSES.index("sickness")  # baseline sickness spells (kernels.sickness; appended, drawn only when on)
 
 BLOCK = 4096
 

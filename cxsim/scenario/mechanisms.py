@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema,
 from .staffing import StaffingTarget
 from .units import DURATION_PATTERN, parse_duration
 from .types import Distribution, Exponential, NonNegativeDuration, PositiveDuration, Probability, Strict
+from .types import Duration, NonNegativeRate
 
 from ..quality_table import QUALITY_GAP, QUALITY_LEVEL
 from ..minutes import WEEK
@@ -104,6 +105,15 @@ class Engagement(Strict):
                          "for the person (E = 1: the lever in full)")
 
 
+class Sickness(Strict):
+    """Baseline sickness absence (MODEL.md §4, shrinkage; :mod:`cxsim.kernels.sickness`): off by default."""
+    rate: Annotated[NonNegativeRate, Field(le=1 / 1440.0)] = Field(
+        0.0, description="chance per agent-day that a sickness spell begins, e.g. '0.03 /d' (at most 1 /d); "
+                         "0: off. The share of agent-days off sick is rate·L / (1 + rate·L)")
+    mean_length: Annotated[Duration, Field(ge=1440.0)] = Field(
+        2 * 1440.0, description="mean length L of a spell, in whole days (geometric; at least 1 d)")
+
+
 class Wellbeing(Strict):
     initial: Probability = 0.8
     drain_per_busy_hour: Annotated[float, Field(ge=0)] = 0.03
@@ -136,6 +146,8 @@ class Wellbeing(Strict):
     hiring_cost: Annotated[float, Field(ge=0)] = Field(
         0.0, description="cost of recruiting and training one hire (a replacement or a head-count increase), "
                          "in the currency of cost_per_hour; subtracted in net_value")
+    sickness: Sickness = Field(default_factory=Sickness,
+                               description="baseline sickness absence, apart from burnout (off by default)")
 
 
 class Experience(Strict):

@@ -17,6 +17,7 @@ from .mechanisms import (
     BUILT_IN, Erosion, Experience, Loyalty, Mechanisms, Policy, Resolution, Wellbeing, resolve_policy,
 )
 from .staffing import TeamStaffing, multiplier, target_of
+from .staffing import Break  # noqa: E402  (defined there: staffing patterns carry breaks too)
 from .uncertain import UncertainRange, resolve as resolve_uncertain
 from .progress import Escalation, Ownership, Progress
 from .types import (
@@ -182,12 +183,6 @@ class Returns(Strict):
 
 
 # --- workforce -------------------------------------------------------------------------------
-
-class Break(Strict):
-    """A paid break within a shift: off the phones, W recovering (``wellbeing.recover_break_per_hour``)."""
-    after: PositiveDuration = Field(description="time from the start of the shift, e.g. '2 h'")
-    length: PositiveDuration = Field(description="e.g. '15 min'")
-
 
 class Shift(Strict):
     start: NonNegativeDuration = Field(description="time of day the shift starts, e.g. '8 h'")

@@ -49,6 +49,12 @@ class StaffingTarget(Strict):
         return self
 
 
+class Break(Strict):
+    """A paid break within a shift: off the phones, W recovering (``wellbeing.recover_break_per_hour``)."""
+    after: PositiveDuration = Field(description="time from the start of the shift, e.g. '2 h'")
+    length: PositiveDuration = Field(description="e.g. '15 min'")
+
+
 def _default_target() -> StaffingTarget:
     return StaffingTarget(service_level=0.8)
 
@@ -65,12 +71,27 @@ class Patterns(Strict):
         "together", description="'together': the days off are consecutive (7 patterns per shift); 'any': any "
                                 "days of the week (e.g. 21 patterns for 5 of 7)")
 
+    breaks: list[Break] = Field(
+        default_factory=list, description="paid breaks within every rostered shift (default none), as a team's "
+                                          "shift.breaks. Breaks are part of the team's shrinkage (paid, not "
+                                          "answering): the rule's requirement and cost are not changed for them")
+    stagger: NonNegativeDuration = Field(
+        0.0, description="the agents of a rostered shift start each break spread evenly over this window, not all "
+                         "at once (as a team's shift.stagger)")
+
     @model_validator(mode="after")
     def _within_day(self) -> "Patterns":
         if any(s >= 1440 for s in self.starts):
             raise ValueError("starts are times of day: below 24 h")
         if any(length > 1440 for length in self.lengths):
             raise ValueError("a shift is at most 24 h long")
+        end = 0.0
+        for b in sorted(self.breaks, key=lambda b: b.after):
+            if b.after < end:
+                raise ValueError("breaks overlap")
+            end = b.after + b.length + self.stagger
+            if end >= min(self.lengths):
+                raise ValueError("every break (with its stagger) must end before the shortest shift does")
         return self
 
 

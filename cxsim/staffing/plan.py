@@ -72,11 +72,15 @@ def plan_team(p: Params, name: str, team, channels: tuple[int, ...], levers: Lev
 
 def team_groups(plan: TeamPlan, team, channels: tuple[int, ...], needs: tuple[int, ...],
                 multiplier: float) -> list[TeamParams]:
-    """The rota as team groups with one shift pattern each (a policy's multiplier scales each group)."""
+    """The rota as team groups with one shift pattern each (a policy's multiplier scales each group), each
+    with the patterns' breaks."""
     cost = team.cost_per_hour / HOUR / (1.0 - plan.shrinkage)
+    # Breaks are part of the shrinkage (paid, not answering): neither the cost nor the requirement changes.
+    breaks = tuple((b.after, b.length) for b in sorted(team.staffing.patterns.breaks, key=lambda b: b.after))
     return [TeamParams(name=f"{plan.team}@{pattern.label()}", agents=int(round(int(heads) * multiplier)),
                        base_agents=int(heads), channels=channels, needs=needs, proficiency=team.proficiency,
-                       cost_per_minute=cost, shifts=pattern.intervals(), skill_use=float(team.skill_use))
+                       cost_per_minute=cost, shifts=pattern.intervals(), skill_use=float(team.skill_use),
+                       breaks=breaks, break_stagger=float(team.staffing.patterns.stagger))
             for pattern, heads in zip(plan.patterns, plan.rota.heads) if heads > 0]
 
 

@@ -34,6 +34,8 @@ from .heap import (
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
 )
+from ...layouts import T_SICK_AREA
+from .state import L_SICK
 from .breaks import break_step, schedule_breaks
 from .management import review_step
 from .people import (
@@ -87,6 +89,7 @@ def totals(p, w, now: float, out) -> None:
     out[T_VALUE_AREA] = area(w.lv, L_VALUE, now) if population else 0.0
     out[T_EXPECTED_LEAVERS] = w.fc[F_EXPECTED_LEAVERS] if workforce else 0.0
     out[T_HIRES] = float(w.ic[I_HIRES]) if workforce else 0.0
+    out[T_SICK_AREA] = area(w.lv, L_SICK, now) if workforce else 0.0
 
 
 @njit(cache=True)
@@ -101,7 +104,7 @@ def close_period(p, w, now: float) -> None:
             update_wellbeing(p, w, a)
     cut_staff_day(w.days[w.ic[I_DAYS]], start, now, w.totals, after, w.ic[I_OPEN], team_mean(w, w.tm_standard),
                   w.ic[I_ACTIVE] if p.population else 0, w.a_wellbeing[:n], w.a_strain[:n], w.a_engagement[:n],
-                  w.a_absent[:n], w.a_gone[:n])
+                  w.a_absent[:n] & (w.a_sick_left[:n] == 0), w.a_gone[:n])
     w.ic[I_DAYS] += 1
     w.totals[:] = after
     w.fc[F_LAST_CUT] = now

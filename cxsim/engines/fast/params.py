@@ -205,6 +205,9 @@ class FastParams(NamedTuple):
     mg_tickbox_bias: float
     es_after: int                  # escalation (kernels.journey.escalated): failed contacts before second line
     es_serves: np.ndarray          # [first-line queue]: the second-line team serves its (channel, need)
+    sk_on: bool                    # baseline sickness absence (kernels.sickness)
+    sk_chance: float               # probability per agent-day that a spell begins
+    sk_mean_days: float            # mean spell length, whole days
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -233,7 +236,8 @@ KNOWN: dict[str, frozenset[str]] = {
         "absence", "attrition_per_year", "attrition_sensitivity", "boreout_below", "boreout_rate", "burnout_after",
         "burnout_below", "drain", "hiring_delay", "initial", "pressure_drain", "quality_loss", "quality_onset",
         "ramp_up", "recover_idle", "recover_off", "rookie_start", "speed_loss", "speed_onset", "upset_below",
-        "upset_hit", "strain", "hiring_cost", "collapse_absent_share", "engagement", "recover_break"}),
+        "upset_hit", "strain", "hiring_cost", "collapse_absent_share", "engagement", "recover_break", "sickness"}),
+    "SicknessParams": frozenset({"chance", "mean_days"}),
     "StrainParams": frozenset({"absence", "attrition_sensitivity", "burnout_above", "load_days", "low_below", "on",
                                "per_low_day", "per_overload_day", "recover_off", "recover_working", "sustainable",
                                "per_upset", "contract", "per_overtime_hour", "quality_loss"}),
@@ -262,6 +266,7 @@ def unsupported(params: Params) -> list[str]:
     objects = [params, params.mechanisms, params.erosion, params.wellbeing, params.experience, params.loyalty,
                params.customers, params.progress, params.wellbeing.strain,
                *([params.wellbeing.engagement] if params.wellbeing.engagement is not None else []),
+               *([params.wellbeing.sickness] if params.wellbeing.sickness is not None else []),
                *params.channels, *params.teams, *(levers for _, levers in params.timeline)]
     found = {f"{type(o).__name__}.{name}" for o in objects for name in _fields(o)
              if name not in KNOWN.get(type(o).__name__, ())}
@@ -434,4 +439,6 @@ def pack(params: Params) -> FastParams:
         pg_re_explain=float(p.progress.re_explain), pg_callback_promise=float(p.progress.callback_promise),
         pg_owned_give_up=float(p.progress.owned_give_up),
         mg_fcr_window=float(mg.fcr_window) if mg else 0.0, mg_tickbox_bias=float(mg.tickbox_bias) if mg else 0.0,
-        es_after=int(p.escalation.after), es_serves=p.escalation_serves())
+        es_after=int(p.escalation.after), es_serves=p.escalation_serves(),
+        sk_on=w.sickness is not None, sk_chance=float(w.sickness.chance) if w.sickness else 0.0,
+        sk_mean_days=float(w.sickness.mean_days) if w.sickness else 1.0)

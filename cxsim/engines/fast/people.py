@@ -20,15 +20,18 @@ from ...kernels.loyalty import (
 from ...kernels.sampling import sample_duration, uniform_index
 from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
 from ...kernels.strain import burnout_begins
+from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean, team_load
 from ...kernels.workday import day_end, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
+from ...streams import SICKNESS
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
 from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
 from .state import (
     F_EXPECTED_LEAVERS, F_NOW, F_PRESSURE_AREA, F_SUPPORT, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED,
     I_CUSTOMERS, I_HIRES, I_LEAVERS, I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED, L_VALUE,
 )
+from .state import L_SICK
 
 
 
@@ -75,6 +78,7 @@ def new_agent(p, w, team: int, hired: float, wellbeing: float, since: float) -> 
     w.a_warm_handled[a] = 0
     w.a_strain[a], w.a_load[a], w.a_day_low[a] = 0.0, 0.0, wellbeing
     w.a_engagement[a], w.a_day_upset[a], w.a_on_break[a] = 1.0, 0, False
+    w.a_sick_left[a] = 0
     w.tm_size[team] += 1
     return a
 
@@ -122,6 +126,10 @@ def _leave(p, w, agent: int) -> None:
     now = w.fc[F_NOW]
     w.ic[I_LEAVERS] += 1
     change(w.lv, L_EMPLOYED, now, -1.0)
+    if w.a_sick_left[agent] > 0:  # off with baseline sickness: the spell ends with the job
+        w.a_sick_left[agent] = 0
+        w.a_absent[agent] = False
+        change(w.lv, L_SICK, now, -1.0)
     if w.a_absent[agent]:
         w.a_absent[agent] = False
         w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
@@ -129,6 +137,28 @@ def _leave(p, w, agent: int) -> None:
     remove(p, w, agent)
     w.tm_size[w.a_team[agent]] -= 1
     push(w, now + p.wb_hiring_delay, EV_HIRE, w.a_team[agent], 0, NORMAL)
+
+
+@njit(cache=True)
+def _sickness(p, w, rng, agent: int, now: float) -> None:
+    """Baseline sickness (kernels.sickness): every agent employed at the step draws two uniforms a day."""
+    stream = rng[SICKNESS]
+    u_start = stream.random()
+    u_length = stream.random()
+    if w.a_gone[agent]:
+        return
+    w.a_sick_left[agent], event = sickness_day(True, w.a_sick_left[agent], w.a_absent[agent], p.sk_chance,
+                                               p.sk_mean_days, u_start, u_length)
+    if event == FALLS_SICK:
+        w.a_absent[agent] = True
+        change(w.lv, L_SICK, now, 1.0)
+        go_off_duty(p, w, agent)
+        hand_back(p, w, agent)
+    elif event == BACK:
+        w.a_absent[agent] = False
+        change(w.lv, L_SICK, now, -1.0)
+        if w.tm_on_shift[w.a_team[agent]]:
+            go_on_duty(p, w, agent)
 
 
 @njit(cache=True)
@@ -166,6 +196,8 @@ def daily_step(p, w, rng) -> None:
         w.fc[F_EXPECTED_LEAVERS] += chance
         if u_leave < chance:
             _leave(p, w, a)
+        if p.sk_on:
+            _sickness(p, w, rng, a, now)
     for a in range(w.ic[I_AGENTS]):
         w.a_day_staffed[a] = area(w.a_staffed, a, now)
         w.a_day_busy[a] = area(w.a_busy, a, now)

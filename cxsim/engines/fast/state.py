@@ -39,7 +39,8 @@ F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT, F_EXPECTED_LEAVERS = r
 N_FC = 6
 # --- time-integrated levels (lv rows: level, area, last change) ---
 L_WAITING, L_BUSY, L_EMPLOYED, L_ABSENT, L_CUSTOMERS, L_VALUE = range(6)
-N_LV = 6
+L_SICK = 6  # agents off with baseline sickness (kernels.sickness; appended)
+N_LV = 7
 # --- ledger counters (led) ---
 G_OFFERED, G_HANDLED, G_ABANDONED, G_CREATED, G_SOLVED, G_GIVEN_UP, G_TIME_GIVEN, G_CASES, G_JOURNEYS, G_SCORE, \
     G_PROMOTERS, G_DETRACTORS, G_RESPONDENTS, G_RESP_PROMOTERS, G_RESP_DETRACTORS = range(15)
@@ -135,6 +136,7 @@ class World(NamedTuple):
     a_engagement: np.ndarray    # engagement E (kernels.engagement)
     a_day_upset: np.ndarray     # upset customers since the last daily step
     a_on_break: np.ndarray      # off duty for a break within the shift (kernels.breaks)
+    a_sick_left: np.ndarray     # days of a baseline sickness spell still to go (kernels.sickness; a_absent too)
     # teams (and the organisation's pressure and standard per team)
     tm_idle_head: np.ndarray
     tm_idle_tail: np.ndarray

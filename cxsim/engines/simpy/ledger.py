@@ -70,7 +70,8 @@ class Ledger:
             pressure_area=self.org.pressure_area, employed_area=wf.employed.area_at(now) if wf else 0.0,
             absent_area=wf.absent.area_at(now) if wf else 0.0, boreout_days=wf.boreout_days if wf else 0,
             staffed_days=wf.staffed_days if wf else 0, value_area=c.value.area_at(now) if c else 0.0,
-            expected_leavers=wf.expected_leavers if wf else 0.0, hires=wf.hires if wf else 0)
+            expected_leavers=wf.expected_leavers if wf else 0.0, hires=wf.hires if wf else 0,
+            sick_area=wf.sick.area_at(now) if wf else 0.0)
         return np.array([totals[name] for name in TOTALS], dtype=float)
 
     def periods(self) -> Generator[simpy.Event, None, None]:
@@ -93,7 +94,7 @@ class Ledger:
         cut_staff_day(row, start, now, before, after, len(self.open_needs), self.org.mean(self.org.standard),
                       len(self.customers.active) if self.customers else 0,
                       *(np.array([getattr(a, k) for a in agents]) for k in ("wellbeing", "strain", "engagement",
-                                                                             "absent", "gone")))
+                                                                             "burnt_out", "gone")))
         self.days.append(row)
         self._last = (now, after)
         if now == self.p.warmup:

@@ -51,6 +51,7 @@ from .customers import Customers
 from .ledger import Ledger
 from .schedule import at
 from .staff import Agent, Router, Ticket
+from ...streams import SICKNESS
 from .breaks import schedule_breaks
 from .workforce import HeadCount, Organisation, Workforce, effectiveness
 
@@ -107,6 +108,7 @@ class Model:
             if self.mech.wellbeing else None
         if self.workforce:
             self.workforce.support = self.levers.support
+            self.workforce.sick_stream = self.rng[SICKNESS]
         self.customers = Customers(self.env, params, self.rng[CUSTOMERS], self.rng[LOYALTY],
                                    self.rng[BACKGROUND], self.rng[SEGMENTS]) \
             if params.population else None

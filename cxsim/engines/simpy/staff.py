@@ -44,7 +44,7 @@ class Agent:
     __slots__ = ("id", "team", "sessions", "channel", "idle_since", "on_duty", "leaving", "busy", "staffed", "handled",
                  "wellbeing", "since", "upset", "low_since", "absent", "gone", "hired", "callbacks", "absent_minutes",
                  "boreout_days", "left", "absent_since", "strain", "load", "day_low", "engagement", "day_upset",
-                 "on_break")
+                 "on_break", "sick_left")
 
     def __init__(self, agent_id: int, team: "Team", hired: float = -1e18, wellbeing: float = 1.0):
         self.id, self.team = agent_id, team
@@ -74,6 +74,12 @@ class Agent:
         self.engagement = 1.0      # engagement E (MODEL.md §4; stays 1 with engagement off)
         self.day_upset = 0         # upset customers since the last daily step (strain input)
         self.on_break = False      # off duty for a break within the shift (kernels.breaks)
+        self.sick_left = 0         # days of a baseline sickness spell still to go (kernels.sickness; absent too)
+
+    @property
+    def burnt_out(self) -> bool:
+        """Absent with burnout (the daily table's ``absent``), not with baseline sickness."""
+        return self.absent and self.sick_left == 0
 
     @property
     def available(self) -> bool:

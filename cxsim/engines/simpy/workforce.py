@@ -19,6 +19,7 @@ from ...kernels.breaks import off_recovery
 from ...compiled import EngagementParams
 from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
 from ...kernels.strain import burnout_begins
+from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean, team_load
 from ...kernels.workday import day_end, energy_after, team_step
 from ...minutes import DAY
@@ -159,6 +160,8 @@ class Workforce:
         self.staffed_days = 0                              # ... out of agent-days with any time on duty
         self.expected_leavers = 0.0                        # Σ of each agent-day's probability of resigning
         self.s = params.wellbeing.strain
+        self.sick = Level()                                # agents off with baseline sickness over time
+        self.sick_stream: "Stream | None" = None           # its own stream (streams.SICKNESS), set by the model
         self._daily: dict[int, tuple[float, float]] = {}
         router.before_change = self.update
 
@@ -223,6 +226,27 @@ class Workforce:
                 self.expected_leavers += chance
                 if u_leave < chance:
                     self._leave(agent)
+                if w.sickness is not None:
+                    self._sickness(agent, now)
+
+    def _sickness(self, agent: Agent, now: float) -> None:
+        """Baseline sickness (kernels.sickness): every agent employed at the step draws two uniforms a day."""
+        k = self.w.sickness
+        u_start, u_length = self.sick_stream.uniform(), self.sick_stream.uniform()
+        if agent.gone:
+            return
+        agent.sick_left, event = sickness_day(True, agent.sick_left, agent.absent, k.chance, k.mean_days, u_start,
+                                              u_length)
+        if event == FALLS_SICK:
+            agent.absent = True
+            self.sick.change(now, 1)
+            self.router.go_off_duty(agent)
+            self.router.hand_back(agent)
+        elif event == BACK:
+            agent.absent = False
+            self.sick.change(now, -1)
+            if agent.team.on_shift:
+                self.router.go_on_duty(agent)
 
     def _burnout(self, agent: Agent, now: float, d1: float, d2: float) -> None:
         s = self.s
@@ -253,6 +277,10 @@ class Workforce:
 
     def _leave(self, agent: Agent) -> None:
         self.leavers += 1
+        if agent.sick_left > 0:  # off with baseline sickness: the spell ends with the job
+            agent.sick_left = 0
+            agent.absent = False
+            self.sick.change(self.env.now, -1)
         if agent.absent:
             agent.absent = False
             agent.absent_minutes += self.env.now - agent.absent_since
