@@ -24,10 +24,14 @@ curve with pointwise intervals (the chart ``cxsim plot --chart lag``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Iterable
+
 import numpy as np
-import pandas as pd
 
 from .stats import interval
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Days of lag searched either way, and the smoothing/differencing window (a week of days).
 MAX_LAG, WINDOW = 28, 7
@@ -67,6 +71,47 @@ def cross_correlation(x: np.ndarray, y: np.ndarray, max_lag: int = MAX_LAG) -> n
         if ok.sum() > 2 and np.std(a[ok]) > 0 and np.std(b[ok]) > 0:
             out[i] = float(np.corrcoef(a[ok], b[ok])[0, 1])
     return out
+
+
+def measurable(runs: Iterable[dict[str, np.ndarray]], warmup: float, max_lag: int = MAX_LAG) -> bool:
+    """False when :func:`employee_customer_lag` (``employee="auto"``) is sure to find nothing: in no
+    run is there a lag k with more than two days where both weekly changes are known. Decided from
+    which values are known (NaN or not), never from the values' rounding, so it is exact; it needs
+    no pandas, which a run whose daily tables cannot show a lag then never imports (0.3 s).
+
+    ``runs``: each run's daily table as numpy columns. Both auto signals (wellbeing, strain) are
+    tried: True if either could give a lag.
+    """
+    def full(known: np.ndarray) -> np.ndarray:  # rolling(WINDOW) is not NaN: WINDOW known values up to t
+        return np.convolve(known, np.ones(WINDOW, dtype=int))[:len(known)] == WINDOW
+
+    def change(level: np.ndarray) -> np.ndarray:  # diff(WINDOW) is not NaN: the level known at t and t − WINDOW
+        out = np.zeros(len(level), dtype=bool)
+        out[WINDOW:] = level[WINDOW:] & level[:-WINDOW]
+        return out
+
+    for run in runs:
+        after = run["start"] >= warmup
+        order = np.argsort(run["day"][after], kind="stable")
+        column = {name: np.asarray(run[name][after][order], dtype=float)
+                  for name in ("journeys_ended", "promoters", "detractors", "wellbeing", "strain") if name in run}
+        ended = column["journeys_ended"]
+        known = ~np.isnan(ended) & ~np.isnan(column["promoters"]) & ~np.isnan(column["detractors"])
+        # 7-day NPS is known where the week's sums are and at least one journey ended in the week
+        ended_in_week = np.convolve(np.where(np.isnan(ended), 0.0, ended), np.ones(WINDOW))[:len(ended)]
+        y = change(full(known) & (ended_in_week > 0))
+        for signal in ("wellbeing", "strain"):
+            if signal not in run:
+                continue
+            x = change(full(~np.isnan(column[signal])))
+            n = len(x)
+            for k in range(-max_lag, max_lag + 1):
+                if abs(k) >= n:
+                    continue
+                a, b = (x[:n - k], y[k:]) if k >= 0 else (x[-k:], y[:n + k])
+                if int((a & b).sum()) > 2:
+                    return True
+    return False
 
 
 def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "auto",
