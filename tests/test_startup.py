@@ -1,7 +1,9 @@
 """What a user waits for before anything is simulated: imports, and compiling the fast engine once.
 
 A command imports what it uses when it uses it (`cxsim validate` needs no engine; a fast run no
-SimPy, no scipy.stats, no charts), and the first fast run on a machine says that it compiles.
+SimPy, no scipy.stats, no charts, and no pandas, scipy.special or scipy.linalg: issue 16's start-up),
+and the first fast run on a machine says that it compiles. The shortcuts that keep those imports
+away are checked against what they replace: the same t quantiles, DataFrame, Parquet bytes and summary.
 """
 
 from __future__ import annotations
@@ -251,3 +253,36 @@ def test_the_command_line_starts_without_full_collections_and_runs_with_the_coll
 
     seen = json.loads(_fresh_process(script))
     assert seen == {"full": 0, "during": [[True, True]], "after": True, "frozen_at_exit": True}
+
+
+def test_the_lag_is_skipped_without_pandas_only_when_it_is_sure_to_be_empty():
+    """lag.measurable is a sound shortcut: whenever employee_customer_lag finds a lag, measurable says
+    so. Random daily tables: lengths around the lag window, signals with gaps (NaN), weeks without
+    journeys; both answers are compared on each."""
+    import numpy as np
+    import pandas as pd
+
+    from cxsim.lag import employee_customer_lag, measurable
+
+    rng = np.random.default_rng(16)
+    found = skipped = 0
+    for _ in range(150):
+        days = int(rng.integers(5, 60))
+        runs = []
+        for rep in range(int(rng.integers(1, 3))):
+            ended = rng.poisson(rng.choice([0.05, 0.5, 3.0]), days).astype(np.int64)
+            promoters = rng.binomial(ended, 0.4)
+            run = {"day": np.arange(days), "start": np.arange(days) * 1440.0, "journeys_ended": ended,
+                   "promoters": promoters, "detractors": rng.binomial(ended - promoters, 0.5),
+                   "wellbeing": rng.random(days), "strain": np.where(rng.random() < 0.5, 0.0, rng.random(days))}
+            for signal in ("wellbeing", "strain"):
+                run[signal][rng.random(days) < rng.choice([0.0, 0.1, 0.5])] = np.nan
+            runs.append({"policy": "baseline", "replication": rep, **run})
+        warmup = float(rng.choice([0.0, 3 * 1440.0]))
+        daily = pd.concat([pd.DataFrame(r) for r in runs], ignore_index=True)
+        lag = employee_customer_lag(daily, warmup)
+        sure_empty = not measurable([{k: np.asarray(v) for k, v in r.items() if k != "policy"} for r in runs], warmup)
+        assert not (lag and sure_empty)
+        found += bool(lag)
+        skipped += sure_empty
+    assert found > 20 and skipped > 20, (found, skipped)  # both kinds of table were drawn
