@@ -136,8 +136,10 @@ def _os_problem(exc: OSError) -> str:
 
 def _warn(path: Path, scenario: Scenario, allow_outside: bool = False) -> None:
     """Print the scenario's lint warnings (valid, but probably not what was meant) on stderr."""
-    from .scenario.lint import warnings_for
+    from .scenario.lint import lint, warnings_for
 
+    if not lint(scenario):  # nothing to say: the file is not read again for the warnings' positions
+        return
     for line in warnings_for(path, scenario, allow_outside):
         typer.echo(line, err=True)
 

@@ -33,10 +33,14 @@ percentile interval from resampling the replications (a fixed seed: the same byt
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Iterable
+
 import numpy as np
-import pandas as pd
 
 from .stats import interval
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Days of lag searched either way, and the smoothing/differencing window (a week of days).
 MAX_LAG, WINDOW = 28, 7
@@ -137,6 +141,45 @@ def net_of_load(runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]], max_lag: 
     low, high = (float(np.percentile(found, 2.5)), float(np.percentile(found, 97.5))) if found else (None, None)
     return {"control": "occupancy", "lag_days": {"mean": best, "ci_low": low, "ci_high": high, "n": len(runs)},
             "curve": {"lag": lags.tolist(), "r": [None if not np.isfinite(v) else float(v) for v in r]}}
+def measurable(runs: Iterable[dict[str, np.ndarray]], warmup: float, max_lag: int = MAX_LAG) -> bool:
+    """False when :func:`employee_customer_lag` (``employee="auto"``) is sure to find nothing: in no
+    run is there a lag k with more than two days where both weekly changes are known. Decided from
+    which values are known (NaN or not), never from the values' rounding, so it is exact; it needs
+    no pandas, which a run whose daily tables cannot show a lag then never imports (0.3 s).
+
+    ``runs``: each run's daily table as numpy columns. Both auto signals (wellbeing, strain) are
+    tried: True if either could give a lag.
+    """
+    def full(known: np.ndarray) -> np.ndarray:  # rolling(WINDOW) is not NaN: WINDOW known values up to t
+        return np.convolve(known, np.ones(WINDOW, dtype=int))[:len(known)] == WINDOW
+
+    def change(level: np.ndarray) -> np.ndarray:  # diff(WINDOW) is not NaN: the level known at t and t − WINDOW
+        out = np.zeros(len(level), dtype=bool)
+        out[WINDOW:] = level[WINDOW:] & level[:-WINDOW]
+        return out
+
+    for run in runs:
+        after = run["start"] >= warmup
+        order = np.argsort(run["day"][after], kind="stable")
+        column = {name: np.asarray(run[name][after][order], dtype=float)
+                  for name in ("journeys_ended", "promoters", "detractors", "wellbeing", "strain") if name in run}
+        ended = column["journeys_ended"]
+        known = ~np.isnan(ended) & ~np.isnan(column["promoters"]) & ~np.isnan(column["detractors"])
+        # 7-day NPS is known where the week's sums are and at least one journey ended in the week
+        ended_in_week = np.convolve(np.where(np.isnan(ended), 0.0, ended), np.ones(WINDOW))[:len(ended)]
+        y = change(full(known) & (ended_in_week > 0))
+        for signal in ("wellbeing", "strain"):
+            if signal not in run:
+                continue
+            x = change(full(~np.isnan(column[signal])))
+            n = len(x)
+            for k in range(-max_lag, max_lag + 1):
+                if abs(k) >= n:
+                    continue
+                a, b = (x[:n - k], y[k:]) if k >= 0 else (x[-k:], y[:n + k])
+                if int((a & b).sum()) > 2:
+                    return True
+    return False
 
 
 def employee_customer_lag(daily: pd.DataFrame, warmup: float, employee: str = "auto",

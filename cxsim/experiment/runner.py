@@ -1,12 +1,19 @@
-"""Run a scenario: grid points × policies × replications, on any backend, resumable, with intervals."""
+"""Run a scenario: grid points × policies × replications, on any backend, resumable, with intervals.
+
+A run's metrics stay rows (one dict per run) until someone asks for a DataFrame: the summary, the
+terminal tables and ``metrics.parquet`` are made from them with numpy and Arrow, the same numbers and
+the same bytes as through pandas, which a command then never imports (0.3 s of its start-up).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -16,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-import pandas as pd
+import numpy as np
 
 from .. import __version__
 from ..compiled import Params, compile_scenario
@@ -35,6 +42,7 @@ from .size import check_size
 from .store import Store, hold
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
 RunKey = tuple[str, int]  # (policy, replication)
@@ -50,9 +58,14 @@ class Results:
     seed: int
     replications: int
     engine: str
-    metrics: pd.DataFrame                       # one row per (point, policy, replication)
+    rows: MetricRows                            # one row per (point, policy, replication)
     runs: dict[RunKey, dict[str, pa.Table]] = field(default_factory=dict)  # each run's tables, as Arrow
     axes: dict[str, list[Any]] = field(default_factory=dict)
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        """One row per (point, policy, replication), as a pandas DataFrame (made when first asked for)."""
+        return self.rows.frame()
 
     @cached_property
     def tables(self) -> Mapping[RunKey, dict[str, pd.DataFrame]]:
@@ -61,36 +74,40 @@ class Results:
 
     @property
     def policies(self) -> list[str]:
-        return list(dict.fromkeys(self.metrics["policy"]))
+        return list(dict.fromkeys(row["policy"] for row in self.rows))
 
     @property
     def is_sweep(self) -> bool:
         return bool(self.axes)
 
     def metric_names(self) -> list[str]:
-        present = [c for c in self.metrics.columns if c not in RESERVED and c not in self.axes]
+        present = [c for c in self.rows.columns if c not in RESERVED and c not in self.axes]
         # Per-channel variants (``service_level.phone``) follow their metric; unknown names go last.
         known = [m for base in ORDER for m in [base] + sorted(x for x in present if x.startswith(base + "."))
                  if m in present]
         return known + sorted(m for m in present if m not in known)
 
-    def _block(self, frame: pd.DataFrame) -> dict:
+    def _block(self, rows: list[dict]) -> dict:
+        """Intervals per policy and paired differences, from the rows of one grid point (ordered by
+        policy, then replication: the pairs are the same replication of two policies)."""
         names = self.metric_names()
         policies, precision = {}, {}
+        column = {policy: {m: _column([r for r in rows if r["policy"] == policy], m) for m in names}
+                  for policy in self.policies}
         for policy in self.policies:
-            rows = frame[frame["policy"] == policy]
-            policies[policy] = {"metrics": {m: (proportion if m in BINARY else describe)(rows[m])
-                                            for m in names if rows[m].notna().any()}}
+            values = column[policy]
+            policies[policy] = {"metrics": {m: (proportion if m in BINARY else describe)(values[m])
+                                            for m in names if _present(values[m])}}
             precision[policy] = {m: _finite(relative_half_width(s, RANGES.get(m)))
                                  for m, s in policies[policy]["metrics"].items()}
         differences = {}
         base = self.policies[0]
-        b = frame[frame["policy"] == base].set_index("replication")
+        b = column[base]
         for other in self.policies[1:]:
-            a = frame[frame["policy"] == other].set_index("replication")
+            a = column[other]
             differences[f"{other}-{base}"] = {
                 m: (paired_proportion_difference if m in BINARY else paired_difference)(a[m], b[m])
-                for m in names if a[m].notna().any() and b[m].notna().any()}
+                for m in names if _present(a[m]) and _present(b[m])}
         return {"policies": policies, "differences": differences, "precision": precision}
 
     def summary(self) -> dict:
@@ -98,11 +115,13 @@ class Results:
         head = {"scenario": self.scenario.name, "seed": self.seed, "replications": self.replications,
                 "engine": self.engine}
         if not self.is_sweep:
-            return {**head, **self._block(self.metrics), **self._lag()}
+            return {**head, **self._block(list(self.rows)), **self._lag()}
         points = []
-        for point, frame in self.metrics.groupby("point", sort=True):
-            values = {axis: _plain(frame[axis].iloc[0]) for axis in self.axes}
-            points.append({"point": int(point), "values": values, **self._block(frame)})
+        frame = self.metrics  # a lever's values as pandas reads them (an axis of 1 and 2.5 is all floats)
+        for point in sorted({row["point"] for row in self.rows}):
+            values = {axis: _plain(frame.loc[frame["point"] == point, axis].iloc[0]) for axis in self.axes}
+            points.append({"point": int(point), "values": values,
+                           **self._block([r for r in self.rows if r["point"] == point])})
         return {**head, "axes": self.axes, "points": points}
 
     def _lag(self) -> dict:
@@ -110,14 +129,20 @@ class Results:
         p = self.params
         if not self.runs or not (p.mechanisms.wellbeing and p.mechanisms.experience):
             return {}
-        from ..lag import employee_customer_lag
+        from ..lag import employee_customer_lag, measurable
+        from ..metrics import arrow_numpy
 
-        warmup = float(self.metrics["warmup"].max()) if "warmup" in self.metrics else float(p.warmup)
+        warmup = max(float(row["warmup"]) for row in self.rows) if "warmup" in self.rows.columns else float(p.warmup)
+        daily = [{name: arrow_numpy(run["daily"], name) for name in run["daily"].column_names}
+                 for run in self.runs.values()]
+        if not measurable(daily, warmup):  # sure to be empty: decided without pandas
+            return {}
         lag = employee_customer_lag(self.table("daily"), warmup)
         return {"lag": lag} if lag else {}
 
     def table(self, name: str) -> pd.DataFrame:
         """One table across all replications, with ``policy`` and ``replication`` columns first."""
+        import pandas as pd
         import pyarrow as pa
 
         parts = [labelled(run[name], policy, rep) for (policy, rep), run in self.runs.items()]
@@ -142,12 +167,114 @@ class Results:
                                               encoding="utf-8")
             (tmp / "scenario.json").write_text(json.dumps(scenario_as_run(self.scenario), indent=2) + "\n",
                                                encoding="utf-8")
-            self.metrics.to_parquet(tmp / ("runs.parquet" if self.is_sweep else "metrics.parquet"), index=False)
+            self.rows.write_parquet(tmp / ("runs.parquet" if self.is_sweep else "metrics.parquet"))
             if self.runs:
                 for name in TABLES:
                     self.write_table(name, tmp / f"{name}.parquet")
 
         return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
+
+
+def _column(rows: list[dict], name: str) -> np.ndarray:
+    """One metric over rows, NaN where a row lacks it (as the DataFrame's column would read)."""
+    return np.array([row.get(name, math.nan) for row in rows], dtype=float)
+
+
+def _present(values: np.ndarray) -> bool:
+    return bool((~np.isnan(values)).any())
+
+
+class MetricRows(list):
+    """The metrics rows of a run, ordered by point, policy and replication, with their columns in the
+    order a ``pandas.DataFrame`` of the rows as they finished would have them.
+
+    :meth:`frame` is that DataFrame; :meth:`write_parquet` writes the same file as its
+    ``to_parquet(index=False)``, to the byte, with pyarrow alone when every column is one of the
+    kinds a run's rows hold (integers, floats with gaps, text), else through pandas.
+    """
+
+    def __init__(self, rows: list[dict], columns: list[str]):
+        super().__init__(rows)
+        self.columns = columns
+
+    @classmethod
+    def ordered(cls, rows: list[dict], policies: list[str]) -> MetricRows:
+        """The rows as they finished, sorted by (point, policy in the plan's order, replication)."""
+        columns = list(dict.fromkeys(name for row in rows for name in row))
+        order = {p: i for i, p in enumerate(policies)}
+        return cls(sorted(rows, key=lambda r: (r["point"], order.get(r["policy"], len(order)), r["replication"])),
+                   columns)
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(list(self), columns=self.columns) if self else pd.DataFrame()
+
+    def write_parquet(self, path: Path) -> None:
+        table = self._arrow()
+        if table is None:
+            self.frame().to_parquet(path, index=False)
+            return
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path, compression="snappy")  # as pandas' to_parquet writes it
+
+    def _arrow(self) -> pa.Table | None:
+        """The rows as the Arrow table ``pyarrow.Table.from_pandas(self.frame(), preserve_index=False)``
+        makes (columns, types, nulls and pandas' metadata), or None for rows of other kinds."""
+        import pyarrow as pa
+
+        from ..tables import arrow_column
+
+        versions = _pandas_metadata_version()
+        if not self or versions is None or pa.__version__ != versions[1]:
+            return None
+        arrays, described = [], []
+        for name in self.columns:
+            values = [row.get(name) for row in self]
+            kinds = {type(v) for v in values}
+            if kinds == {int}:
+                array, kind = arrow_column(np.array(values, dtype=np.int64), pa.int64()), ("int64", "int64")
+            elif kinds <= {int, float, type(None)} and kinds & {float, type(None)} and kinds - {type(None)}:
+                # numbers with a gap (a metric some runs lack) or any float: pandas' float64, NaN as null
+                column = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+                array = arrow_column(column, pa.float64(), valid=~np.isnan(column))
+                kind = ("float64", "float64")
+            elif kinds == {str}:
+                encoded = [v.encode() for v in values]
+                offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+                np.cumsum([len(e) for e in encoded], out=offsets[1:])
+                array = pa.Array.from_buffers(pa.large_string(), len(encoded),
+                                              [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+                kind = ("object", "str")
+            else:
+                return None
+            if not isinstance(name, str):
+                return None
+            arrays.append(array)
+            described.append({"name": name, "field_name": name, "pandas_type": kind[0], "numpy_type": kind[1],
+                              "metadata": None})
+        metadata = {"index_columns": [], "column_indexes": [], "columns": described, "attributes": {},
+                    "creator": {"library": "pyarrow", "version": pa.__version__},
+                    "pandas_version": versions[0]}
+        schema = pa.schema([pa.field(n, a.type) for n, a in zip(self.columns, arrays)],
+                           metadata={b"pandas": json.dumps(metadata).encode()})
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+
+@functools.lru_cache(maxsize=1)
+def _pandas_metadata_version() -> tuple[str, str] | None:
+    """(pandas, pyarrow) versions whose ``to_parquet`` metadata :meth:`MetricRows._arrow` writes: pandas 3
+    (text columns are its ``str`` dtype) with the pyarrow installed now; None otherwise (pandas then
+    writes the file itself). Read from the installed packages' metadata, without importing pandas."""
+    try:
+        from importlib.metadata import version
+
+        found = version("pandas"), version("pyarrow")
+    except Exception:  # noqa: BLE001
+        return None
+    return found if found[0].split(".")[0] == "3" else None
+
 
 
 class _AsPandas(Mapping):
@@ -232,11 +359,8 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
             rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
             if plan.auto_warmup:
                 rows = common_warmup(plan, store, rows)
-            frame = pd.DataFrame(rows)
-            order = {p: i for i, p in enumerate(plan.policies)}
-            frame = frame.sort_values(["point", "policy", "replication"], key=lambda c: c.map(order)
-                                      if c.name == "policy" else c, kind="stable").reset_index(drop=True)
-            replications_done = int(frame["replication"].max()) + 1
+            ordered = MetricRows.ordered(rows, plan.policies)
+            replications_done = max(int(row["replication"]) for row in ordered) + 1
             wanted = plan.tasks(range(replications_done))
             tables = {}
             if keep_tables and not plan.axes:
@@ -246,11 +370,11 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
                         raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
                             f"the tables of run {task.key} are missing; pass --fresh to run everything again"))])
                     tables[(task.policy, task.replication)] = loaded
-            if len(frame) != len(wanted):
+            if len(ordered) != len(wanted):
                 raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
-                    f"{len(frame)} of {len(wanted)} runs finished; pass --fresh to run everything again"))])
+                    f"{len(ordered)} of {len(wanted)} runs finished; pass --fresh to run everything again"))])
             params = compile_scenario(plan.points[0].scenario, plan.policies[0])
-            return Results(plan.scenario, params, plan.seed, replications_done, engine, frame, tables, plan.axes)
+            return Results(plan.scenario, params, plan.seed, replications_done, engine, ordered, tables, plan.axes)
         finally:
             _collecting(collecting)
             if temporary:
@@ -300,6 +424,8 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
         _collecting(collecting)
         if temporary:
             store.remove()
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -358,6 +484,8 @@ def common_warmup(plan: Plan, store: Store, rows: list[dict]) -> list[dict]:
 
 
 def _precise(rows: list[dict], precision: float) -> bool:
+    import pandas as pd
+
     frame = pd.DataFrame(rows)
     for _, group in frame.groupby(["point", "policy"]):
         for metric in HEADLINE:

@@ -16,7 +16,7 @@ from ...compiled import Params
 from ...kernels.arrivals import intensity
 from ...records import ArrayRecorder
 from ...streams import generators
-from .cache import mark_compiled
+from .cache import load_blas_alone, load_without_registries, mark_compiled
 from .loop import finish, run_events, start
 from .params import pack
 from .state import (
@@ -26,7 +26,11 @@ from .state import (
 )
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pyarrow as pa
+
+
+load_blas_alone()  # before the first compiled call: numba's BLAS check would import all of scipy.linalg
+load_without_registries()  # loading from the cache needs none of numba's implementations, only compiling does
 
 
 #: Capacities to start from instead of the estimates (tests start tiny to exercise every growth).
@@ -101,17 +105,17 @@ def simulate(params: Params, seed: int, replication: int) -> ArrayRecorder:
     return ArrayRecorder(enc, jour, agents, days, customers, reviews)
 
 
-def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def simulate_summary(params: Params, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray, pa.Table]:
     """One replication that keeps no per-contact records: (queue tallies, count tallies, daily table).
 
     Memory no longer grows with the number of contacts; :func:`cxsim.metrics.tally_metrics` turns
-    the result into exactly the metrics a full run would report. The daily table is built through
-    Arrow (:func:`cxsim.tables.from_rows`), the same columns and types as the full run's.
+    the result into exactly the metrics a full run would report. The daily table is an Arrow table
+    (:func:`cxsim.tables.from_rows`), the same columns and types as the full run's; no pandas.
     """
     from ...tables import from_rows
 
     _, _, _, days, queues, counts, *_ = run(params, seed, replication, keep_records=False)
-    return queues, counts, from_rows("daily", days, params).to_pandas()
+    return queues, counts, from_rows("daily", days, params)
 
 
 #: The smallest scenario that takes every compiled entry point a run uses (see :func:`warm`).
