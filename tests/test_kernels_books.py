@@ -26,7 +26,7 @@ from cxsim.kernels.needs import (
     FRESH_SCORES, arrival_after, contact_queue, draws_patience, first_resolved, review_due, journey_end, need_and_channel, patience,
     self_service_solves, upsets,
 )
-from cxsim.kernels.population import background_joins, new_customer, word_of_mouth
+from cxsim.kernels.population import background_joins, background_rate, new_customer, word_of_mouth
 from cxsim.layouts import AGENT_COLS, COUNTS, TOTAL_OF_COUNT, TOTALS
 from cxsim.records import AgentRecord
 
@@ -289,3 +289,10 @@ def test_review_due_only_at_the_next_review_time(reviews, done, now):
         assert review_due(r, done, r[done])
     else:
         assert not review_due(r, done, now)
+
+
+@given(st.floats(-1.0, 1.0), st.integers(-1, 10_000))
+def test_background_clocks_run_only_with_customers_and_a_hazard(hazard, n):
+    rate = background_rate(hazard, n)
+    assert rate == (hazard * n if hazard > 0 and n > 0 else 0.0)
+    assert rate >= 0.0

@@ -50,3 +50,12 @@ def background_joins(owed: int) -> tuple[bool, int]:
     if owed > 0:
         return False, owed - 1
     return True, owed
+
+
+@njit(cache=True)
+def background_rate(hazard: float, customers: int) -> float:
+    """The rate of a background clock (churn over the active customers, or the acquisition that
+    replaces it over the initial population): ``hazard`` × ``customers``; 0 stops the clock."""
+    if customers <= 0 or hazard <= 0.0:
+        return 0.0
+    return hazard * customers

@@ -15,7 +15,7 @@ from ...codes import FIRST, SWITCH
 from ...kernels.books import agent_row, running_totals
 from ...kernels.ledger import cut_staff_day
 from ...kernels.levers import restaffs
-from ...kernels.population import background_joins
+from ...kernels.population import background_joins, background_rate
 from ...kernels.sampling import exponential_wait
 from ...kernels.shifts import shift_walk
 from ...minutes import DAY
@@ -112,16 +112,15 @@ def shift_step(p, w, team: int, phase: int) -> None:
 
 @njit(cache=True)
 def churn_step(p, w, rng) -> None:
-    n = w.ic[I_ACTIVE]
-    hazard = churn_hazard(p)
-    if n == 0 or hazard <= 0:
+    rate = background_rate(churn_hazard(p), w.ic[I_ACTIVE])
+    if rate <= 0:
         return
-    push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), hazard * n), EV_CHURN, 0, 0, NORMAL)
+    push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), rate), EV_CHURN, 0, 0, NORMAL)
 
 
 @njit(cache=True)
 def acquisition_step(p, w, rng) -> None:
-    rate = churn_hazard(p) * p.population
+    rate = background_rate(churn_hazard(p), p.population)
     if rate <= 0:
         return
     push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), rate), EV_ACQUIRE, 0, 0, NORMAL)

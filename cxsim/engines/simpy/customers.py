@@ -17,7 +17,7 @@ import simpy
 
 from ...kernels.customers import who_raises
 from ...kernels.loyalty import loyalty_after_journey
-from ...kernels.population import background_joins, new_customer, word_of_mouth
+from ...kernels.population import background_joins, background_rate, new_customer, word_of_mouth
 from ...kernels.sampling import exponential_wait, uniform_index
 from .staff import Level
 
@@ -136,18 +136,17 @@ class Customers:
         """Customers leave for reasons of their own at ``churn_per_month`` (memoryless)."""
         hazard = self.p.loyalty.background_hazard
         while True:
-            n = len(self.active)
-            if n == 0 or hazard <= 0:
+            rate = background_rate(hazard, len(self.active))
+            if rate <= 0:
                 return
-            yield self.env.timeout(exponential_wait(self.clock.uniform(), hazard * n))
+            yield self.env.timeout(exponential_wait(self.clock.uniform(), rate))
             u = self.clock.uniform()
             if self.active:  # journeys may have taken everyone meanwhile
                 self.churn(self.pick(u))
 
     def background_acquisition(self) -> Generator[simpy.Event, None, None]:
         """New customers at the rate that keeps the population steady with background churn alone."""
-        hazard = self.p.loyalty.background_hazard
-        rate = hazard * self.initial
+        rate = background_rate(self.p.loyalty.background_hazard, self.initial)
         if rate <= 0:
             return
         while True:
