@@ -65,3 +65,12 @@ A_STRAIN = _column(AgentRecord, "strain")
 D_STRAIN = _column(Day, "strain")
 A_ENGAGEMENT = _column(AgentRecord, "engagement")
 D_ENGAGEMENT = _column(Day, "engagement")
+
+#: The counted running totals both engines keep while the replication runs (an array, by these
+#: indices; the fast engine's ``state.G_*`` are the same numbers), and the total each one feeds.
+COUNTS = ("offered", "handled", "abandoned", "needs_created", "needs_solved", "needs_given_up", "time_given", "cases",
+          "journeys_ended", "score_sum", "promoters", "detractors", "respondents", "respondent_promoters",
+          "respondent_detractors")
+(C_OFFERED, C_HANDLED, C_ABANDONED, C_CREATED, C_SOLVED, C_GIVEN_UP, C_TIME_GIVEN, C_CASES, C_JOURNEYS, C_SCORE,
+ C_PROMOTERS, C_DETRACTORS, C_RESPONDENTS, C_RESP_PROMOTERS, C_RESP_DETRACTORS) = range(len(COUNTS))
+TOTAL_OF_COUNT = tuple(TOTALS.index(name) for name in COUNTS)

@@ -211,7 +211,7 @@ class Recorder:
     def __init__(self) -> None:
         self.encounters: list[Encounter] = []
         self.journeys: list[Journey] = []
-        self.agents: list[AgentRecord] = []
+        self.agents: list[np.ndarray] = []  # rows of AgentRecord's columns (kernels.books.agent_row)
         self.days: list[np.ndarray] = []   # rows of Day's columns (kernels.ledger.cut_day)
         self.customers: list[tuple] = []   # (customer, segment, joined, left): the rest is from journeys
         self.reviews: list[np.ndarray] = []  # rows of Review's columns (kernels.management.review)
@@ -219,7 +219,8 @@ class Recorder:
     def tables(self, channel_names: tuple[str, ...], need_names: tuple[str, ...],
                team_names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
         return _with_names(_frame(self.encounters, Encounter), _frame(self.journeys, Journey),
-                           _frame(self.agents, AgentRecord), _typed(np.array(self.days).reshape(-1, len(Day._fields)), Day),
+                           _typed(np.array(self.agents).reshape(-1, len(AgentRecord._fields)), AgentRecord),
+                           _typed(np.array(self.days).reshape(-1, len(Day._fields)), Day),
                            (channel_names, need_names, team_names))
 
 

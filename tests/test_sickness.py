@@ -7,7 +7,6 @@ across replications (agents within a replication are independent; replications a
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
@@ -16,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats as st
 
 import cxsim
 from cxsim.compiled import compile_scenario

@@ -15,12 +15,13 @@ from ...codes import (
     ABANDONED, CALLBACK, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL,
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from ...kernels.customers import choose_channel, customer_patience
-from ...kernels.empathy import engaged_empathy
-from ...kernels.journey import (
-    after_self_service, contact_work, encounter_solved, escalated, given_share, journey_verdict, plan_encounter,
+from ...kernels.books import count_journey
+from ...kernels.needs import (
+    FRESH_SCORES, contact_queue, draws_patience, first_resolved, journey_end, need_and_channel, patience,
+    self_service_solves, upsets,
 )
-from ...kernels.loyalty import high_effort
+from ...kernels.empathy import engaged_empathy
+from ...kernels.journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
 from ...kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
@@ -39,8 +40,7 @@ from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT,
 from .people import after_journey, agent_quality, raiser
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
 from .state import (
-    F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS, G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS,
-    G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS, G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ENC, I_FREE, I_JOUR,
+    F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_HANDLED, G_OFFERED, G_TIME_GIVEN, I_ENC, I_FREE, I_JOUR,
     I_KEEP, I_LEVER, I_NEXT_NEED, I_OPEN, I_SERIAL,
 )
 
@@ -64,11 +64,13 @@ def new_need(p, w, rng) -> int:
     if p.population:  # the customer first (the caller checks someone is active): their segment decides
         customer = raiser(p, w, who)
         seg = w.c_segment[customer]
-        need_type = pick(p.cu_need_cdf[seg], u_type)
-        channel = choose_channel(u_channel, p.cu_channel_cdf[seg], p.cu_channel_weight[seg], w.c_waits[customer],
-                                 p.cu_wait_norm, p.cu_wait_sensitivity)
+        need_type, channel = need_and_channel(u_type, u_channel, p.cu_need_cdf[seg], p.cu_channel_cdf[seg],
+                                              p.cu_channel_weight[seg], w.c_waits[customer], p.cu_wait_norm,
+                                              p.cu_wait_sensitivity)
     else:
-        customer, need_type, channel = -1, pick(p.need_cdf, u_type), pick(p.channel_cdf, u_channel)
+        customer = -1
+        need_type, channel = need_and_channel(u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf,
+                                              p.channel_cdf, p.channel_cdf, 0.0)
     work = draw(p, p.need_work[need_type], rng[WORK])
     w.ic[I_FREE] -= 1
     s = w.free[w.ic[I_FREE]]
@@ -78,7 +80,7 @@ def new_need(p, w, rng) -> int:
         customer, need_type, channel, w.fc[F_NOW], work
     w.n_contacts[s] = w.n_abandons[s] = w.n_transfers[s] = 0
     w.n_first_resolved[s] = w.n_first_handled[s] = False
-    w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = 10.0, 0.0, -1.0, 0.0, 0.0, 0
+    w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s] = FRESH_SCORES
     w.n_live[s], w.tk_active[s], w.n_owner[s], w.n_channel[s] = True, False, -1, channel
     w.n_carry[s], w.n_left[s], w.n_done[s] = -1.0, 0.0, 0.0
     w.led[G_CREATED] += 1
@@ -154,32 +156,21 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
 @njit(cache=True)
 def close(p, w, rng, s: int, status: int) -> None:
     """The journey ends: score it, ask for a recommendation, and let the customer react."""
-    if status == SOLVED:
-        w.led[G_SOLVED] += 1
-    else:
-        w.led[G_GIVEN_UP] += 1
     w.ic[I_OPEN] -= 1
-    score, ltr, responded, churned = NAN, -1, False, False
+    u1 = u2 = u3 = 0.0
     if p.mech_experience:
         stream = rng[EXPERIENCE]
         u1 = stream.random()
         u2 = stream.random()
         u3 = stream.random()
-        score, ltr, responded, cls = journey_verdict(
-            p.ex_rule, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s], u1, u2, u3,
-            p.ex_recommend_spread, p.ex_survey_rate, p.ex_survey_extremity)
-        w.led[G_JOURNEYS] += 1
-        w.led[G_SCORE] += score
-        w.led[G_PROMOTERS] += cls > 0
-        w.led[G_DETRACTORS] += cls < 0
-        if responded:
-            w.led[G_RESPONDENTS] += 1
-            w.led[G_RESP_PROMOTERS] += cls > 0
-            w.led[G_RESP_DETRACTORS] += cls < 0
-        cid = w.n_customer[s]
-        if p.population and p.mech_loyalty and w.c_position[cid] >= 0:
-            effort = high_effort(w.n_contacts[s], w.n_transfers[s], status == GIVEN_UP, p.lo_high_effort_contacts)
-            churned = after_journey(p, w, rng, cid, score, effort, cls)
+    cid = w.n_customer[s]
+    score, ltr, responded, cls, reacts, effort = journey_end(
+        p.mech_experience, p.ex_rule, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s], u1, u2,
+        u3, p.ex_recommend_spread, p.ex_survey_rate, p.ex_survey_extremity,
+        p.population > 0 and p.mech_loyalty and w.c_position[cid] >= 0, w.n_contacts[s], w.n_transfers[s],
+        status == GIVEN_UP, p.lo_high_effort_contacts)
+    count_journey(w.led, status == SOLVED, p.mech_experience, score, cls, responded)
+    churned = after_journey(p, w, rng, cid, score, effort, cls) if reacts else False
     log_journey(p, w, s, w.fc[F_NOW], status, score, ltr, responded, churned)
     w.n_live[s] = False
     w.free[w.ic[I_FREE]] = s
@@ -198,11 +189,10 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         if p.mg_on:
             fcr_start(p, w, s, now)
         if p.ch_self[channel]:
-            solved = rng[RESOLUTION].random() < p.ch_p_self[channel]
+            solved = self_service_solves(rng[RESOLUTION].random(), p.ch_p_self[channel])
             score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1, False)
             log(p, w, s, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, -1, score)
-            if w.n_contacts[s] == 1:
-                w.n_first_resolved[s] = solved
+            w.n_first_resolved[s] = first_resolved(w.n_contacts[s], w.n_first_resolved[s], solved)
             if after_self_service(solved) == NEXT_CLOSE_SOLVED:
                 close(p, w, rng, s, SOLVED)
                 return
@@ -215,14 +205,12 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
                 push(w, now, EV_SWITCH, s, 0, URGENT)
                 return
             continue
-        queue = channel * p.n_needs + w.n_type[s]
-        if escalated(w.n_contacts[s] - 1, p.es_after, p.es_serves[queue]):
-            queue += p.n_channels * p.n_needs  # the second line's queue for (channel, need)
+        queue = contact_queue(channel, w.n_type[s], p.n_channels, p.n_needs, w.n_contacts[s], p.es_after, p.es_serves)
         d = p.ch_patience[channel]
-        # Every contact in a channel that abandons draws its patience, queued or not (common random numbers).
-        patient_for = draw(p, d, rng[PATIENCE]) if d >= 0 and owner < 0 else 0.0
-        if p.population and d >= 0 and owner < 0:
-            patient_for = customer_patience(patient_for, p.cu_patience[w.c_segment[w.n_customer[s]]])
+        patient_for = 0.0
+        if draws_patience(d >= 0, owner >= 0):
+            patient_for = patience(draw(p, d, rng[PATIENCE]), p.population > 0,
+                                   p.cu_patience[w.c_segment[w.n_customer[s]]] if p.population else 1.0)
         w.ic[I_SERIAL] += 1
         w.tk_serial[s], w.tk_active[s], w.tk_channel[s], w.tk_queue[s], w.tk_kind[s] = \
             w.ic[I_SERIAL], True, channel, queue, kind
@@ -300,15 +288,13 @@ def on_handled(p, w, rng, s: int) -> None:
                               transfer, p.quality_gap, p.quality_level)
     score = experience(p, w, s, channel, w.tk_wait[s], True, solved, given_share(given, needed), empathy, agent,
                        w.tk_owner[s] >= 0)
-    if p.mech_wellbeing and score < p.wb_upset_below:
-        w.a_upset[agent] += 1
+    w.a_upset[agent] += upsets(p.mech_wellbeing, score, p.wb_upset_below)
     release(p, w, agent)
     w.led[G_HANDLED] += 1
     if p.mg_on:
         fcr_handled(p, w, rng, s, w.fc[F_NOW], solved)
     w.tk_active[s] = False
-    if w.n_contacts[s] == 1:
-        w.n_first_resolved[s] = solved
+    w.n_first_resolved[s] = first_resolved(w.n_contacts[s], w.n_first_resolved[s], solved)
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], handle, needed, given, HANDLED, solved, agent,
         score)
     step, w.n_left[s], w.n_done[s], handoff = after_contact(solved, transfer, needed, given, w.tk_work[s], w.n_work[s],

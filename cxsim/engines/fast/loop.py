@@ -7,24 +7,17 @@ interventions — are small steps here, started at time 0 in the order the SimPy
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
-from ...kernels.arrivals import next_need_time
-from ...kernels.customers import demand_scale
+from ...kernels.needs import arrival_after
 from ...codes import FIRST, SWITCH
+from ...kernels.books import agent_row, running_totals
 from ...kernels.ledger import cut_staff_day
+from ...kernels.levers import restaffs
+from ...kernels.population import background_joins, background_rate
 from ...kernels.sampling import exponential_wait
 from ...kernels.shifts import shift_walk
-from ...layouts import (
-    T_ABANDONED, T_ABSENT_AREA, T_ACQUIRED, T_BOREOUT_DAYS, T_BUSY_AREA, T_CASES, T_CHURNED,
-    T_CREATED, T_CUSTOMER_AREA, T_DETRACTORS, T_EMPLOYED_AREA, T_GIVEN_UP, T_HANDLED, T_JOURNEYS, T_LEAVERS,
-    T_OFFERED, T_PRESSURE_AREA, T_PROMOTERS, T_QUEUE_AREA, T_RESP_DETRACTORS, T_RESP_PROMOTERS, T_RESPONDENTS,
-    T_SCORE_SUM, T_SOLVED, T_STAFF_COST, T_STAFFED_AREA, T_STAFFED_DAYS, T_TIME_GIVEN, T_VALUE_AREA, T_EXPECTED_LEAVERS,
-    T_HIRES, A_STRAIN, A_ENGAGEMENT,
-)
 from ...minutes import DAY
 from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
@@ -34,8 +27,6 @@ from .heap import (
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
 )
-from ...layouts import T_SICK_AREA
-from .state import L_SICK
 from .breaks import break_step, schedule_breaks
 from .management import review_step
 from .people import (
@@ -44,11 +35,9 @@ from .people import (
 )
 from .router import area, end_shift, start_shift, update_wellbeing
 from .state import (
-    F_ARRIVAL, F_EXPECTED_LEAVERS, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, G_ABANDONED, G_CASES, G_CREATED, G_DETRACTORS,
-    G_GIVEN_UP, G_HANDLED, G_JOURNEYS, G_OFFERED, G_PROMOTERS, G_RESP_DETRACTORS, G_RESP_PROMOTERS, G_RESPONDENTS,
-    G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
+    F_ARRIVAL, F_EXPECTED_LEAVERS, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
     I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_HIRES, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED,
-    I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
+    I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_SICK, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
     GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
 )
 
@@ -60,36 +49,17 @@ _RECORD_MARGIN = 64
 # --- the daily table --------------------------------------------------------------------------------
 @njit(cache=True)
 def totals(p, w, now: float, out) -> None:
-    """The running totals the daily table is cut from (the SimPy ledger's ``_totals``)."""
-    led = w.led
-    staffed, cost = 0.0, 0.0
+    """The running totals the daily table is cut from (kernels.books.running_totals; ``w.led`` is
+    laid out by ``layouts.COUNTS``)."""
+    staffed = np.empty(p.n_teams)
     for t in range(p.n_teams):
-        staffed += area(w.tm_staffed, t, now)
-    for t in range(p.n_teams):
-        cost += area(w.tm_staffed, t, now) * p.team_cost[t]
-    population = p.population > 0
-    workforce = p.mech_wellbeing
-    out[T_OFFERED], out[T_HANDLED], out[T_ABANDONED] = led[G_OFFERED], led[G_HANDLED], led[G_ABANDONED]
-    out[T_CREATED], out[T_SOLVED], out[T_GIVEN_UP] = led[G_CREATED], led[G_SOLVED], led[G_GIVEN_UP]
-    out[T_QUEUE_AREA], out[T_BUSY_AREA] = area(w.lv, L_WAITING, now), area(w.lv, L_BUSY, now)
-    out[T_STAFFED_AREA], out[T_STAFF_COST] = staffed, cost
-    out[T_JOURNEYS], out[T_SCORE_SUM] = led[G_JOURNEYS], led[G_SCORE]
-    out[T_PROMOTERS], out[T_DETRACTORS], out[T_RESPONDENTS] = led[G_PROMOTERS], led[G_DETRACTORS], led[G_RESPONDENTS]
-    out[T_RESP_PROMOTERS], out[T_RESP_DETRACTORS] = led[G_RESP_PROMOTERS], led[G_RESP_DETRACTORS]
-    out[T_TIME_GIVEN], out[T_CASES] = led[G_TIME_GIVEN], led[G_CASES]
-    out[T_CHURNED] = float(w.ic[I_CHURNED]) if population else 0.0
-    out[T_ACQUIRED] = float(w.ic[I_ACQUIRED]) if population else 0.0
-    out[T_CUSTOMER_AREA] = area(w.lv, L_CUSTOMERS, now) if population else 0.0
-    out[T_LEAVERS] = float(w.ic[I_LEAVERS]) if workforce else 0.0
-    out[T_PRESSURE_AREA] = w.fc[F_PRESSURE_AREA]
-    out[T_EMPLOYED_AREA] = area(w.lv, L_EMPLOYED, now) if workforce else 0.0
-    out[T_ABSENT_AREA] = area(w.lv, L_ABSENT, now) if workforce else 0.0
-    out[T_BOREOUT_DAYS] = float(w.ic[I_BOREOUT]) if workforce else 0.0
-    out[T_STAFFED_DAYS] = float(w.ic[I_STAFFED_DAYS]) if workforce else 0.0
-    out[T_VALUE_AREA] = area(w.lv, L_VALUE, now) if population else 0.0
-    out[T_EXPECTED_LEAVERS] = w.fc[F_EXPECTED_LEAVERS] if workforce else 0.0
-    out[T_HIRES] = float(w.ic[I_HIRES]) if workforce else 0.0
-    out[T_SICK_AREA] = area(w.lv, L_SICK, now) if workforce else 0.0
+        staffed[t] = area(w.tm_staffed, t, now)
+    running_totals(out, w.led, area(w.lv, L_WAITING, now), area(w.lv, L_BUSY, now), staffed, p.team_cost,
+                   w.fc[F_PRESSURE_AREA], p.population > 0, float(w.ic[I_CHURNED]), float(w.ic[I_ACQUIRED]),
+                   area(w.lv, L_CUSTOMERS, now), area(w.lv, L_VALUE, now), p.mech_wellbeing, float(w.ic[I_LEAVERS]),
+                   area(w.lv, L_EMPLOYED, now), area(w.lv, L_ABSENT, now), float(w.ic[I_BOREOUT]),
+                   float(w.ic[I_STAFFED_DAYS]), w.fc[F_EXPECTED_LEAVERS], float(w.ic[I_HIRES]),
+                   area(w.lv, L_SICK, now))
 
 
 @njit(cache=True)
@@ -119,9 +89,9 @@ def close_period(p, w, now: float) -> None:
 @njit(cache=True)
 def arrival_step(p, w, rng) -> None:
     """Draw the next arrival of the non-homogeneous Poisson process and schedule it (or stop)."""
-    scale = demand_scale(w.seg_count, p.cu_rate_factor) if p.population else 1.0
     u = rng[ARRIVALS].random()
-    t = next_need_time(w.fc[F_ARRIVAL], u, p.week_rate, scale, p.change_at, p.factor)
+    t = arrival_after(w.fc[F_ARRIVAL], u, p.week_rate, p.population > 0, w.seg_count, p.cu_rate_factor, p.change_at,
+                      p.factor)
     w.fc[F_ARRIVAL] = t
     if t < p.horizon:
         push_at(w, t, EV_ARRIVAL, 0, 0, NORMAL)
@@ -143,16 +113,15 @@ def shift_step(p, w, team: int, phase: int) -> None:
 
 @njit(cache=True)
 def churn_step(p, w, rng) -> None:
-    n = w.ic[I_ACTIVE]
-    hazard = churn_hazard(p)
-    if n == 0 or hazard <= 0:
+    rate = background_rate(churn_hazard(p), w.ic[I_ACTIVE])
+    if rate <= 0:
         return
-    push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), hazard * n), EV_CHURN, 0, 0, NORMAL)
+    push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), rate), EV_CHURN, 0, 0, NORMAL)
 
 
 @njit(cache=True)
 def acquisition_step(p, w, rng) -> None:
-    rate = churn_hazard(p) * p.population
+    rate = background_rate(churn_hazard(p), p.population)
     if rate <= 0:
         return
     push(w, w.fc[F_NOW] + exponential_wait(rng[BACKGROUND].random(), rate), EV_ACQUIRE, 0, 0, NORMAL)
@@ -161,7 +130,7 @@ def acquisition_step(p, w, rng) -> None:
 @njit(cache=True)
 def intervene(p, w, step: int) -> None:
     """Switch to the policy's levers at ``step`` of its timeline (MODEL.md §9)."""
-    if p.tl_staffing[step] != p.tl_staffing[w.ic[I_LEVER]]:
+    if restaffs(p.tl_staffing[w.ic[I_LEVER]], p.tl_staffing[step]):
         restaff(p, w, step)
     w.ic[I_LEVER] = step
     w.ic[I_PINNED] = p.tl_pinned[step]
@@ -286,12 +255,12 @@ def run_events(p, w, rng) -> int:
                 churn(p, w, pick_customer(w, u))
             churn_step(p, w, rng)
         elif kind == EV_ACQUIRE:
-            if w.ic[I_OWED] > 0:
-                w.ic[I_OWED] -= 1
-                w.ic[I_DETERRED] += 1
-            else:
+            joins, w.ic[I_OWED] = background_joins(w.ic[I_OWED])
+            if joins:
                 add_customer(p, w, rng)
                 w.ic[I_ACQUIRED] += 1
+            else:
+                w.ic[I_DETERRED] += 1
             acquisition_step(p, w, rng)
         elif kind == EV_INTERVENTION:
             intervene(p, w, a)
@@ -311,16 +280,9 @@ def finish(p, w) -> None:
     for a in range(w.ic[I_AGENTS]):
         if p.mech_wellbeing and not w.a_gone[a]:
             update_wellbeing(p, w, a)
-        r = w.agents_out[a]
-        r[0], r[1] = a, w.a_team[a]
-        r[2] = area(w.a_staffed, a, now) - w.a_warm_staffed[a]
-        r[3] = area(w.a_busy, a, now) - w.a_warm_busy[a]
-        r[4] = w.a_handled[a] - w.a_warm_handled[a]
-        r[5], r[6], r[7] = w.a_wellbeing[a], w.a_absent_minutes[a] / DAY, w.a_boreout_days[a]
-        r[8] = w.a_hired[a] if w.a_hired[a] > -1e17 else math.nan
-        r[9] = w.a_left[a]
-        r[A_STRAIN] = w.a_strain[a]
-        r[A_ENGAGEMENT] = w.a_engagement[a]
+        agent_row(w.agents_out[a], a, w.a_team[a], area(w.a_staffed, a, now), area(w.a_busy, a, now), w.a_handled[a],
+                  w.a_wellbeing[a], w.a_absent_minutes[a], w.a_boreout_days[a], w.a_hired[a], w.a_left[a],
+                  w.a_strain[a], w.a_engagement[a], w.a_warm_staffed[a], w.a_warm_busy[a], w.a_warm_handled[a])
     live = np.empty(w.ic[I_OPEN], dtype=np.int64)
     n = 0
     for s in range(len(w.n_live)):

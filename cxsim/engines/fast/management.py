@@ -11,7 +11,9 @@ import numpy as np
 from numba import njit
 
 from ...kernels.fcr import contact_handled, contact_starts
-from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, N_LEVERS, head_count, need_budgets, review
+from ...kernels.levers import decided_levers
+from ...kernels.needs import review_due
+from ...kernels.management import L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, N_LEVERS, review
 from ...streams import FCR, MANAGEMENT
 from .heap import EV_INTERVENTION, NORMAL, push
 from .state import I_DAYS, I_REVIEWS
@@ -21,7 +23,7 @@ from .state import I_DAYS, I_REVIEWS
 def review_step(p, w, rng, now: float) -> None:
     """If ``now`` is a review time: review, write the decision into its timeline slot, schedule it."""
     k = w.ic[I_REVIEWS]
-    if k >= len(p.mg_reviews) or p.mg_reviews[k] != now:
+    if not review_due(p.mg_reviews, k, now):
         return
     u1 = rng[MANAGEMENT].random()
     u2 = rng[MANAGEMENT].random()
@@ -33,11 +35,8 @@ def review_step(p, w, rng, now: float) -> None:
            p.mg_rule_target, p.mg_rule_lever, p.mg_rule_step, p.mg_low, p.mg_high, levers, u1, u2, w.mg_rows[k],
            w.fcr_days, p.mg_fcr_window)
     slot = k + 1
-    p.tl_budget[slot], p.tl_staffing[slot] = levers[L_BUDGET], levers[L_STAFFING]
-    p.tl_need_budget[slot, :] = need_budgets(levers[L_BUDGET], p.tl_budget[0], p.tl_need_budget[0])
-    p.tl_support[slot], p.tl_empathy[slot] = levers[L_SUPPORT], levers[L_EMPATHY]
-    for team in range(p.n_teams):
-        p.tl_targets[slot, team] = head_count(p.mg_base_agents[team], levers[L_STAFFING])
+    p.tl_budget[slot], p.tl_staffing[slot], p.tl_support[slot], p.tl_empathy[slot], p.tl_need_budget[slot, :], \
+        p.tl_targets[slot, :] = decided_levers(levers, p.tl_budget[0], p.tl_need_budget[0], p.mg_base_agents)
     w.ic[I_REVIEWS] = slot
     push(w, now + p.mg_implementation, EV_INTERVENTION, slot, 0, NORMAL)
 

@@ -13,20 +13,20 @@ import math
 import numpy as np
 from numba import njit
 
-from ...kernels.customers import new_customer_waits, segment_of, who_raises
-from ...kernels.loyalty import (
-    WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
-)
+from ...kernels.customers import who_raises
+from ...kernels.loyalty import loyalty_after_journey
+from ...kernels.population import new_customer, word_of_mouth
 from ...kernels.sampling import sample_duration, uniform_index
 from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
 from ...kernels.strain import burnout_begins
 from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean, team_load
+from ...kernels.capacity import team_capacities
 from ...kernels.workday import day_end, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from ...streams import SICKNESS
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
-from .router import area, change, effectiveness, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
+from .router import area, change, go_off_duty, go_on_duty, hand_back, remove, update_wellbeing
 from .state import (
     F_EXPECTED_LEAVERS, F_NOW, F_PRESSURE_AREA, F_SUPPORT, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED,
     I_CUSTOMERS, I_HIRES, I_LEAVERS, I_OWED, I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_CUSTOMERS, L_EMPLOYED, L_VALUE,
@@ -44,12 +44,12 @@ def team_mean(w, values) -> float:
 
 @njit(cache=True)
 def organisation_step(p, w) -> None:
-    now = w.fc[F_NOW]
+    n = w.ic[I_AGENTS]
+    capacities = np.empty(p.n_teams)
+    team_capacities(capacities, w.a_team[:n], w.a_on_duty[:n], w.a_gone[:n], w.a_hired[:n], w.fc[F_NOW],
+                    p.team_proficiency, p.mech_wellbeing, p.wb_rookie_start, p.wb_ramp_up)
     for i in range(p.n_teams):
-        capacity = 0.0
-        for a in range(w.ic[I_AGENTS]):
-            if w.a_team[a] == i and not w.a_gone[a] and w.a_on_duty[a]:
-                capacity += effectiveness(p, w, a, now)
+        capacity = capacities[i]
         offered, waiting = team_load(capacity, w.q_offered, w.q_queued, p.team_queues[i], p.team_nq[i], p.queue_share)
         w.tm_pressure[i], w.tm_multiplier[i], w.tm_standard[i] = team_step(
             w.tm_pressure[i], w.tm_standard[i], w.tm_multiplier[i], capacity, offered, waiting, w.tm_given[i],
@@ -249,11 +249,12 @@ def add_customer(p, w, rng) -> int:
     cid = w.ic[I_CUSTOMERS]
     w.ic[I_CUSTOMERS] = cid + 1
     sd = p.ex_expectation_sd if p.mech_experience else 0.0
-    seg = segment_of(rng[SEGMENTS].random(), p.cu_share_cdf)
+    u_segment = rng[SEGMENTS].random()
     stream = rng[CUSTOMERS]
     u1 = stream.random()
     u2 = stream.random()
-    w.c_expectation[cid] = initial_expectation(p.cu_expectation[seg], sd, u1, u2)
+    seg, w.c_expectation[cid] = new_customer(u_segment, u1, u2, p.cu_share_cdf, p.cu_expectation, sd,
+                                             p.cu_expected_wait, p.cu_wait_factor, w.c_waits[cid])
     w.c_balance[cid] = 0.0
     w.c_position[cid] = w.ic[I_ACTIVE]
     w.c_active[w.ic[I_ACTIVE]] = cid
@@ -264,7 +265,6 @@ def add_customer(p, w, rng) -> int:
     w.c_segment_position[cid] = w.seg_count[seg]
     w.c_in_segment[w.seg_count[seg], seg] = cid
     w.seg_count[seg] += 1
-    new_customer_waits(w.c_waits[cid], p.cu_expected_wait, p.cu_wait_factor[seg])
     w.c_joined[cid] = now
     w.c_left[cid] = math.nan
     change(w.lv, L_VALUE, now, p.cu_value[seg])
@@ -323,11 +323,10 @@ def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int
         p.lo_churn_window_days)
     if left:
         churn(p, w, cid)
-    if word == WORD_REFERRAL:
+    joins, w.ic[I_OWED] = word_of_mouth(word, w.ic[I_OWED])
+    if joins:
         add_customer(p, w, rng)
         w.ic[I_ACQUIRED] += 1
-    elif word == WORD_DETERRENCE:
-        w.ic[I_OWED] += 1
     return left
 
 

@@ -14,7 +14,7 @@ from ...kernels.routing import (
     PULL_ANY, PULL_CALLBACK, PULL_CHANNEL, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now,
     pull_scope, waited_longer,
 )
-from ...kernels.wellbeing import rookie_effectiveness
+from ...kernels.capacity import agent_effectiveness
 from ...kernels.workday import energy_after
 from .heap import EV_ABANDONED, EV_ANSWERED, NORMAL, push
 from .state import F_NOW, F_SUPPORT, I_AGENTS, L_BUSY, L_WAITING
@@ -54,11 +54,9 @@ def update_wellbeing(p, w, agent: int) -> None:
 
 @njit(cache=True)
 def effectiveness(p, w, agent: int, now: float) -> float:
-    """Proficiency now: the team's × the rookie ramp-up (wellbeing mechanism)."""
-    team = w.a_team[agent]
-    if not p.mech_wellbeing:
-        return p.team_proficiency[team]
-    return p.team_proficiency[team] * rookie_effectiveness(now - w.a_hired[agent], p.wb_rookie_start, p.wb_ramp_up)
+    """Proficiency now (kernels.capacity.agent_effectiveness)."""
+    return agent_effectiveness(p.team_proficiency[w.a_team[agent]], w.a_hired[agent], now, p.mech_wellbeing,
+                               p.wb_rookie_start, p.wb_ramp_up)
 
 
 # --- intrusive lists -------------------------------------------------------------------------------

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Generator
 import numpy as np
 import simpy
 
-from ...kernels.customers import demand_scale, new_customer_waits, segment_of, who_raises
-from ...kernels.loyalty import (
-    WORD_DETERRENCE, WORD_REFERRAL, initial_expectation, loyalty_after_journey,
-)
+from ...kernels.customers import who_raises
+from ...kernels.loyalty import loyalty_after_journey
+from ...kernels.population import background_joins, background_rate, new_customer, word_of_mouth
 from ...kernels.sampling import exponential_wait, uniform_index
 from .staff import Level
 
@@ -63,11 +62,11 @@ class Customers:
     def _add(self) -> int:
         cid = len(self.position)
         sd = self.p.experience.expectation_sd if self.p.mechanisms.experience else 0.0
-        # X ~ Normal(neutral, sd), clipped to the 0–10 scale; two uniforms like every draw.
         cp = self.p.customers
-        seg = segment_of(self.segments_stream.uniform(), cp.share_cdf)
-        self.expectation.append(initial_expectation(cp.expectation[seg], sd, self.new.uniform(),
-                                                    self.new.uniform()))
+        waits = np.empty(len(cp.expected_wait))
+        seg, expectation = new_customer(self.segments_stream.uniform(), self.new.uniform(), self.new.uniform(),
+                                        cp.share_cdf, cp.expectation, sd, cp.expected_wait, cp.wait_factor, waits)
+        self.expectation.append(expectation)
         self.balance.append(0.0)
         self.position.append(len(self.active))
         self.active.append(cid)
@@ -76,17 +75,11 @@ class Customers:
         self.segment_position.append(len(self.in_segment[seg]))
         self.in_segment[seg].append(cid)
         self.counts[seg] += 1
-        waits = np.empty(len(cp.expected_wait))
-        new_customer_waits(waits, cp.expected_wait, cp.wait_factor[seg])
         self.waits.append(waits)
         self.joined.append(self.env.now)
         self.left.append(math.nan)
         self.value.change(self.env.now, cp.value[seg])
         return cid
-
-    def scale(self) -> float:
-        """The population's need rate in units of the base need rate (kernels.customers.demand_scale)."""
-        return demand_scale(self.counts, self.p.customers.rate_factor)
 
     def raiser(self, u: float) -> int:
         """The customer who raises the next need, chosen in proportion to their segment's need rate."""
@@ -132,11 +125,10 @@ class Customers:
             lo.journey_churn, lo.sensitivity, lo.effort_multiplier, lo.referral, lo.deterrence, lo.churn_window_days)
         if left:
             self.churn(cid)
-        if word == WORD_REFERRAL:
+        joins, self._deterrence_owed = word_of_mouth(word, self._deterrence_owed)
+        if joins:
             self._add()
             self.acquired += 1
-        elif word == WORD_DETERRENCE:
-            self._deterrence_owed += 1
         return left
 
     # --- background processes ---------------------------------------------------------------------
@@ -144,25 +136,24 @@ class Customers:
         """Customers leave for reasons of their own at ``churn_per_month`` (memoryless)."""
         hazard = self.p.loyalty.background_hazard
         while True:
-            n = len(self.active)
-            if n == 0 or hazard <= 0:
+            rate = background_rate(hazard, len(self.active))
+            if rate <= 0:
                 return
-            yield self.env.timeout(exponential_wait(self.clock.uniform(), hazard * n))
+            yield self.env.timeout(exponential_wait(self.clock.uniform(), rate))
             u = self.clock.uniform()
             if self.active:  # journeys may have taken everyone meanwhile
                 self.churn(self.pick(u))
 
     def background_acquisition(self) -> Generator[simpy.Event, None, None]:
         """New customers at the rate that keeps the population steady with background churn alone."""
-        hazard = self.p.loyalty.background_hazard
-        rate = hazard * self.initial
+        rate = background_rate(self.p.loyalty.background_hazard, self.initial)
         if rate <= 0:
             return
         while True:
             yield self.env.timeout(exponential_wait(self.clock.uniform(), rate))
-            if self._deterrence_owed > 0:
-                self._deterrence_owed -= 1
-                self.deterred += 1
-            else:
+            joins, self._deterrence_owed = background_joins(self._deterrence_owed)
+            if joins:
                 self._add()
                 self.acquired += 1
+            else:
+                self.deterred += 1

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Generator
 import numpy as np
 import simpy
 
+from ...kernels.books import running_totals
 from ...kernels.ledger import cut_staff_day
-from ...layouts import DAY_COLS, TOTALS
+from ...layouts import COUNTS, DAY_COLS, TOTALS
 from .schedule import at
-from .workforce import ordered_sum
 
 if TYPE_CHECKING:
     from ...compiled import Params
@@ -34,45 +34,24 @@ class Ledger:
                  workforce: "Workforce | None", customers: "Customers | None", open_needs: dict, days: list):
         self.env, self.p, self.router, self.org = env, params, router, org
         self.workforce, self.customers, self.open_needs, self.days = workforce, customers, open_needs, days
-        self.offered = self.handled = self.abandoned = 0
-        self.created = self.solved = self.given_up = 0
-        self.time_given, self.cases = 0.0, 0
-        self.journeys_ended, self.score_sum = 0, 0.0
-        self.promoters = self.detractors = self.respondents = 0
-        self.respondent_promoters = self.respondent_detractors = 0
+        self.counts = np.zeros(len(COUNTS))  # the counted totals, by layouts.C_* (kernels.books)
+        self._team_cost = np.array([t.cost_per_minute for t in router.teams], dtype=float)
         self.at_warmup: dict[int, tuple[float, float, int]] = {}
         self._last: tuple[float, tuple] = (0.0, self._totals(0.0))
         self.on_cut = None  # called with the time after each cut of the daily table (management reviews)
 
-    def journey(self, score: float, nps_class: int, responded: bool) -> None:
-        self.journeys_ended += 1
-        self.score_sum += score
-        self.promoters += nps_class > 0
-        self.detractors += nps_class < 0
-        if responded:
-            self.respondents += 1
-            self.respondent_promoters += nps_class > 0
-            self.respondent_detractors += nps_class < 0
-
     def _totals(self, now: float) -> np.ndarray:
-        """The running totals of ``layouts.TOTALS``, by name."""
+        """The running totals of ``layouts.TOTALS`` (kernels.books.running_totals)."""
         r, c, wf = self.router, self.customers, self.workforce
-        totals = dict(
-            offered=self.offered, handled=self.handled, abandoned=self.abandoned, needs_created=self.created,
-            needs_solved=self.solved, needs_given_up=self.given_up, queue_area=r.waiting.area_at(now),
-            busy_area=r.busy.area_at(now), staffed_area=ordered_sum(t.staffed.area_at(now) for t in r.teams),
-            staff_cost=ordered_sum(t.staffed.area_at(now) * t.cost_per_minute for t in r.teams),
-            journeys_ended=self.journeys_ended, score_sum=self.score_sum, promoters=self.promoters,
-            detractors=self.detractors, respondents=self.respondents, respondent_promoters=self.respondent_promoters,
-            respondent_detractors=self.respondent_detractors, time_given=self.time_given, cases=self.cases,
-            churned=c.churned if c else 0, acquired=c.acquired if c else 0,
-            customer_area=c.count.area_at(now) if c else 0.0, leavers=wf.leavers if wf else 0,
-            pressure_area=self.org.pressure_area, employed_area=wf.employed.area_at(now) if wf else 0.0,
-            absent_area=wf.absent.area_at(now) if wf else 0.0, boreout_days=wf.boreout_days if wf else 0,
-            staffed_days=wf.staffed_days if wf else 0, value_area=c.value.area_at(now) if c else 0.0,
-            expected_leavers=wf.expected_leavers if wf else 0.0, hires=wf.hires if wf else 0,
-            sick_area=wf.sick.area_at(now) if wf else 0.0)
-        return np.array([totals[name] for name in TOTALS], dtype=float)
+        out = np.empty(len(TOTALS))
+        people = (c.churned, c.acquired, c.count.area_at(now), c.value.area_at(now)) if c else (0, 0, 0, 0)
+        staff = (wf.leavers, wf.employed.area_at(now), wf.absent.area_at(now), wf.boreout_days, wf.staffed_days,
+                 wf.expected_leavers, wf.hires, wf.sick.area_at(now)) if wf else (0,) * 8
+        running_totals(out, self.counts, r.waiting.area_at(now), r.busy.area_at(now),
+                       np.array([t.staffed.area_at(now) for t in r.teams]), self._team_cost,
+                       float(self.org.pressure_area), c is not None, *map(float, people), wf is not None,
+                       *map(float, staff))
+        return out
 
     def periods(self) -> Generator[simpy.Event, None, None]:
         """Close a row of the daily table at every midnight, and at the end of the warm-up."""

@@ -23,25 +23,23 @@ from ...codes import (
 )
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
-from ...kernels.arrivals import next_need_time
-from ...kernels.customers import choose_channel, customer_patience
+from ...kernels.books import agent_row, count_journey
+from ...kernels.capacity import agent_effectiveness
 from ...kernels.empathy import engaged_empathy
-from ...kernels.journey import (
-    after_self_service,
-    contact_work, encounter_solved, escalated, given_share, journey_verdict, plan_encounter,
-)
+from ...kernels.journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
 from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
-from ...kernels.loyalty import high_effort
-from ...kernels.management import (
-    L_BUDGET, L_EMPATHY, L_STAFFING, L_SUPPORT, REVIEW_COLS, head_count, need_budgets, review,
+from ...kernels.levers import decided_levers, restaffs, team_targets
+from ...kernels.management import REVIEW_COLS, review
+from ...kernels.needs import (
+    FRESH_SCORES, arrival_after, contact_queue, draws_patience, first_resolved, journey_end, need_and_channel,
+    patience as kernel_patience, review_due, self_service_solves, upsets,
 )
-from ...layouts import DAY_COLS
+from ...layouts import C_ABANDONED, C_CASES, C_CREATED, C_HANDLED, C_OFFERED, C_TIME_GIVEN, DAY_COLS, AGENT_COLS
 from ...kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
 from ...kernels.shifts import SHIFT_BEFORE, shift_walk
-from ...minutes import DAY
-from ...records import AgentRecord, Encounter, Journey, Recorder
+from ...records import Encounter, Journey, Recorder
 from ...streams import (
     ARRIVALS, BACKGROUND, CUSTOMERS, EXPERIENCE, FCR, LOYALTY, MANAGEMENT, NEEDS, PATIENCE, RESOLUTION, RETURNS, SEGMENTS,
     WORK,
@@ -53,7 +51,7 @@ from .schedule import at
 from .staff import Agent, Router, Ticket
 from ...streams import SICKNESS
 from .breaks import schedule_breaks
-from .workforce import HeadCount, Organisation, Workforce, effectiveness
+from .workforce import HeadCount, Organisation, Workforce
 
 NAN = math.nan
 
@@ -72,7 +70,7 @@ class Need:
         self.first_resolved = False
         self.ticket: Ticket | None = None
         # Running aggregates of encounter scores, enough for every journey rule.
-        self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = 10.0, 0.0, -1.0, 0.0, 0.0, 0
+        self.lowest, self.peak, self.peak_gap, self.last, self.total, self.scored = FRESH_SCORES
         # Carried progress (kernels.progress): the work its next contact carries (-1: all of it), and
         # what the last unsolved contact left and did.
         self.carry, self.left, self.done = -1.0, 0.0, 0.0
@@ -116,21 +114,19 @@ class Model:
                              self.open_needs, self.record.days)
         self._self_service = [ch.kind == "self_service" for ch in params.channels]
         # Python lists for the per-contact look-ups: indexing numpy from Python is slow.
-        self._need_cdf, self._channel_cdf = params.need_cdf.tolist(), params.channel_cdf.tolist()
         self._switch_cdf = params.switch_cdf.tolist()
         self._base_resolution = params.need_resolution.tolist()
-        self._escalation_serves = params.escalation_serves().tolist()
-        cp = params.customers
-        self._segment_need_cdf, self._segment_channel_cdf = cp.need_cdf.tolist(), cp.channel_cdf.tolist()
+        self._escalation_serves = params.escalation_serves()
+        self._base_agents = np.array([spec.base_agents for spec in params.teams], dtype=np.int64)
 
     # --- demand -------------------------------------------------------------------------------
     def arrivals(self) -> Generator[simpy.Event, None, None]:
         """Needs arrive as a non-homogeneous Poisson process (kernels.arrivals)."""
-        p, stream = self.p, self.rng[ARRIVALS]
-        t = 0.0
+        p, stream, c = self.p, self.rng[ARRIVALS], self.customers
+        t, counts = 0.0, c.counts if c else np.zeros(len(p.customers.rate_factor), dtype=np.int64)
         while True:
-            scale = self.customers.scale() if self.customers else 1.0
-            t = next_need_time(t, stream.uniform(), p.week_rate, scale, p.change_at, p.factor)
+            t = arrival_after(t, stream.uniform(), p.week_rate, c is not None, counts, p.customers.rate_factor,
+                              p.change_at, p.factor)
             if t >= p.horizon:
                 return
             yield at(self.env, t)
@@ -141,21 +137,21 @@ class Model:
     def new_need(self) -> Need:
         stream = self.rng[NEEDS]
         u_type, u_channel, who = stream.uniform(), stream.uniform(), stream.uniform()
+        p, cp = self.p, self.p.customers
         if self.customers:  # the customer first: their segment decides the need's type and channel
             customer = self.customers.raiser(who)
-            seg, cp = self.customers.segment[customer], self.p.customers
-            need_type = pick(self._segment_need_cdf[seg], u_type)
-            if cp.wait_sensitivity > 0:
-                channel = choose_channel(u_channel, cp.channel_cdf[seg], cp.channel_weight[seg],
-                                         self.customers.waits[customer], cp.wait_norm, cp.wait_sensitivity)
-            else:
-                channel = pick(self._segment_channel_cdf[seg], u_channel)
+            seg = self.customers.segment[customer]
+            need_type, channel = need_and_channel(u_type, u_channel, cp.need_cdf[seg], cp.channel_cdf[seg],
+                                                  cp.channel_weight[seg], self.customers.waits[customer],
+                                                  cp.wait_norm, cp.wait_sensitivity)
         else:
-            customer, need_type, channel = -1, pick(self._need_cdf, u_type), pick(self._channel_cdf, u_channel)
+            customer = -1
+            need_type, channel = need_and_channel(u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf,
+                                                  p.channel_cdf, p.channel_cdf, 0.0)
         work = draw(self.p.need_work[need_type], self.rng[WORK])
         need = Need(self.next_need, customer, need_type, channel, self.env.now, work)
         self.next_need += 1
-        self.ledger.created += 1
+        self.ledger.counts[C_CREATED] += 1
         self.open_needs[need.id] = need
         return need
 
@@ -207,27 +203,25 @@ class Model:
         """One contact: self-service, or queue → (abandon | an agent handles it) → solved or not."""
         p, env, router = self.p, self.env, self.router
         need.contacts += 1
-        self.ledger.offered += 1
+        self.ledger.counts[C_OFFERED] += 1
         now = env.now
         if p.management is not None:
             self.fcr_start(need, now)
         if self._self_service[channel]:
-            solved = self.rng[RESOLUTION].uniform() < p.channels[channel].p_self
+            solved = self_service_solves(self.rng[RESOLUTION].uniform(), p.channels[channel].p_self)
             score = self.experience(need, channel, 0.0, True, solved, 1.0, 0.0, None)
             self.log(need, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, None, score)
-            if need.contacts == 1:
-                need.first_resolved = solved
+            need.first_resolved = first_resolved(need.contacts, need.first_resolved, solved)
             return after_self_service(solved), None, 0.0
 
-        queue = p.queue_of(channel, need.type)
-        queue = p.queue_of(channel, need.type, escalated(need.contacts - 1, p.escalation.after,
-                                                         bool(self._escalation_serves[queue])))
+        queue = contact_queue(channel, need.type, len(p.channels), len(p.need_names), need.contacts,
+                              p.escalation.after, self._escalation_serves)
         patience = p.channels[channel].patience
-        # Every contact in a channel that abandons draws its patience, queued or not, so that the
-        # patience stream stays aligned across policies that answer at different speeds.
-        patient_for = draw(patience, self.rng[PATIENCE]) if patience is not None and owner is None else 0.0
-        if self.customers and patience is not None and owner is None:
-            patient_for = customer_patience(patient_for, p.customers.patience[self.customers.segment[need.customer]])
+        patient_for = 0.0
+        if draws_patience(patience is not None, owner is not None):
+            c = self.customers
+            patient_for = kernel_patience(draw(patience, self.rng[PATIENCE]), c is not None,
+                                          p.customers.patience[c.segment[need.customer]] if c else 1.0)
         ticket = Ticket(need, channel, queue, kind, now, work, owner)
         need.ticket = ticket
         self.org.offered(queue)
@@ -249,7 +243,7 @@ class Model:
             agent = yield ticket.event
             if agent is None:
                 need.abandons += 1
-                self.ledger.abandoned += 1
+                self.ledger.counts[C_ABANDONED] += 1
                 need.ticket = None
                 score = self.experience(need, channel, ticket.wait, False, False, 0.0, 0.0, None)
                 self.log(need, kind, channel, ticket.arrived, ticket.wait, 0.0, 0.0, 0.0, ABANDONED, False, None, score)
@@ -263,15 +257,13 @@ class Model:
         # A callback is the agent calling the customer: judged against the promised time.
         score = self.experience(need, channel, ticket.wait, True, solved, given_share(given, needed), empathy, agent,
                                 ticket.owner is not None)
-        if self.workforce and score < p.wellbeing.upset_below:
-            agent.upset += 1
+        agent.upset += upsets(self.workforce is not None, score, p.wellbeing.upset_below)
         router.release(agent)
-        self.ledger.handled += 1
+        self.ledger.counts[C_HANDLED] += 1
         if p.management is not None:
             self.fcr_handled(need, solved)
         need.ticket = None
-        if need.contacts == 1:
-            need.first_resolved = solved
+        need.first_resolved = first_resolved(need.contacts, need.first_resolved, solved)
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
         step, need.left, need.done, handoff = after_contact(solved, transfer, needed, given, ticket.work, need.work,
                                                             self.levers.transfer_overhead, need.left, need.done)
@@ -284,13 +276,15 @@ class Model:
         speed = self.workforce.speed(agent) if self.workforce else 1.0
         team = agent.team.index
         needed, given, empathy, handle, transfer = plan_encounter(
-            contact_work(ticket.work, need.work), effectiveness(agent, self.env.now, p), speed, self.mech.handling,
+            contact_work(ticket.work, need.work), agent_effectiveness(agent.team.proficiency, agent.hired, self.env.now,
+                                                                      self.mech.wellbeing, p.wellbeing.rookie_start,
+                                                                      p.wellbeing.ramp_up), speed, self.mech.handling,
             ticket.kind == TRANSFER, levers.need_budget[need.type], levers.overrun,
             self.given_empathy(levers.empathy, agent), self.org.standard[team],
             self.org.multiplier[team], p.channels[ticket.channel].slowdown, agent.sessions)
         self.org.given(team, given_share(given, needed))
-        self.ledger.time_given += given
-        self.ledger.cases += 1
+        self.ledger.counts[C_TIME_GIVEN] += given
+        self.ledger.counts[C_CASES] += 1
         return needed, given, empathy, handle, transfer
 
     def given_empathy(self, empathy: float, agent: Agent) -> float:
@@ -324,26 +318,18 @@ class Model:
 
     def close(self, need: Need, status: int) -> None:
         """The journey ends: score it, ask for a recommendation, and let the customer react."""
-        ledger = self.ledger
-        if status == SOLVED:
-            ledger.solved += 1
-        else:
-            ledger.given_up += 1
         del self.open_needs[need.id]
         if self.p.management is not None and need.customer < 0:
             self.fcr_by_customer.pop(-1 - need.id, None)  # its pending contacts: no contact will follow
-        score, ltr, responded, churned = NAN, -1, False, False
-        if self.mech.experience:
-            e, rng = self.p.experience, self.rng[EXPERIENCE]
-            u1, u2, u3 = rng.uniform(), rng.uniform(), rng.uniform()
-            score, ltr, responded, cls = journey_verdict(
-                self.p.journey_rule, need.lowest, need.peak, need.last, need.total, need.scored, u1, u2, u3,
-                e.recommend_spread, e.survey_rate, e.survey_extremity)
-            ledger.journey(score, cls, responded)
-            if self.customers and self.mech.loyalty and self.customers.is_active(need.customer):
-                lo = self.p.loyalty
-                effort = high_effort(need.contacts, need.transfers, status == GIVEN_UP, lo.high_effort_contacts)
-                churned = self.customers.after_journey(need.customer, score, effort, cls)
+        e, c, scored = self.p.experience, self.customers, self.mech.experience
+        u1, u2, u3 = (self.rng[EXPERIENCE].uniform() for _ in range(3)) if scored else (0.0, 0.0, 0.0)
+        score, ltr, responded, cls, reacts, effort = journey_end(
+            scored, self.p.journey_rule, need.lowest, need.peak, need.last, need.total, need.scored, u1, u2, u3,
+            e.recommend_spread, e.survey_rate, e.survey_extremity,
+            c is not None and self.mech.loyalty and c.is_active(need.customer), need.contacts, need.transfers,
+            status == GIVEN_UP, self.p.loyalty.high_effort_contacts)
+        count_journey(self.ledger.counts, status == SOLVED, scored, score, cls, responded)
+        churned = c.after_journey(need.customer, score, effort, cls) if reacts else False
         self.record.journeys.append(Journey(
             need.id, need.customer, need.type, need.first_channel, need.created, self.env.now, status,
             need.contacts, need.abandons, need.transfers, need.first_resolved, score, ltr, responded, churned))
@@ -372,7 +358,7 @@ class Model:
         """Switch the policy's levers at the times its interventions give (MODEL.md §9)."""
         for when, levers in self.p.timeline[1:]:
             yield at(self.env, when)
-            if levers.staffing != self.levers.staffing:
+            if restaffs(self.levers.staffing, levers.staffing):
                 self.restaff(levers.staffing)
             self.levers = levers
             self.org.pinned = levers.pinned
@@ -383,7 +369,7 @@ class Model:
         """A management review if ``now`` closes a review cycle (kernels.management); its decision
         takes effect after the implementation delay (MODEL.md §9)."""
         m, k = self.p.management, len(self.record.reviews)
-        if k >= len(m.reviews) or m.reviews[k] != now:
+        if not review_due(m.reviews, k, now):
             return
         stream = self.rng[MANAGEMENT]
         u1, u2 = stream.uniform(), stream.uniform()
@@ -416,11 +402,11 @@ class Model:
     def apply(self, decided: np.ndarray) -> None:
         """Management's decision takes effect: the levers it moves (the others stay)."""
         policy = self.p.timeline[0][1]
-        budgets = need_budgets(float(decided[L_BUDGET]), policy.budget, np.array(policy.need_budget, dtype=float))
-        levers = replace(self.levers, budget=float(decided[L_BUDGET]), staffing=float(decided[L_STAFFING]),
-                         support=float(decided[L_SUPPORT]), empathy=float(decided[L_EMPATHY]),
-                         need_budget=tuple(float(b) for b in budgets))
-        if levers.staffing != self.levers.staffing:
+        budget, staffing, support, empathy, budgets, _targets = decided_levers(
+            decided, policy.budget, np.array(policy.need_budget, dtype=float), self._base_agents)
+        levers = replace(self.levers, budget=float(budget), staffing=float(staffing), support=float(support),
+                         empathy=float(empathy), need_budget=tuple(float(b) for b in budgets))
+        if restaffs(self.levers.staffing, levers.staffing):
             self.restaff(levers.staffing)
         self.levers = levers
         if self.workforce:
@@ -428,7 +414,7 @@ class Model:
 
     def restaff(self, staffing: float) -> None:
         """A new head count: leavers go without replacement (idle ones first), new hires start now."""
-        self.headcount.restaff([head_count(spec.base_agents, staffing) for spec in self.p.teams])
+        self.headcount.restaff(team_targets(self._base_agents, staffing).tolist())
 
     def run(self) -> Recorder:
         p, env = self.p, self.env
@@ -465,12 +451,11 @@ class Model:
         for a in self.router.agents:
             if self.workforce and not a.gone:
                 self.workforce.update(a)
-            staffed0, busy0, handled0 = at_warmup.get(a.id, (0.0, 0.0, 0))
-            hired = a.hired if a.hired > -1e17 else NAN
-            self.record.agents.append(AgentRecord(
-                a.id, a.team.index, a.staffed.area_at(now) - staffed0, a.busy.area_at(now) - busy0,
-                a.handled - handled0, a.wellbeing, a.absent_minutes / DAY, a.boreout_days, hired, a.left, a.strain,
-                a.engagement))
+            row = np.empty(AGENT_COLS)
+            agent_row(row, a.id, a.team.index, a.staffed.area_at(now), a.busy.area_at(now), a.handled, a.wellbeing,
+                      a.absent_minutes, a.boreout_days, a.hired, a.left, a.strain, a.engagement,
+                      *at_warmup.get(a.id, (0.0, 0.0, 0)))
+            self.record.agents.append(row)
         if self.customers:
             c = self.customers
             self.record.customers.extend((cid, c.segment[cid], c.joined[cid], c.left[cid])

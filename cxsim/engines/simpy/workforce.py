@@ -8,13 +8,14 @@ the slow processes, and every ``erosion.interval`` for pressure and the standard
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator, Iterable
+from typing import TYPE_CHECKING, Generator
 
 import numpy as np
 import simpy
 
 from ...kernels import sample_duration
-from ...kernels.wellbeing import rookie_effectiveness, speed_effect
+from ...kernels.wellbeing import speed_effect
+from ...kernels.capacity import team_capacities
 from ...kernels.breaks import off_recovery
 from ...compiled import EngagementParams
 from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
@@ -49,6 +50,7 @@ class Organisation:
         self._offered = [0] * params.queue_count   # contacts offered to each queue since the last update
         self._given = [0.0] * n                    # Σ time given / time needed since the last update
         self._count = [0] * n
+        self._proficiency = np.array([t.proficiency for t in router.teams], dtype=float)
 
     def offered(self, queue: int) -> None:
         self._offered[queue] += 1
@@ -66,9 +68,14 @@ class Organisation:
         share = np.array([1.0 / max(1, len(teams)) for teams in router.teams_for_queue])  # shared queues split their work
         while True:
             yield self.env.timeout(e.interval)
-            now = self.env.now
+            now, agents, w = self.env.now, router.agents, self.p.wellbeing
+            capacities = np.empty(len(router.teams))
+            team_capacities(capacities, np.array([a.team.index for a in agents], dtype=np.int64),
+                            np.array([a.on_duty for a in agents]), np.array([a.gone for a in agents]),
+                            np.array([a.hired for a in agents]), now, self._proficiency, self.p.mechanisms.wellbeing,
+                            w.rookie_start, w.ramp_up)
             for i, team in enumerate(router.teams):
-                capacity = ordered_sum(effectiveness(a, now, self.p) for a in team.agents if a.on_duty)
+                capacity = capacities[i]
                 queues = np.array(team.queues, dtype=np.int64)
                 offered, waiting = team_load(capacity, np.array(self._offered, dtype=np.int64),
                                              np.array(router.queued, dtype=np.int64), queues, len(queues), share)
@@ -79,23 +86,6 @@ class Organisation:
             self.pressure_area += self.mean(self.pressure) * e.interval
             self._offered = [0] * len(self._offered)
             self._given, self._count = [0.0] * len(self._given), [0] * len(self._count)
-
-
-def ordered_sum(values: Iterable[float]) -> float:
-    """Floats added left to right. Python 3.12's ``sum`` compensates rounding; the fast engine adds
-    in order, and the two engines must agree to the last bit."""
-    total = 0.0
-    for value in values:
-        total += value
-    return total
-
-
-def effectiveness(agent: Agent, now: float, p: "Params") -> float:
-    """Proficiency of the agent now: team proficiency × rookie ramp-up (wellbeing mechanism)."""
-    if not p.mechanisms.wellbeing:
-        return agent.team.proficiency
-    w = p.wellbeing
-    return agent.team.proficiency * rookie_effectiveness(now - agent.hired, w.rookie_start, w.ramp_up)
 
 
 class HeadCount:
