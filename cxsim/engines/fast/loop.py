@@ -47,7 +47,7 @@ from .state import (
     G_SCORE, G_SOLVED, G_TIME_GIVEN, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
     I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_HIRES, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED,
     I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
-    GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
+    GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS, borrow,
 )
 
 
@@ -169,7 +169,7 @@ def intervene(p, w, step: int) -> None:
 
 # --- start, run, finish --------------------------------------------------------------------------------
 @njit(cache=True)
-def start(p, w, rng) -> None:
+def _start(p, w, rng) -> None:
     """Time 0: the population, the staff, then each process's first step in the SimPy engine's order."""
     for _ in range(p.population):
         add_customer(p, w, rng)
@@ -225,7 +225,7 @@ def _room(p, w) -> int:
 
 
 @njit(cache=True)
-def run_events(p, w, rng) -> int:
+def _run_events(p, w, rng) -> int:
     """Handle events until the horizon (returns 0) or until a group of arrays must grow (returns its code)."""
     while True:
         code = _room(p, w)
@@ -297,7 +297,7 @@ def run_events(p, w, rng) -> int:
 
 
 @njit(cache=True)
-def finish(p, w) -> None:
+def _finish(p, w) -> None:
     """Close the books at the horizon: the last period, the agents, and every need still open.
 
     ``w.agents_out`` must have a row per agent, and the record tables room for every open need.
@@ -329,3 +329,19 @@ def finish(p, w) -> None:
         ids[i] = w.n_id[live[i]]
     for i in np.argsort(ids):
         open_at_horizon(p, w, live[i])
+
+
+# --- the entry points: the StructRefs borrowed once, so that nothing inside counts references -------
+@njit(cache=True)
+def start(p, w, rng) -> None:
+    _start(borrow(p), borrow(w), rng)
+
+
+@njit(cache=True)
+def run_events(p, w, rng) -> int:
+    return _run_events(borrow(p), borrow(w), rng)
+
+
+@njit(cache=True)
+def finish(p, w) -> None:
+    _finish(borrow(p), borrow(w))
