@@ -35,7 +35,8 @@ from ...tallies import COUNT_WIDTH, Q_WIDTH
 I_SEQ, I_HEAP, I_NEXT_NEED, I_OPEN, I_FREE, I_AGENTS, I_ACTIVE, I_CUSTOMERS, I_ENC, I_JOUR, I_DAYS, I_LEVER, \
     I_SERIAL, I_CUT, I_ARRIVING, I_OWED, I_CHURNED, I_ACQUIRED, I_DETERRED, I_LEAVERS, I_HIRES, I_BOREOUT, \
     I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM, I_REVIEWS = range(28)
-N_IC = 28
+I_NOW_HEAD, I_NOW_TAIL = 28, 29  # the same-time queue (heap.push_now): its first and next free entry
+N_IC = 30
 # --- float scalars (fc) ---
 F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT, F_EXPECTED_LEAVERS = range(6)
 N_FC = 6
@@ -198,6 +199,11 @@ class World(NamedTuple):
     c_fcr: np.ndarray
     n_fcr: np.ndarray
     fcr_days: np.ndarray
+    # the same-time queue (heap.push_now): events for the current time, in scheduling order
+    h_now_order: np.ndarray
+    h_now_kind: np.ndarray
+    h_now_a: np.ndarray
+    h_now_b: np.ndarray
 
 
 def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint: int) -> np.ndarray:
