@@ -7,9 +7,11 @@ trajectory identical to the SimPy engine's when both draw the same random number
 
 from __future__ import annotations
 
+import math
+
 from numba import njit
 
-from .state import F_NOW, I_HEAP, I_SEQ
+from .state import F_NOW, I_HEAP, I_NOW_HEAD, I_NOW_TAIL, I_SEQ
 
 URGENT, NORMAL = 0, 1
 _PRIORITY_SHIFT = 1 << 56  # priority and insertion number packed in one integer
@@ -74,6 +76,48 @@ def pop(w) -> tuple[float, int, int, int]:
                 break
         times[i], orders[i], kinds[i], aa[i], bb[i] = last_time, last_order, kinds[n], aa[n], bb[n]
     return time, kind, a, b
+
+
+
+# --- the same-time queue ------------------------------------------------------------------------------
+# A NORMAL event for the current time (an answer, an abandonment: SimPy resuming a process) comes
+# after everything already scheduled for now and before anything later, in the order such events
+# are scheduled: a FIFO keeps it, without a trip through the heap. Its entries all have the time
+# ``now`` (it is empty whenever the clock moves on), and ``pop_next`` takes the earlier of its first
+# entry and the heap's top by (time, order) — the order the heap alone would give.
+@njit(cache=True)
+def push_now(w, kind: int, a: int, b: int) -> None:
+    """Schedule event ``kind`` for now, NORMAL priority (``push(w, now, kind, a, b, NORMAL)``)."""
+    k = w.ic[I_NOW_TAIL]
+    if k >= len(w.h_now_order):  # never expected: the loop keeps room
+        raise RuntimeError("fast engine: same-time queue overflow")
+    w.h_now_order[k] = NORMAL * _PRIORITY_SHIFT + w.ic[I_SEQ]
+    w.ic[I_SEQ] += 1
+    w.h_now_kind[k], w.h_now_a[k], w.h_now_b[k] = kind, a, b
+    w.ic[I_NOW_TAIL] = k + 1
+
+
+@njit(cache=True)
+def next_time(w) -> float:
+    """The time of the next event (``inf`` if none)."""
+    if w.ic[I_NOW_TAIL] > w.ic[I_NOW_HEAD]:
+        return w.fc[F_NOW]
+    return w.h_time[0] if w.ic[I_HEAP] > 0 else math.inf
+
+
+@njit(cache=True)
+def pop_next(w) -> tuple[float, int, int, int]:
+    """Remove the next event of the heap and the same-time queue together; one must hold one."""
+    k = w.ic[I_NOW_HEAD]
+    if k < w.ic[I_NOW_TAIL]:
+        now = w.fc[F_NOW]
+        if w.ic[I_HEAP] == 0 or w.h_time[0] > now or (w.h_time[0] == now and w.h_order[0] > w.h_now_order[k]):
+            if k + 1 == w.ic[I_NOW_TAIL]:
+                w.ic[I_NOW_HEAD] = w.ic[I_NOW_TAIL] = 0
+            else:
+                w.ic[I_NOW_HEAD] = k + 1
+            return now, w.h_now_kind[k], w.h_now_a[k], w.h_now_b[k]
+    return pop(w)
 
 
 # What an event does when it comes due (payload ``a``, ``b``).

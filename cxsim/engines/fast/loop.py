@@ -23,6 +23,7 @@ from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
     EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at, EV_BREAK,
+    next_time, pop_next,
 )
 from .journey import (
     begin_handling, new_need, on_abandoned, on_handled, on_patience, on_return, open_at_horizon, start_contact,
@@ -38,7 +39,7 @@ from .state import (
     F_ARRIVAL, F_EXPECTED_LEAVERS, F_LAST_CUT, F_NOW, F_PRESSURE_AREA, F_SUPPORT, I_ACQUIRED, I_ACTIVE, I_AGENTS, I_BOREOUT, I_CHURNED, I_CUSTOMERS, I_CUT,
     I_DAYS, I_DETERRED, I_ENC, I_EVENTS, I_FREE, I_HEAP, I_HIRE_ROOM, I_HIRES, I_JOUR, I_LEAVERS, I_LEVER, I_OPEN, I_OWED,
     I_PINNED, I_STAFFED_DAYS, L_ABSENT, L_BUSY, L_CUSTOMERS, L_EMPLOYED, L_SICK, L_VALUE, L_WAITING, GROW_AGENTS, GROW_CUSTOMERS,
-    GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS,
+    GROW_ENCOUNTERS, GROW_HEAP, GROW_JOURNEYS, GROW_NEEDS, borrow, I_NOW_TAIL,
 )
 
 
@@ -141,7 +142,7 @@ def intervene(p, w, step: int) -> None:
 
 # --- start, run, finish --------------------------------------------------------------------------------
 @njit(cache=True)
-def start(p, w, rng) -> None:
+def _start(p, w, rng) -> None:
     """Time 0: the population, the staff, then each process's first step in the SimPy engine's order."""
     for _ in range(p.population):
         add_customer(p, w, rng)
@@ -185,7 +186,8 @@ def _room(p, w) -> int:
     # One event may schedule an answer per waiting contact and, on the workforce's day, a return
     # from absence and a replacement hire per agent.
     # A shift start schedules two events per agent and break.
-    if w.ic[I_HEAP] + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 2 * p.max_breaks * w.ic[I_AGENTS] + 64 > len(w.h_time):
+    # (The same-time queue fills from the same pushes and has the heap's capacity.)
+    if max(w.ic[I_HEAP], w.ic[I_NOW_TAIL]) + w.ic[I_OPEN] + 2 * w.ic[I_AGENTS] + 2 * p.max_breaks * w.ic[I_AGENTS] + 64 > len(w.h_time):
         return GROW_HEAP
     if w.ic[I_ENC] + _RECORD_MARGIN > len(w.enc) and len(w.enc) > 0:
         return GROW_ENCOUNTERS
@@ -197,15 +199,15 @@ def _room(p, w) -> int:
 
 
 @njit(cache=True)
-def run_events(p, w, rng) -> int:
+def _run_events(p, w, rng) -> int:
     """Handle events until the horizon (returns 0) or until a group of arrays must grow (returns its code)."""
     while True:
         code = _room(p, w)
         if code != _ROOMY:
             return code
-        if w.ic[I_HEAP] == 0 or w.h_time[0] >= p.horizon:
+        if next_time(w) >= p.horizon:
             return _ROOMY
-        time, kind, a, b = pop(w)
+        time, kind, a, b = pop_next(w)
         w.fc[F_NOW] = time
         w.ic[I_EVENTS] += 1
         if kind == EV_HANDLED:
@@ -269,7 +271,7 @@ def run_events(p, w, rng) -> int:
 
 
 @njit(cache=True)
-def finish(p, w) -> None:
+def _finish(p, w) -> None:
     """Close the books at the horizon: the last period, the agents, and every need still open.
 
     ``w.agents_out`` must have a row per agent, and the record tables room for every open need.
@@ -294,3 +296,19 @@ def finish(p, w) -> None:
         ids[i] = w.n_id[live[i]]
     for i in np.argsort(ids):
         open_at_horizon(p, w, live[i])
+
+
+# --- the entry points: the StructRefs borrowed once, so that nothing inside counts references -------
+@njit(cache=True)
+def start(p, w, rng) -> None:
+    _start(borrow(p), borrow(w), rng)
+
+
+@njit(cache=True)
+def run_events(p, w, rng) -> int:
+    return _run_events(borrow(p), borrow(w), rng)
+
+
+@njit(cache=True)
+def finish(p, w) -> None:
+    _finish(borrow(p), borrow(w))

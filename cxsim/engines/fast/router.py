@@ -16,7 +16,7 @@ from ...kernels.routing import (
 )
 from ...kernels.capacity import agent_effectiveness
 from ...kernels.workday import energy_after
-from .heap import EV_ABANDONED, EV_ANSWERED, NORMAL, push
+from .heap import EV_ABANDONED, EV_ANSWERED, push_now
 from .state import F_NOW, F_SUPPORT, I_AGENTS, L_BUSY, L_WAITING
 
 
@@ -171,7 +171,7 @@ def abandon(w, slot: int) -> None:
     w.q_queued[q] -= 1
     change(w.lv, L_WAITING, now, -1.0)
     list_remove(w, w.q_head, w.q_tail, q, slot)
-    push(w, now, EV_ABANDONED, slot, 0, NORMAL)
+    push_now(w, EV_ABANDONED, slot, 0)
 
 
 @njit(cache=True)
@@ -191,7 +191,7 @@ def assign(p, w, slot: int, agent: int) -> None:
 def hand_over(p, w, slot: int, agent: int) -> None:
     w.tk_done[slot] = True
     assign(p, w, slot, agent)
-    push(w, w.fc[F_NOW], EV_ANSWERED, slot, 0, NORMAL)
+    push_now(w, EV_ANSWERED, slot, 0)
 
 
 # --- agents free up --------------------------------------------------------------------------------
