@@ -22,7 +22,7 @@ from ...minutes import DAY
 from ...streams import ARRIVALS, BACKGROUND
 from .heap import (
     EV_ABANDONED, EV_ACQUIRE, EV_ANSWERED, EV_ARRIVAL, EV_BACK, EV_CHURN, EV_DAILY, EV_EROSION, EV_HANDLED, EV_HIRE,
-    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, pop, push, push_at, EV_BREAK,
+    EV_INTERVENTION, EV_PATIENCE, EV_PERIOD, EV_RETURN, EV_SHIFT, EV_SWITCH, NORMAL, push, push_at, EV_BREAK,
     next_time, pop_next,
 )
 from .journey import (
