@@ -16,13 +16,11 @@ from numba import njit
 from ...kernels.customers import who_raises
 from ...kernels.loyalty import loyalty_after_journey
 from ...kernels.population import new_customer, word_of_mouth
-from ...kernels.sampling import sample_duration, uniform_index
-from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
-from ...kernels.strain import burnout_begins
+from ...kernels.sampling import uniform_index
+from ...kernels.workforce_day import agent_day_close, pressure_step
 from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
-from ...kernels.pressure import headcount_change, headcount_mean, team_load
+from ...kernels.pressure import headcount_change, headcount_mean
 from ...kernels.capacity import team_capacities
-from ...kernels.workday import day_end, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from ...streams import SICKNESS
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
@@ -48,14 +46,9 @@ def organisation_step(p, w) -> None:
     capacities = np.empty(p.n_teams)
     team_capacities(capacities, w.a_team[:n], w.a_on_duty[:n], w.a_gone[:n], w.a_hired[:n], w.fc[F_NOW],
                     p.team_proficiency, p.mech_wellbeing, p.wb_rookie_start, p.wb_ramp_up)
-    for i in range(p.n_teams):
-        capacity = capacities[i]
-        offered, waiting = team_load(capacity, w.q_offered, w.q_queued, p.team_queues[i], p.team_nq[i], p.queue_share)
-        w.tm_pressure[i], w.tm_multiplier[i], w.tm_standard[i] = team_step(
-            w.tm_pressure[i], w.tm_standard[i], w.tm_multiplier[i], capacity, offered, waiting, w.tm_given[i],
-            w.tm_count[i], w.ic[I_PINNED] != 0, p.er_interval, p.er_clear_time, p.mean_work, p.er_smoothing,
-            p.er_alpha, p.er_alpha_slack, p.er_standard_down, p.er_standard_up)
-    w.fc[F_PRESSURE_AREA] += team_mean(w, w.tm_pressure) * p.er_interval
+    w.fc[F_PRESSURE_AREA] += pressure_step(
+        w.tm_pressure, w.tm_multiplier, w.tm_standard, capacities, w.q_offered, w.q_queued, p.team_queues, p.team_nq,
+        p.queue_share, w.tm_given, w.tm_count, w.tm_size, w.ic[I_PINNED] != 0, p.mean_work, p.wf_erosion)
     w.q_offered[:] = 0
     w.tm_given[:] = 0.0
     w.tm_count[:] = 0
@@ -107,18 +100,14 @@ def back_from_absence(p, w, agent: int) -> None:
 
 
 @njit(cache=True)
-def _burnout(p, w, agent: int, now: float, d1: float, d2: float) -> None:
-    if burnout_begins(p.st_on, w.a_absent[agent], w.a_low_since[agent], now, p.wb_burnout_after, w.a_strain[agent],
-                      p.st_burnout_above):
-        w.a_absent[agent] = True
-        w.a_absent_since[agent] = now
-        change(w.lv, L_ABSENT, now, 1.0)
-        w.a_low_since[agent] = -1.0
-        go_off_duty(p, w, agent)
-        hand_back(p, w, agent)
-        d = p.st_absence if p.st_on else p.wb_absence
-        length = sample_duration(p.dist_kind[d], p.dist_a[d], p.dist_b[d], p.dist_values[d, :p.dist_len[d]], d1, d2)
-        push(w, now + length, EV_BACK, agent, 0, NORMAL)
+def _burnout(p, w, agent: int, now: float, length: float) -> None:
+    w.a_absent[agent] = True
+    w.a_absent_since[agent] = now
+    change(w.lv, L_ABSENT, now, 1.0)
+    w.a_low_since[agent] = -1.0
+    go_off_duty(p, w, agent)
+    hand_back(p, w, agent)
+    push(w, now + length, EV_BACK, agent, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -170,31 +159,25 @@ def daily_step(p, w, rng) -> None:
         if w.a_gone[a]:
             continue
         update_wellbeing(p, w, a)
-        staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
-        busy = area(w.a_busy, a, now) - w.a_day_busy[a] if staffed > 0 else 0.0
+        # Every agent draws the same four uniforms each day: common random numbers.
+        stream.random()  # spare: keeps the stream's layout of earlier versions
+        u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
         team = w.a_team[a]
-        w.a_strain[a], w.a_load[a], w.a_engagement[a] = agent_day(
-            w.a_strain[a], w.a_load[a], w.a_engagement[a], staffed, busy, w.a_day_low[a], float(w.a_day_upset[a]),
-            not p.team_always[team], p.team_skill_use[team], w.fc[F_SUPPORT], p.st_on, p.st_low_below,
-            p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
-            p.st_recover_off, p.st_per_upset, p.st_contract, p.st_per_overtime_hour, p.en_on, p.en_bored_below,
-            p.en_per_bored_day, p.en_recover_per_day)
+        (w.a_strain[a], w.a_load[a], w.a_engagement[a], w.a_wellbeing[a], worked, bored, burnout, length, chance,
+         leaves) = agent_day_close(
+            w.a_strain[a], w.a_load[a], w.a_engagement[a], w.a_wellbeing[a], w.a_low_since[a], w.a_absent[a],
+            area(w.a_staffed, a, now), w.a_day_staffed[a], area(w.a_busy, a, now), w.a_day_busy[a], w.a_day_low[a],
+            w.a_day_upset[a], not p.team_always[team], p.team_skill_use[team], w.fc[F_SUPPORT], now, u_leave, d1, d2,
+            p.wf_day)
         w.a_day_upset[a] = 0
-        worked, bored, w.a_wellbeing[a] = day_end(w.a_wellbeing[a], staffed, busy, p.wb_boreout_below,
-                                                  p.wb_boreout_rate)
         w.a_day_low[a] = w.a_wellbeing[a]
         w.ic[I_STAFFED_DAYS] += worked
         w.a_boreout_days[a] += bored
         w.ic[I_BOREOUT] += bored
-        # Every agent draws the same four uniforms each day: common random numbers.
-        stream.random()  # spare: keeps the stream's layout of earlier versions
-        u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
-        _burnout(p, w, a, now, d1, d2)
-        chance = engaged_leave_chance(w.a_wellbeing[a], w.a_strain[a], w.a_engagement[a], p.wb_initial,
-                                      p.wb_attrition, p.wb_attrition_sensitivity, p.st_attrition_sensitivity, p.st_on,
-                                      p.en_attrition_sensitivity, p.en_on)
+        if burnout:
+            _burnout(p, w, a, now, length)
         w.fc[F_EXPECTED_LEAVERS] += chance
-        if u_leave < chance:
+        if leaves:
             _leave(p, w, a)
         if p.sk_on:
             _sickness(p, w, rng, a, now)
@@ -234,13 +217,6 @@ def restaff(p, w, step: int) -> None:
                 a = new_agent(p, w, team, now, 1.0, 0.0)
                 if w.tm_on_shift[team]:
                     go_on_duty(p, w, a)
-
-
-@njit(cache=True)
-def agent_quality(p, w, agent: int) -> float:
-    """The resolution multiplier the agent delivers now (W, and S and E when on): the SimPy Workforce.quality."""
-    return delivered_quality(w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent], p.wb_quality_onset,
-                             p.wb_quality_loss, p.st_quality_loss, p.en_quality_loss)
 
 
 # --- customers ------------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""An agent's daily step as one kernel, and the parameters it reads packed once (MODEL.md §4).
+
+Both engines walk their agents once a day; for each employed agent the step is written here once:
+the day's staffed and busy minutes from the running areas, the slow states (S, load, E), boreout,
+whether burnout absence starts and how long it lasts, the chance of resigning and whether the agent
+does. The engines keep only their storage (the areas, the levels, who goes off duty) and
+the scheduling (the return from absence, the replacement hire). The speed and quality an agent
+delivers (1 with the wellbeing mechanism off) are here too.
+
+``day_params`` packs the compiled wellbeing block into one flat tuple, so that both engines pass the
+same numbers in the same order (the SimPy engine from its ``Params``, the fast engine as a field of
+its parameter tuple); which absence distribution applies (chronic strain's when it is on) is decided
+there, once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .engagement import agent_day, delivered_quality, engaged_leave_chance
+from .sampling import sample_duration
+from .strain import burnout_begins
+from .wellbeing import speed_effect
+from .pressure import headcount_mean, team_load
+from .workday import day_end, team_step
+
+
+def day_params(wellbeing) -> tuple:
+    """The wellbeing block (``compiled.WellbeingParams``) as the flat tuple :func:`agent_day_close`,
+    :func:`agent_speed` and :func:`agent_quality` read. Engagement off gives zeros (and E stays 1)."""
+    w, s, e = wellbeing, wellbeing.strain, wellbeing.engagement
+    absence = s.absence if s.on else w.absence
+    f = float
+    return (bool(s.on), f(s.low_below), f(s.per_low_day), f(s.sustainable), f(s.per_overload_day), f(s.load_days),
+            f(s.recover_working), f(s.recover_off), f(s.per_upset), f(s.contract), f(s.per_overtime_hour),
+            e is not None, f(e.bored_below) if e else 0.0, f(e.per_bored_day) if e else 0.0,
+            f(e.recover_per_day) if e else 0.0,
+            f(w.boreout_below), f(w.boreout_rate), f(w.burnout_after), f(s.burnout_above),
+            int(absence.kind), f(absence.a), f(absence.b), np.ascontiguousarray(absence.values, dtype=np.float64),
+            f(w.initial), f(w.attrition_per_year), f(w.attrition_sensitivity), f(s.attrition_sensitivity),
+            f(e.attrition_sensitivity) if e else 0.0,
+            f(w.speed_onset), f(w.speed_loss), f(w.quality_onset), f(w.quality_loss), f(s.quality_loss),
+            f(e.quality_loss) if e else 0.0)
+
+
+@njit(cache=True)
+def agent_day_close(strain: float, load: float, engagement: float, wellbeing: float, low_since: float, absent: bool,
+                    staffed_area: float, staffed_before: float, busy_area: float, busy_before: float, day_low: float,
+                    day_upset: int, rostered: bool, skill_use: float, support: float, now: float, u_leave: float,
+                    d1: float, d2: float, k):
+    """One employed agent's day, closed at ``now`` (W already brought up to now).
+
+    ``staffed_area``/``busy_area`` are the agent's running minutes on duty and busy now, the ``_before``
+    values those at the start of the day. Returns (S, load, E, W, worked today, bored today,
+    burnout starts, its length in minutes (0 if not), chance of resigning, resigns), in the order
+    the engines apply them: burnout absence first, then the leaving draw ``u_leave`` < chance.
+    ``d1``, ``d2`` are the absence length's uniforms (drawn every day, used only if burnout starts).
+    """
+    (st_on, low_below, per_low_day, sustainable, per_overload_day, load_days, recover_working, recover_off,
+     per_upset, contract, per_overtime_hour, en_on, bored_below, per_bored_day, recover_per_day,
+     boreout_below, boreout_rate, burnout_after, burnout_above, a_kind, a_a, a_b, a_values,
+     initial, attrition, sensitivity, st_sensitivity, en_sensitivity) = k[:28]
+    staffed = staffed_area - staffed_before
+    busy = busy_area - busy_before if staffed > 0 else 0.0
+    strain, load, engagement = agent_day(
+        strain, load, engagement, staffed, busy, day_low, float(day_upset), rostered, skill_use, support, st_on,
+        low_below, per_low_day, sustainable, per_overload_day, load_days, recover_working, recover_off, per_upset,
+        contract, per_overtime_hour, en_on, bored_below, per_bored_day, recover_per_day)
+    worked, bored, wellbeing = day_end(wellbeing, staffed, busy, boreout_below, boreout_rate)
+    burnout = burnout_begins(st_on, absent, low_since, now, burnout_after, strain, burnout_above)
+    length = sample_duration(a_kind, a_a, a_b, a_values, d1, d2) if burnout else 0.0
+    chance = engaged_leave_chance(wellbeing, strain, engagement, initial, attrition, sensitivity, st_sensitivity,
+                                  st_on, en_sensitivity, en_on)
+    return strain, load, engagement, wellbeing, worked, bored, burnout, length, chance, u_leave < chance
+
+
+@njit(cache=True)
+def agent_speed(on: bool, wellbeing: float, k) -> float:
+    """The agent's speed multiplier (W's effect on handling time); 1 with the wellbeing mechanism off."""
+    if not on:
+        return 1.0
+    return speed_effect(wellbeing, k[28], k[29])
+
+
+@njit(cache=True)
+def agent_quality(on: bool, wellbeing: float, strain: float, engagement: float, k) -> float:
+    """The resolution multiplier the agent delivers (W, and S and E when on); 1 with wellbeing off."""
+    if not on:
+        return 1.0
+    return delivered_quality(wellbeing, strain, engagement, k[30], k[31], k[32], k[33])
+
+
+def erosion_params(erosion) -> tuple:
+    """The erosion block (``compiled.ErosionParams``) as the flat tuple :func:`pressure_step` reads."""
+    e = erosion
+    return (float(e.interval), float(e.clear_time), float(e.smoothing), float(e.alpha), float(e.alpha_slack),
+            float(e.standard_down), float(e.standard_up))
+
+
+@njit(cache=True)
+def pressure_step(pressure: np.ndarray, multiplier: np.ndarray, standard: np.ndarray, capacities: np.ndarray,
+                  offered: np.ndarray, queued: np.ndarray, team_queues: np.ndarray, team_nq: np.ndarray,
+                  share: np.ndarray, given: np.ndarray, count: np.ndarray, sizes: np.ndarray, pinned: bool,
+                  mean_work: float, k) -> float:
+    """Every team's pressure, multiplier and standard after one erosion interval, in place.
+
+    Each team feels the work offered to and waiting in the queues it serves (``team_queues[t, :team_nq[t]]``,
+    a queue shared by several teams split by ``share``) against its effective capacity ``capacities[t]``
+    (:func:`cxsim.kernels.capacity.team_capacities`); ``given``/``count`` are the time given over the time
+    needed summed over the interval's encounters. Returns the interval's share of the pressure area:
+    the head-count weighted mean pressure (``sizes``) × the interval.
+    """
+    interval, clear_time, smoothing, alpha, alpha_slack, tau_down, tau_up = k
+    for t in range(pressure.shape[0]):
+        capacity = capacities[t]
+        load, waiting = team_load(capacity, offered, queued, team_queues[t], team_nq[t], share)
+        pressure[t], multiplier[t], standard[t] = team_step(
+            pressure[t], standard[t], multiplier[t], capacity, load, waiting, given[t], count[t], pinned, interval,
+            clear_time, mean_work, smoothing, alpha, alpha_slack, tau_down, tau_up)
+    return headcount_mean(pressure, sizes) * interval
