@@ -171,3 +171,27 @@ def test_pressure_step_is_team_step_per_team(erosion, cap, offered, queued, give
         if pinned:
             assert standard[t] == 1.0
     assert area == headcount_mean(pressure, args[8]) * erosion.interval
+
+
+@settings(max_examples=60, deadline=None)
+@given(w=st.floats(0.0, 1.0), dt=st.floats(0.0, 600.0), sessions=st.integers(0, 2), on_duty=st.booleans(),
+       on_break=st.booleans(), upset=st.integers(0, 3), pressure=st.floats(0.0, 3.0), day_low=st.floats(0.0, 1.0))
+def test_agent_energy_is_energy_after_with_the_days_books(wellbeing, w, dt, sessions, on_duty, on_break, upset,
+                                                          pressure, day_low):
+    """W up to now by the agent's state (a break's recovery rate while on a break), the day's lowest W
+    and upset customers carried; no time and nobody upset: nothing changes."""
+    from cxsim.kernels.workday import energy_after
+    from cxsim.kernels.workforce_day import agent_energy
+    k = day_params(wellbeing)
+    now = 5 * DAY
+    out = agent_energy(w, -1.0, now - dt, day_low, 4, sessions, on_duty, on_break, upset, pressure, now, 1.5, k)
+    rate = wellbeing.recover_break if on_break else wellbeing.recover_off
+    changed, W, low = energy_after(w, -1.0, now - (now - dt), sessions, on_duty, upset, pressure, now, wellbeing.drain,
+                                   wellbeing.pressure_drain, wellbeing.upset_hit, wellbeing.recover_idle, rate, 1.5,
+                                   wellbeing.burnout_below)
+    assert out[:3] == (changed, W, low)
+    if changed:
+        assert out[3] == min(day_low, W) and out[4] == 4 + upset
+    else:
+        assert out[1:] == (w, -1.0, day_low, 4)
+    assert agent_energy(w, -1.0, now, day_low, 4, sessions, on_duty, on_break, 0, pressure, now, 1.5, k)[0] is False

@@ -18,17 +18,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .breaks import off_recovery
 from .engagement import agent_day, delivered_quality, engaged_leave_chance
 from .sampling import sample_duration
 from .strain import burnout_begins
 from .wellbeing import speed_effect
 from .pressure import headcount_mean, team_load
-from .workday import day_end, team_step
+from .workday import day_end, energy_after, team_step
 
 
 def day_params(wellbeing) -> tuple:
     """The wellbeing block (``compiled.WellbeingParams``) as the flat tuple :func:`agent_day_close`,
-    :func:`agent_speed` and :func:`agent_quality` read. Engagement off gives zeros (and E stays 1)."""
+    :func:`agent_speed`, :func:`agent_quality` and :func:`agent_energy` read. Engagement off gives zeros
+    (and E stays 1)."""
     w, s, e = wellbeing, wellbeing.strain, wellbeing.engagement
     absence = s.absence if s.on else w.absence
     f = float
@@ -41,7 +43,9 @@ def day_params(wellbeing) -> tuple:
             f(w.initial), f(w.attrition_per_year), f(w.attrition_sensitivity), f(s.attrition_sensitivity),
             f(e.attrition_sensitivity) if e else 0.0,
             f(w.speed_onset), f(w.speed_loss), f(w.quality_onset), f(w.quality_loss), f(s.quality_loss),
-            f(e.quality_loss) if e else 0.0)
+            f(e.quality_loss) if e else 0.0,
+            f(w.drain), f(w.pressure_drain), f(w.upset_hit), f(w.recover_idle), f(w.recover_off), f(w.recover_break),
+            f(w.burnout_below))
 
 
 @njit(cache=True)
@@ -119,3 +123,22 @@ def pressure_step(pressure: np.ndarray, multiplier: np.ndarray, standard: np.nda
             pressure[t], standard[t], multiplier[t], capacity, load, waiting, given[t], count[t], pinned, interval,
             clear_time, mean_work, smoothing, alpha, alpha_slack, tau_down, tau_up)
     return headcount_mean(pressure, sizes) * interval
+
+
+@njit(cache=True)
+def agent_energy(wellbeing: float, low_since: float, since: float, day_low: float, day_upset: int, sessions: int,
+                 on_duty: bool, on_break: bool, upset: int, pressure: float, now: float, support: float, k):
+    """An agent's W brought up to ``now`` by the state it has been in since ``since``
+    (:func:`cxsim.kernels.workday.energy_after`; off duty it recovers at the break rate while on a break).
+
+    Returns (changed, W, low since, the day's lowest W, the day's upset customers); when changed, the
+    engine also sets ``since`` to now and the upset count to 0.
+    """
+    drain, pressure_drain, upset_hit, recover_idle, recover_off, recover_break, burnout_below = k[34:41]
+    changed, wellbeing, low_since = energy_after(
+        wellbeing, low_since, now - since, sessions, on_duty, upset, pressure, now, drain, pressure_drain, upset_hit,
+        recover_idle, off_recovery(on_break, recover_off, recover_break), support, burnout_below)
+    if changed:
+        day_upset += upset
+        day_low = min(day_low, wellbeing)
+    return changed, wellbeing, low_since, day_low, day_upset

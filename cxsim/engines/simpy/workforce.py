@@ -14,11 +14,9 @@ import numpy as np
 import simpy
 
 from ...kernels.capacity import team_capacities
-from ...kernels.breaks import off_recovery
-from ...kernels.workforce_day import agent_day_close, day_params, erosion_params, pressure_step
+from ...kernels.workforce_day import agent_day_close, agent_energy, day_params, erosion_params, pressure_step
 from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean
-from ...kernels.workday import energy_after
 from ...minutes import DAY
 from .staff import Agent, Level, Router
 
@@ -155,16 +153,13 @@ class Workforce:
     # --- applied at every state change ------------------------------------------------------
     def update(self, agent: Agent) -> None:
         """Bring the agent's W up to now, by the state it has been in since the last update."""
-        now, w = self.env.now, self.w
-        changed, wellbeing, low_since = energy_after(
-            agent.wellbeing, agent.low_since, now - agent.since, agent.sessions, agent.on_duty, agent.upset,
-            self.org.pressure[agent.team.index], now, w.drain, w.pressure_drain, w.upset_hit, w.recover_idle,
-            off_recovery(agent.on_break, w.recover_off, w.recover_break), self.support, w.burnout_below)
+        now = self.env.now
+        changed, wellbeing, low_since, day_low, day_upset = agent_energy(
+            agent.wellbeing, agent.low_since, agent.since, agent.day_low, agent.day_upset, agent.sessions,
+            agent.on_duty, agent.on_break, agent.upset, self.org.pressure[agent.team.index], now, self.support, self.k)
         if changed:
-            agent.day_upset += agent.upset
-            agent.wellbeing, agent.low_since = wellbeing, low_since
+            agent.wellbeing, agent.low_since, agent.day_low, agent.day_upset = wellbeing, low_since, day_low, day_upset
             agent.since, agent.upset = now, 0
-            agent.day_low = min(agent.day_low, wellbeing)
 
     # --- applied once a day -------------------------------------------------------------------
     def daily(self) -> Generator[simpy.Event, None, None]:
