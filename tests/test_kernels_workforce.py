@@ -195,3 +195,19 @@ def test_agent_energy_is_energy_after_with_the_days_books(wellbeing, w, dt, sess
     else:
         assert out[1:] == (w, -1.0, day_low, 4)
     assert agent_energy(w, -1.0, now, day_low, 4, sessions, on_duty, on_break, 0, pressure, now, 1.5, k)[0] is False
+
+
+def test_newcomer_is_a_rookie_only_with_wellbeing_on():
+    from cxsim.kernels.workforce_day import newcomer
+    assert newcomer(True, 0.8, 3 * DAY) == (0.8, 3 * DAY)
+    assert newcomer(False, 0.8, 3 * DAY) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize("sick_left, absent, expect", [
+    (0, False, (False, False, 10.0)),                  # at work: nothing ends
+    (2, True, (True, False, 10.0)),                    # off sick: the spell ends, no burnout minutes
+    (0, True, (False, True, 10.0 + DAY - 600.0)),      # off with burnout: its minutes so far are counted
+])
+def test_leaving_ends_the_absence_the_agent_is_on(sick_left, absent, expect):
+    from cxsim.kernels.workforce_day import leave_absences
+    assert leave_absences(sick_left, absent, 10.0, 600.0, DAY) == expect

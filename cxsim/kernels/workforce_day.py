@@ -142,3 +142,27 @@ def agent_energy(wellbeing: float, low_since: float, since: float, day_low: floa
         day_upset += upset
         day_low = min(day_low, wellbeing)
     return changed, wellbeing, low_since, day_low, day_upset
+
+
+@njit(cache=True)
+def newcomer(wellbeing_on: bool, initial: float, now: float) -> tuple[float, float]:
+    """A new agent's (W, time W is counted from): with the wellbeing mechanism on a rookie at the initial W
+    from now (it also counts as a hire on the payroll), with it off W = 1 from time 0."""
+    if wellbeing_on:
+        return initial, now
+    return 1.0, 0.0
+
+
+@njit(cache=True)
+def leave_absences(sick_left: int, absent: bool, absent_minutes: float, absent_since: float,
+                   now: float) -> tuple[bool, bool, float]:
+    """An agent leaves the company now: (a sickness spell ends, a burnout absence ends, minutes absent).
+
+    Off with baseline sickness, the spell ends with the job (it is not burnout absence); off with
+    burnout, the absence ends and its minutes so far are counted. Afterwards the agent is neither.
+    """
+    sick = sick_left > 0
+    burnt_out = absent and not sick
+    if burnt_out:
+        absent_minutes += now - absent_since
+    return sick, burnt_out, absent_minutes

@@ -17,7 +17,7 @@ from ...kernels.customers import who_raises
 from ...kernels.loyalty import loyalty_after_journey
 from ...kernels.population import new_customer, word_of_mouth
 from ...kernels.sampling import uniform_index
-from ...kernels.workforce_day import agent_day_close, pressure_step
+from ...kernels.workforce_day import agent_day_close, leave_absences, newcomer, pressure_step
 from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean
 from ...kernels.capacity import team_capacities
@@ -78,11 +78,13 @@ def new_agent(p, w, team: int, hired: float, wellbeing: float, since: float) -> 
 
 @njit(cache=True)
 def hire(p, w, team: int) -> None:
-    """A rookie joins the team now and ramps up."""
+    """A new agent joins the team now (with wellbeing on, a rookie who ramps up, counted on the payroll)."""
     now = w.fc[F_NOW]
-    a = new_agent(p, w, team, now, p.wb_initial, now)
-    w.ic[I_HIRES] += 1
-    change(w.lv, L_EMPLOYED, now, 1.0)
+    wellbeing, since = newcomer(p.mech_wellbeing, p.wb_initial, now)
+    a = new_agent(p, w, team, now, wellbeing, since)
+    if p.mech_wellbeing:
+        w.ic[I_HIRES] += 1
+        change(w.lv, L_EMPLOYED, now, 1.0)
     if w.tm_on_shift[team]:
         go_on_duty(p, w, a)
 
@@ -115,13 +117,12 @@ def _leave(p, w, agent: int) -> None:
     now = w.fc[F_NOW]
     w.ic[I_LEAVERS] += 1
     change(w.lv, L_EMPLOYED, now, -1.0)
-    if w.a_sick_left[agent] > 0:  # off with baseline sickness: the spell ends with the job
-        w.a_sick_left[agent] = 0
-        w.a_absent[agent] = False
+    sick, burnt_out, w.a_absent_minutes[agent] = leave_absences(w.a_sick_left[agent], w.a_absent[agent],
+                                                                w.a_absent_minutes[agent], w.a_absent_since[agent], now)
+    w.a_sick_left[agent], w.a_absent[agent] = 0, False
+    if sick:
         change(w.lv, L_SICK, now, -1.0)
-    if w.a_absent[agent]:
-        w.a_absent[agent] = False
-        w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
+    if burnt_out:
         change(w.lv, L_ABSENT, now, -1.0)
     remove(p, w, agent)
     w.tm_size[w.a_team[agent]] -= 1
@@ -211,12 +212,7 @@ def restaff(p, w, step: int) -> None:
             if p.mech_wellbeing:
                 change(w.lv, L_EMPLOYED, now, -1.0)
         for _ in range(hires):
-            if p.mech_wellbeing:
-                hire(p, w, team)
-            else:
-                a = new_agent(p, w, team, now, 1.0, 0.0)
-                if w.tm_on_shift[team]:
-                    go_on_duty(p, w, a)
+            hire(p, w, team)
 
 
 # --- customers ------------------------------------------------------------------------------------

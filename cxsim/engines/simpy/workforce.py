@@ -14,7 +14,9 @@ import numpy as np
 import simpy
 
 from ...kernels.capacity import team_capacities
-from ...kernels.workforce_day import agent_day_close, agent_energy, day_params, erosion_params, pressure_step
+from ...kernels.workforce_day import (
+    agent_day_close, agent_energy, day_params, erosion_params, leave_absences, newcomer, pressure_step,
+)
 from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean
 from ...minutes import DAY
@@ -96,12 +98,10 @@ class HeadCount:
 
     def join(self, team) -> Agent:
         """A new agent joins the team now (a rookie who ramps up, Oliva & Sterman: ~0.35 effective, ~12 weeks)."""
-        now = self.env.now
-        if self.employed is None:
-            agent = Agent(-1, team, hired=now)
-        else:
-            agent = Agent(-1, team, hired=now, wellbeing=self.rookie_wellbeing)
-            agent.since = now
+        now, on = self.env.now, self.employed is not None
+        wellbeing, since = newcomer(on, self.rookie_wellbeing if on else 1.0, now)
+        agent = Agent(-1, team, hired=now, wellbeing=wellbeing)
+        agent.since = since
         self.router.register(agent)
         team.agents.append(agent)
         if self.employed is not None:
@@ -238,13 +238,12 @@ class Workforce:
 
     def _leave(self, agent: Agent) -> None:
         self.leavers += 1
-        if agent.sick_left > 0:  # off with baseline sickness: the spell ends with the job
-            agent.sick_left = 0
-            agent.absent = False
+        sick, burnt_out, agent.absent_minutes = leave_absences(agent.sick_left, agent.absent, agent.absent_minutes,
+                                                               agent.absent_since, self.env.now)
+        agent.sick_left, agent.absent = 0, False
+        if sick:
             self.sick.change(self.env.now, -1)
-        if agent.absent:
-            agent.absent = False
-            agent.absent_minutes += self.env.now - agent.absent_since
+        if burnt_out:
             self.absent.change(self.env.now, -1)
         team = agent.team
         self.headcount.leave(agent)
