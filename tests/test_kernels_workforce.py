@@ -211,3 +211,25 @@ def test_newcomer_is_a_rookie_only_with_wellbeing_on():
 def test_leaving_ends_the_absence_the_agent_is_on(sick_left, absent, expect):
     from cxsim.kernels.workforce_day import leave_absences
     assert leave_absences(sick_left, absent, 10.0, 600.0, DAY) == expect
+
+
+def test_absence_over_only_for_an_agent_still_absent():
+    from cxsim.kernels.workforce_day import absence_over
+    assert absence_over(False, True, True, 50.0, 100.0, DAY) == (False, 50.0, False)  # left meanwhile
+    assert absence_over(True, False, True, 50.0, 100.0, DAY) == (True, 50.0 + DAY - 100.0, True)
+    assert absence_over(True, False, False, 50.0, 100.0, DAY)[2] is False  # team off shift: stays off duty
+
+
+def test_sick_day_acts_on_the_sickness_kernels_event():
+    """The spell's events as kernels.sickness gives them: falls sick (off duty), back (on duty if on
+    shift), and nothing at all for an agent who has left."""
+    from cxsim.kernels.sickness import BACK, FALLS_SICK, sickness_day
+    from cxsim.kernels.workforce_day import sick_day
+    assert sick_day(True, 0, False, True, 1.0, 3.0, 0.0, 0.5) == (0, False, 0, False, False)
+    left, event = sickness_day(True, 0, False, 1.0, 3.0, 0.0, 0.5)
+    assert event == FALLS_SICK and sick_day(False, 0, False, True, 1.0, 3.0, 0.0, 0.5) == (left, True, 1, True, False)
+    left, event = sickness_day(True, 1, True, 1.0, 3.0, 0.0, 0.5)
+    assert event == BACK
+    assert sick_day(False, 1, True, True, 1.0, 3.0, 0.0, 0.5) == (left, False, -1, False, True)
+    assert sick_day(False, 1, True, False, 1.0, 3.0, 0.0, 0.5) == (left, False, -1, False, False)
+    assert sick_day(False, 3, True, True, 1.0, 3.0, 0.0, 0.5)[2:] == (0, False, False)  # still sick

@@ -21,6 +21,7 @@ from numba import njit
 from .breaks import off_recovery
 from .engagement import agent_day, delivered_quality, engaged_leave_chance
 from .sampling import sample_duration
+from .sickness import BACK, FALLS_SICK, sickness_day
 from .strain import burnout_begins
 from .wellbeing import speed_effect
 from .pressure import headcount_mean, team_load
@@ -166,3 +167,33 @@ def leave_absences(sick_left: int, absent: bool, absent_minutes: float, absent_s
     if burnt_out:
         absent_minutes += now - absent_since
     return sick, burnt_out, absent_minutes
+
+
+@njit(cache=True)
+def absence_over(absent: bool, gone: bool, on_shift: bool, absent_minutes: float, absent_since: float,
+                 now: float) -> tuple[bool, float, bool]:
+    """A burnout absence's planned end: (it ends now, minutes absent, the agent goes on duty).
+
+    Nothing ends for an agent no longer absent (who left the company meanwhile: counted then); an agent
+    back goes on duty if the team is on shift and the agent still employed."""
+    if not absent:
+        return False, absent_minutes, False
+    return True, absent_minutes + (now - absent_since), on_shift and not gone
+
+
+@njit(cache=True)
+def sick_day(gone: bool, sick_left: int, absent: bool, on_shift: bool, chance: float, mean_days: float,
+             u_start: float, u_length: float) -> tuple[int, bool, int, bool, bool]:
+    """Baseline sickness for one agent at the daily step (:func:`cxsim.kernels.sickness.sickness_day`):
+    (days left, absent, change in the number off sick, goes off duty, goes on duty).
+
+    An agent who has left draws the uniforms and nothing happens; one falling sick goes off duty; one
+    back goes on duty if the team is on shift."""
+    if gone:
+        return sick_left, absent, 0, False, False
+    sick_left, event = sickness_day(True, sick_left, absent, chance, mean_days, u_start, u_length)
+    if event == FALLS_SICK:
+        return sick_left, True, 1, True, False
+    if event == BACK:
+        return sick_left, False, -1, False, on_shift
+    return sick_left, absent, 0, False, False

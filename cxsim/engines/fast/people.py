@@ -17,8 +17,9 @@ from ...kernels.customers import who_raises
 from ...kernels.loyalty import loyalty_after_journey
 from ...kernels.population import new_customer, word_of_mouth
 from ...kernels.sampling import uniform_index
-from ...kernels.workforce_day import agent_day_close, leave_absences, newcomer, pressure_step
-from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
+from ...kernels.workforce_day import (
+    absence_over, agent_day_close, leave_absences, newcomer, pressure_step, sick_day,
+)
 from ...kernels.pressure import headcount_change, headcount_mean
 from ...kernels.capacity import team_capacities
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
@@ -91,13 +92,14 @@ def hire(p, w, team: int) -> None:
 
 @njit(cache=True)
 def back_from_absence(p, w, agent: int) -> None:
-    if not w.a_absent[agent]:  # left the company while off sick: already accounted for
-        return
     now = w.fc[F_NOW]
-    w.a_absent[agent] = False
-    w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
-    change(w.lv, L_ABSENT, now, -1.0)
-    if w.tm_on_shift[w.a_team[agent]] and not w.a_gone[agent]:
+    over, w.a_absent_minutes[agent], on = absence_over(w.a_absent[agent], w.a_gone[agent],
+                                                       w.tm_on_shift[w.a_team[agent]], w.a_absent_minutes[agent],
+                                                       w.a_absent_since[agent], now)
+    if over:
+        w.a_absent[agent] = False
+        change(w.lv, L_ABSENT, now, -1.0)
+    if on:
         go_on_duty(p, w, agent)
 
 
@@ -135,20 +137,16 @@ def _sickness(p, w, rng, agent: int, now: float) -> None:
     stream = rng[SICKNESS]
     u_start = stream.random()
     u_length = stream.random()
-    if w.a_gone[agent]:
-        return
-    w.a_sick_left[agent], event = sickness_day(True, w.a_sick_left[agent], w.a_absent[agent], p.sk_chance,
-                                               p.sk_mean_days, u_start, u_length)
-    if event == FALLS_SICK:
-        w.a_absent[agent] = True
-        change(w.lv, L_SICK, now, 1.0)
+    w.a_sick_left[agent], w.a_absent[agent], sick, off, on = sick_day(
+        w.a_gone[agent], w.a_sick_left[agent], w.a_absent[agent], w.tm_on_shift[w.a_team[agent]], p.sk_chance,
+        p.sk_mean_days, u_start, u_length)
+    if sick:
+        change(w.lv, L_SICK, now, float(sick))
+    if off:
         go_off_duty(p, w, agent)
         hand_back(p, w, agent)
-    elif event == BACK:
-        w.a_absent[agent] = False
-        change(w.lv, L_SICK, now, -1.0)
-        if w.tm_on_shift[w.a_team[agent]]:
-            go_on_duty(p, w, agent)
+    if on:
+        go_on_duty(p, w, agent)
 
 
 @njit(cache=True)

@@ -15,9 +15,9 @@ import simpy
 
 from ...kernels.capacity import team_capacities
 from ...kernels.workforce_day import (
-    agent_day_close, agent_energy, day_params, erosion_params, leave_absences, newcomer, pressure_step,
+    absence_over, agent_day_close, agent_energy, day_params, erosion_params, leave_absences, newcomer, pressure_step,
+    sick_day,
 )
-from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
 from ...kernels.pressure import headcount_change, headcount_mean
 from ...minutes import DAY
 from .staff import Agent, Level, Router
@@ -199,20 +199,16 @@ class Workforce:
         """Baseline sickness (kernels.sickness): every agent employed at the step draws two uniforms a day."""
         k = self.w.sickness
         u_start, u_length = self.sick_stream.uniform(), self.sick_stream.uniform()
-        if agent.gone:
-            return
-        agent.sick_left, event = sickness_day(True, agent.sick_left, agent.absent, k.chance, k.mean_days, u_start,
-                                              u_length)
-        if event == FALLS_SICK:
-            agent.absent = True
-            self.sick.change(now, 1)
+        agent.sick_left, agent.absent, sick, off, on = sick_day(agent.gone, agent.sick_left, agent.absent,
+                                                                agent.team.on_shift, k.chance, k.mean_days, u_start,
+                                                                u_length)
+        if sick:
+            self.sick.change(now, sick)
+        if off:
             self.router.go_off_duty(agent)
             self.router.hand_back(agent)
-        elif event == BACK:
-            agent.absent = False
-            self.sick.change(now, -1)
-            if agent.team.on_shift:
-                self.router.go_on_duty(agent)
+        if on:
+            self.router.go_on_duty(agent)
 
     def _burnout(self, agent: Agent, now: float, length: float) -> None:
         agent.absent = True
@@ -224,12 +220,12 @@ class Workforce:
         self.env.timeout(length).callbacks.append(lambda _e, agent=agent: self._back(agent))
 
     def _back(self, agent: Agent) -> None:
-        if not agent.absent:  # left the company while off sick: already accounted for in _leave
-            return
-        agent.absent = False
-        agent.absent_minutes += self.env.now - agent.absent_since
-        self.absent.change(self.env.now, -1)
-        if agent.team.on_shift and not agent.gone:
+        over, agent.absent_minutes, on = absence_over(agent.absent, agent.gone, agent.team.on_shift,
+                                                      agent.absent_minutes, agent.absent_since, self.env.now)
+        if over:
+            agent.absent = False
+            self.absent.change(self.env.now, -1)
+        if on:
             self.router.go_on_duty(agent)
 
     @property
