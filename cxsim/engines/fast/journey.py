@@ -26,7 +26,7 @@ from ...kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
 from ...kernels.sampling import bisect_right as pick, sample_duration
-from ...kernels.wellbeing import speed_effect
+from ...kernels.workforce_day import agent_quality, agent_speed
 from ...layouts import (
     E_AGENT, E_ARRIVED, E_CHANNEL, E_CONTACT_NO, E_CUSTOMER, E_GIVEN, E_HANDLE, E_KIND, E_NEED, E_NEED_TYPE,
     E_NEEDED, E_OUTCOME, E_RESOLVED, E_SCORE, E_TEAM, E_WAIT, J_ABANDONS, J_CHURNED, J_CONTACTS, J_CREATED,
@@ -37,7 +37,7 @@ from ...streams import EXPERIENCE, NEEDS, PATIENCE, RESOLUTION, RETURNS, WORK
 from ...tallies import add_encounter, add_journey
 from .management import fcr_handled, fcr_start
 from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push, push_at
-from .people import after_journey, agent_quality, raiser
+from .people import after_journey, raiser
 from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
 from .state import (
     F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_HANDLED, G_OFFERED, G_TIME_GIVEN, I_ENC, I_FREE, I_JOUR,
@@ -233,7 +233,7 @@ def begin_handling(p, w, s: int, agent: int) -> None:
     """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
     now = w.fc[F_NOW]
     lever = w.ic[I_LEVER]
-    speed = speed_effect(w.a_wellbeing[agent], p.wb_speed_onset, p.wb_speed_loss) if p.mech_wellbeing else 1.0
+    speed = agent_speed(p.mech_wellbeing, w.a_wellbeing[agent], p.wf_day)
     team = w.a_team[agent]
     needed, given, empathy, handle, transfer = plan_encounter(
         contact_work(w.tk_work[s], w.n_work[s]), effectiveness(p, w, agent, now), speed, p.mech_handling,
@@ -283,7 +283,8 @@ def on_handled(p, w, rng, s: int) -> None:
     channel = w.tk_channel[s]
     needed, given, empathy, handle = w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s]
     transfer = w.hd_transfer[s]
-    quality = agent_quality(p, w, agent) if p.mech_wellbeing else 1.0
+    quality = agent_quality(p.mech_wellbeing, w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent],
+                            p.wf_day)
     solved = encounter_solved(rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], given, needed, quality,
                               transfer, p.quality_gap, p.quality_level)
     score = experience(p, w, s, channel, w.tk_wait[s], True, solved, given_share(given, needed), empathy, agent,

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ...compiled import Dist, Params
+from ...kernels.workforce_day import day_params, erosion_params
 
 
 class FastParams(NamedTuple):
@@ -208,6 +209,8 @@ class FastParams(NamedTuple):
     sk_on: bool                    # baseline sickness absence (kernels.sickness)
     sk_chance: float               # probability per agent-day that a spell begins
     sk_mean_days: float            # mean spell length, whole days
+    wf_day: tuple                  # the wellbeing block packed once (kernels.workforce_day.day_params)
+    wf_erosion: tuple              # the erosion block packed once (kernels.workforce_day.erosion_params)
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -441,4 +444,5 @@ def pack(params: Params) -> FastParams:
         mg_fcr_window=float(mg.fcr_window) if mg else 0.0, mg_tickbox_bias=float(mg.tickbox_bias) if mg else 0.0,
         es_after=int(p.escalation.after), es_serves=p.escalation_serves(),
         sk_on=w.sickness is not None, sk_chance=float(w.sickness.chance) if w.sickness else 0.0,
-        sk_mean_days=float(w.sickness.mean_days) if w.sickness else 1.0)
+        sk_mean_days=float(w.sickness.mean_days) if w.sickness else 1.0, wf_day=day_params(w),
+        wf_erosion=erosion_params(e))

@@ -16,13 +16,12 @@ from numba import njit
 from ...kernels.customers import who_raises
 from ...kernels.loyalty import loyalty_after_journey
 from ...kernels.population import new_customer, word_of_mouth
-from ...kernels.sampling import sample_duration, uniform_index
-from ...kernels.engagement import agent_day, delivered_quality, engaged_leave_chance
-from ...kernels.strain import burnout_begins
-from ...kernels.sickness import BACK, FALLS_SICK, sickness_day
-from ...kernels.pressure import headcount_change, headcount_mean, team_load
+from ...kernels.sampling import uniform_index
+from ...kernels.workforce_day import (
+    absence_over, agent_day_close, leave_absences, newcomer, pressure_step, sick_day,
+)
+from ...kernels.pressure import headcount_change, headcount_mean
 from ...kernels.capacity import team_capacities
-from ...kernels.workday import day_end, team_step
 from ...streams import CUSTOMERS, LOYALTY, SEGMENTS, WORKFORCE
 from ...streams import SICKNESS
 from .heap import EV_BACK, EV_HIRE, NORMAL, push
@@ -48,14 +47,9 @@ def organisation_step(p, w) -> None:
     capacities = np.empty(p.n_teams)
     team_capacities(capacities, w.a_team[:n], w.a_on_duty[:n], w.a_gone[:n], w.a_hired[:n], w.fc[F_NOW],
                     p.team_proficiency, p.mech_wellbeing, p.wb_rookie_start, p.wb_ramp_up)
-    for i in range(p.n_teams):
-        capacity = capacities[i]
-        offered, waiting = team_load(capacity, w.q_offered, w.q_queued, p.team_queues[i], p.team_nq[i], p.queue_share)
-        w.tm_pressure[i], w.tm_multiplier[i], w.tm_standard[i] = team_step(
-            w.tm_pressure[i], w.tm_standard[i], w.tm_multiplier[i], capacity, offered, waiting, w.tm_given[i],
-            w.tm_count[i], w.ic[I_PINNED] != 0, p.er_interval, p.er_clear_time, p.mean_work, p.er_smoothing,
-            p.er_alpha, p.er_alpha_slack, p.er_standard_down, p.er_standard_up)
-    w.fc[F_PRESSURE_AREA] += team_mean(w, w.tm_pressure) * p.er_interval
+    w.fc[F_PRESSURE_AREA] += pressure_step(
+        w.tm_pressure, w.tm_multiplier, w.tm_standard, capacities, w.q_offered, w.q_queued, p.team_queues, p.team_nq,
+        p.queue_share, w.tm_given, w.tm_count, w.tm_size, w.ic[I_PINNED] != 0, p.mean_work, p.wf_erosion)
     w.q_offered[:] = 0
     w.tm_given[:] = 0.0
     w.tm_count[:] = 0
@@ -85,40 +79,39 @@ def new_agent(p, w, team: int, hired: float, wellbeing: float, since: float) -> 
 
 @njit(cache=True)
 def hire(p, w, team: int) -> None:
-    """A rookie joins the team now and ramps up."""
+    """A new agent joins the team now (with wellbeing on, a rookie who ramps up, counted on the payroll)."""
     now = w.fc[F_NOW]
-    a = new_agent(p, w, team, now, p.wb_initial, now)
-    w.ic[I_HIRES] += 1
-    change(w.lv, L_EMPLOYED, now, 1.0)
+    wellbeing, since = newcomer(p.mech_wellbeing, p.wb_initial, now)
+    a = new_agent(p, w, team, now, wellbeing, since)
+    if p.mech_wellbeing:
+        w.ic[I_HIRES] += 1
+        change(w.lv, L_EMPLOYED, now, 1.0)
     if w.tm_on_shift[team]:
         go_on_duty(p, w, a)
 
 
 @njit(cache=True)
 def back_from_absence(p, w, agent: int) -> None:
-    if not w.a_absent[agent]:  # left the company while off sick: already accounted for
-        return
     now = w.fc[F_NOW]
-    w.a_absent[agent] = False
-    w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
-    change(w.lv, L_ABSENT, now, -1.0)
-    if w.tm_on_shift[w.a_team[agent]] and not w.a_gone[agent]:
+    over, w.a_absent_minutes[agent], on = absence_over(w.a_absent[agent], w.a_gone[agent],
+                                                       w.tm_on_shift[w.a_team[agent]], w.a_absent_minutes[agent],
+                                                       w.a_absent_since[agent], now)
+    if over:
+        w.a_absent[agent] = False
+        change(w.lv, L_ABSENT, now, -1.0)
+    if on:
         go_on_duty(p, w, agent)
 
 
 @njit(cache=True)
-def _burnout(p, w, agent: int, now: float, d1: float, d2: float) -> None:
-    if burnout_begins(p.st_on, w.a_absent[agent], w.a_low_since[agent], now, p.wb_burnout_after, w.a_strain[agent],
-                      p.st_burnout_above):
-        w.a_absent[agent] = True
-        w.a_absent_since[agent] = now
-        change(w.lv, L_ABSENT, now, 1.0)
-        w.a_low_since[agent] = -1.0
-        go_off_duty(p, w, agent)
-        hand_back(p, w, agent)
-        d = p.st_absence if p.st_on else p.wb_absence
-        length = sample_duration(p.dist_kind[d], p.dist_a[d], p.dist_b[d], p.dist_values[d, :p.dist_len[d]], d1, d2)
-        push(w, now + length, EV_BACK, agent, 0, NORMAL)
+def _burnout(p, w, agent: int, now: float, length: float) -> None:
+    w.a_absent[agent] = True
+    w.a_absent_since[agent] = now
+    change(w.lv, L_ABSENT, now, 1.0)
+    w.a_low_since[agent] = -1.0
+    go_off_duty(p, w, agent)
+    hand_back(p, w, agent)
+    push(w, now + length, EV_BACK, agent, 0, NORMAL)
 
 
 @njit(cache=True)
@@ -126,13 +119,12 @@ def _leave(p, w, agent: int) -> None:
     now = w.fc[F_NOW]
     w.ic[I_LEAVERS] += 1
     change(w.lv, L_EMPLOYED, now, -1.0)
-    if w.a_sick_left[agent] > 0:  # off with baseline sickness: the spell ends with the job
-        w.a_sick_left[agent] = 0
-        w.a_absent[agent] = False
+    sick, burnt_out, w.a_absent_minutes[agent] = leave_absences(w.a_sick_left[agent], w.a_absent[agent],
+                                                                w.a_absent_minutes[agent], w.a_absent_since[agent], now)
+    w.a_sick_left[agent], w.a_absent[agent] = 0, False
+    if sick:
         change(w.lv, L_SICK, now, -1.0)
-    if w.a_absent[agent]:
-        w.a_absent[agent] = False
-        w.a_absent_minutes[agent] += now - w.a_absent_since[agent]
+    if burnt_out:
         change(w.lv, L_ABSENT, now, -1.0)
     remove(p, w, agent)
     w.tm_size[w.a_team[agent]] -= 1
@@ -145,20 +137,16 @@ def _sickness(p, w, rng, agent: int, now: float) -> None:
     stream = rng[SICKNESS]
     u_start = stream.random()
     u_length = stream.random()
-    if w.a_gone[agent]:
-        return
-    w.a_sick_left[agent], event = sickness_day(True, w.a_sick_left[agent], w.a_absent[agent], p.sk_chance,
-                                               p.sk_mean_days, u_start, u_length)
-    if event == FALLS_SICK:
-        w.a_absent[agent] = True
-        change(w.lv, L_SICK, now, 1.0)
+    w.a_sick_left[agent], w.a_absent[agent], sick, off, on = sick_day(
+        w.a_gone[agent], w.a_sick_left[agent], w.a_absent[agent], w.tm_on_shift[w.a_team[agent]], p.sk_chance,
+        p.sk_mean_days, u_start, u_length)
+    if sick:
+        change(w.lv, L_SICK, now, float(sick))
+    if off:
         go_off_duty(p, w, agent)
         hand_back(p, w, agent)
-    elif event == BACK:
-        w.a_absent[agent] = False
-        change(w.lv, L_SICK, now, -1.0)
-        if w.tm_on_shift[w.a_team[agent]]:
-            go_on_duty(p, w, agent)
+    if on:
+        go_on_duty(p, w, agent)
 
 
 @njit(cache=True)
@@ -170,31 +158,25 @@ def daily_step(p, w, rng) -> None:
         if w.a_gone[a]:
             continue
         update_wellbeing(p, w, a)
-        staffed = area(w.a_staffed, a, now) - w.a_day_staffed[a]
-        busy = area(w.a_busy, a, now) - w.a_day_busy[a] if staffed > 0 else 0.0
+        # Every agent draws the same four uniforms each day: common random numbers.
+        stream.random()  # spare: keeps the stream's layout of earlier versions
+        u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
         team = w.a_team[a]
-        w.a_strain[a], w.a_load[a], w.a_engagement[a] = agent_day(
-            w.a_strain[a], w.a_load[a], w.a_engagement[a], staffed, busy, w.a_day_low[a], float(w.a_day_upset[a]),
-            not p.team_always[team], p.team_skill_use[team], w.fc[F_SUPPORT], p.st_on, p.st_low_below,
-            p.st_per_low_day, p.st_sustainable, p.st_per_overload_day, p.st_load_days, p.st_recover_working,
-            p.st_recover_off, p.st_per_upset, p.st_contract, p.st_per_overtime_hour, p.en_on, p.en_bored_below,
-            p.en_per_bored_day, p.en_recover_per_day)
+        (w.a_strain[a], w.a_load[a], w.a_engagement[a], w.a_wellbeing[a], worked, bored, burnout, length, chance,
+         leaves) = agent_day_close(
+            w.a_strain[a], w.a_load[a], w.a_engagement[a], w.a_wellbeing[a], w.a_low_since[a], w.a_absent[a],
+            area(w.a_staffed, a, now), w.a_day_staffed[a], area(w.a_busy, a, now), w.a_day_busy[a], w.a_day_low[a],
+            w.a_day_upset[a], not p.team_always[team], p.team_skill_use[team], w.fc[F_SUPPORT], now, u_leave, d1, d2,
+            p.wf_day)
         w.a_day_upset[a] = 0
-        worked, bored, w.a_wellbeing[a] = day_end(w.a_wellbeing[a], staffed, busy, p.wb_boreout_below,
-                                                  p.wb_boreout_rate)
         w.a_day_low[a] = w.a_wellbeing[a]
         w.ic[I_STAFFED_DAYS] += worked
         w.a_boreout_days[a] += bored
         w.ic[I_BOREOUT] += bored
-        # Every agent draws the same four uniforms each day: common random numbers.
-        stream.random()  # spare: keeps the stream's layout of earlier versions
-        u_leave, d1, d2 = stream.random(), stream.random(), stream.random()
-        _burnout(p, w, a, now, d1, d2)
-        chance = engaged_leave_chance(w.a_wellbeing[a], w.a_strain[a], w.a_engagement[a], p.wb_initial,
-                                      p.wb_attrition, p.wb_attrition_sensitivity, p.st_attrition_sensitivity, p.st_on,
-                                      p.en_attrition_sensitivity, p.en_on)
+        if burnout:
+            _burnout(p, w, a, now, length)
         w.fc[F_EXPECTED_LEAVERS] += chance
-        if u_leave < chance:
+        if leaves:
             _leave(p, w, a)
         if p.sk_on:
             _sickness(p, w, rng, a, now)
@@ -228,19 +210,7 @@ def restaff(p, w, step: int) -> None:
             if p.mech_wellbeing:
                 change(w.lv, L_EMPLOYED, now, -1.0)
         for _ in range(hires):
-            if p.mech_wellbeing:
-                hire(p, w, team)
-            else:
-                a = new_agent(p, w, team, now, 1.0, 0.0)
-                if w.tm_on_shift[team]:
-                    go_on_duty(p, w, a)
-
-
-@njit(cache=True)
-def agent_quality(p, w, agent: int) -> float:
-    """The resolution multiplier the agent delivers now (W, and S and E when on): the SimPy Workforce.quality."""
-    return delivered_quality(w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent], p.wb_quality_onset,
-                             p.wb_quality_loss, p.st_quality_loss, p.en_quality_loss)
+            hire(p, w, team)
 
 
 # --- customers ------------------------------------------------------------------------------------

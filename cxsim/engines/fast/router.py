@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from numba import njit
 
-from ...kernels.breaks import off_recovery
+from ...kernels.workforce_day import agent_energy
 from ...kernels.routing import (
     PULL_ANY, PULL_CALLBACK, PULL_CHANNEL, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now,
     pull_scope, waited_longer,
 )
 from ...kernels.capacity import agent_effectiveness
-from ...kernels.workday import energy_after
 from .heap import EV_ABANDONED, EV_ANSWERED, push_now
 from .state import F_NOW, F_SUPPORT, I_AGENTS, L_BUSY, L_WAITING
 
@@ -40,16 +39,13 @@ def update_wellbeing(p, w, agent: int) -> None:
     if not p.mech_wellbeing:
         return
     now = w.fc[F_NOW]
-    changed, wellbeing, low_since = energy_after(
-        w.a_wellbeing[agent], w.a_low_since[agent], now - w.a_since[agent], w.a_sessions[agent], w.a_on_duty[agent],
-        w.a_upset[agent], w.tm_pressure[w.a_team[agent]], now, p.wb_drain, p.wb_pressure_drain, p.wb_upset_hit,
-        p.wb_recover_idle, off_recovery(w.a_on_break[agent], p.wb_recover_off, p.wb_recover_break), w.fc[F_SUPPORT],
-        p.wb_burnout_below)
+    changed, wellbeing, low_since, w.a_day_low[agent], w.a_day_upset[agent] = agent_energy(
+        w.a_wellbeing[agent], w.a_low_since[agent], w.a_since[agent], w.a_day_low[agent], w.a_day_upset[agent],
+        w.a_sessions[agent], w.a_on_duty[agent], w.a_on_break[agent], w.a_upset[agent],
+        w.tm_pressure[w.a_team[agent]], now, w.fc[F_SUPPORT], p.wf_day)
     if changed:
-        w.a_day_upset[agent] += w.a_upset[agent]
         w.a_wellbeing[agent], w.a_low_since[agent] = wellbeing, low_since
         w.a_since[agent], w.a_upset[agent] = now, 0
-        w.a_day_low[agent] = min(w.a_day_low[agent], wellbeing)
 
 
 @njit(cache=True)

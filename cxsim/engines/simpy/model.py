@@ -27,6 +27,7 @@ from ...kernels.books import agent_row, count_journey
 from ...kernels.capacity import agent_effectiveness
 from ...kernels.empathy import engaged_empathy
 from ...kernels.journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
+from ...kernels.workforce_day import agent_quality, agent_speed, day_params
 from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
 from ...kernels.levers import decided_levers, restaffs, team_targets
 from ...kernels.management import REVIEW_COLS, review
@@ -101,6 +102,7 @@ class Model:
         self.levers = params.levers
         self.org = Organisation(self.env, params, self.router, params.mean_work)
         self.org.pinned = self.levers.pinned
+        self._day = day_params(params.wellbeing)   # an agent's speed and quality (kernels.workforce_day)
         self.headcount = HeadCount(self.env, self.router, params.wellbeing.initial if self.mech.wellbeing else None)
         self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org, self.headcount) \
             if self.mech.wellbeing else None
@@ -251,7 +253,7 @@ class Model:
 
         needed, given, empathy, handle, transfer = self.handling(need, ticket, agent)
         yield env.timeout(handle)
-        quality = self.workforce.quality(agent) if self.workforce else 1.0
+        quality = agent_quality(self.mech.wellbeing, agent.wellbeing, agent.strain, agent.engagement, self._day)
         solved = encounter_solved(self.rng[RESOLUTION].uniform(), self._base_resolution[need.type], given, needed,
                                   quality, transfer, self.p.quality_gap, self.p.quality_level)
         # A callback is the agent calling the customer: judged against the promised time.
@@ -273,7 +275,7 @@ class Model:
     def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, float, bool]:
         """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
         p, levers = self.p, self.levers
-        speed = self.workforce.speed(agent) if self.workforce else 1.0
+        speed = agent_speed(self.mech.wellbeing, agent.wellbeing, self._day)
         team = agent.team.index
         needed, given, empathy, handle, transfer = plan_encounter(
             contact_work(ticket.work, need.work), agent_effectiveness(agent.team.proficiency, agent.hired, self.env.now,
