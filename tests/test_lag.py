@@ -118,6 +118,14 @@ def test_a_tiny_shift_run_gives_a_finite_strain_series_and_reads_the_lag_from_it
     fig, values = CHARTS["lag"](load_results(results.write(tmp_path / "out")))
     assert values["lag"]["efficiency"] == pytest.approx(lag["lag_days"])
     assert "strain" in values["title"] and "strain" in fig.axes[0].get_ylabel()
+    # the daily table has occupancy: the chart draws the net-of-load curve the summary holds, dashed
+    net = lag["net_of_load"]
+    assert values["net_of_load"]["efficiency"] == net["lag_days"]
+    line = next(x for x in fig.axes[0].get_lines() if x.get_gid() == "net_of_load:efficiency")
+    assert line.get_linestyle() == "--"
+    expected = np.array([np.nan if v is None else v for v in net["curve"]["r"]], dtype=float)
+    np.testing.assert_array_equal(line.get_ydata(), expected)
+    np.testing.assert_array_equal(line.get_xdata(), np.array(net["curve"]["lag"], dtype=float))
 
 
 def test_cross_correlation_of_a_series_with_itself_peaks_at_zero():

@@ -41,8 +41,16 @@ def lag(r: LoadedResults) -> tuple[Figure, dict]:
             mean = np.array([np.nan if v is None else v for v in c["mean"]], dtype=float)
             low = np.array([np.nan if v is None else v for v in c["low"]], dtype=float)
             high = np.array([np.nan if v is None else v for v in c["high"]], dtype=float)
-            ax.fill_between(k, low, high, color=colours[policy], alpha=0.18, linewidth=0)
+            # a correlation lies in [−1, 1]; a t-band over few replications can reach past it: drawn clipped
+            ax.fill_between(k, np.clip(low, -1, 1), np.clip(high, -1, 1), color=colours[policy], alpha=0.18,
+                            linewidth=0)
             ax.plot(k, mean, color=colours[policy], linewidth=2.5, label=policy)
+            net = f.get("net_of_load")
+            if net is not None:  # the same, with that week's occupancy held fixed (cxsim.lag.net_of_load)
+                r_net = np.array([np.nan if v is None else v for v in net["curve"]["r"]], dtype=float)
+                ax.plot(np.array(net["curve"]["lag"], dtype=float), r_net, color=colours[policy], linewidth=1.8,
+                        linestyle="--", label=f"{policy}, net of occupancy", gid=f"net_of_load:{policy}")
+                values.setdefault("net_of_load", {})[policy] = net["lag_days"]
             ci = f["lag_days"]
             values["lag"][policy] = ci
             if ci["mean"] is not None and ci["ci_low"] is not None:
@@ -66,6 +74,8 @@ def lag(r: LoadedResults) -> tuple[Figure, dict]:
         title = "; ".join(said) if said else f"No clear lag between {name} and NPS"
         values["title"] = title
         message_title(fig, title, caption(r, "mean cross-correlation of week-on-week changes, 95 % band; "
-                                             "dots: each policy's lag, mean and 95 % CI over replications"))
+                                             "dots: each policy's lag, mean and 95 % CI over replications"
+                                             + ("; dashed: net of that week's occupancy (partial correlation, "
+                                                "pooled over replications)" if "net_of_load" in values else "")))
         fit(fig)
     return fig, values
