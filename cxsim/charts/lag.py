@@ -12,6 +12,11 @@ from .load import ChartUnavailable, LoadedResults
 from .style import GREY, figure, fit, message_title, policy_colours, talk_style
 
 
+def _floats(values: list) -> np.ndarray:
+    """A curve from ``summary.json`` (None where the correlation has no value) as floats, NaN for None."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
 def lag(r: LoadedResults) -> tuple[Figure, dict]:
     """Cross-correlation of week-on-week changes in the employees' state and in NPS, by lag in days, per policy.
 
@@ -38,16 +43,16 @@ def lag(r: LoadedResults) -> tuple[Figure, dict]:
             f = found[policy]
             c = f["curve"]
             k = np.array(c["lag"], dtype=float)
-            mean = np.array([np.nan if v is None else v for v in c["mean"]], dtype=float)
-            low = np.array([np.nan if v is None else v for v in c["low"]], dtype=float)
-            high = np.array([np.nan if v is None else v for v in c["high"]], dtype=float)
+            mean = _floats(c["mean"])
+            low = _floats(c["low"])
+            high = _floats(c["high"])
             # a correlation lies in [−1, 1]; a t-band over few replications can reach past it: drawn clipped
             ax.fill_between(k, np.clip(low, -1, 1), np.clip(high, -1, 1), color=colours[policy], alpha=0.18,
                             linewidth=0)
             ax.plot(k, mean, color=colours[policy], linewidth=2.5, label=policy)
             net = f.get("net_of_load")
             if net is not None:  # the same, with that week's occupancy held fixed (cxsim.lag.net_of_load)
-                r_net = np.array([np.nan if v is None else v for v in net["curve"]["r"]], dtype=float)
+                r_net = _floats(net["curve"]["r"])
                 ax.plot(np.array(net["curve"]["lag"], dtype=float), r_net, color=colours[policy], linewidth=1.8,
                         linestyle="--", label=f"{policy}, net of occupancy", gid=f"net_of_load:{policy}")
                 values.setdefault("net_of_load", {})[policy] = net["lag_days"]
