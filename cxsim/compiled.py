@@ -93,6 +93,7 @@ class Levers:
     staffing: float
     support: float           # wellbeing support: recovery ×, upset ÷
     transfer_overhead: float
+    case_notes: float = 0.0  # share of the work done that reaches a new agent (progress's unless set)
     #: The handle-time budget per need type in minutes (inf: none): ``budget`` for every type, or the
     #: quantile of each type's work time that a ``pNN`` target names (see :func:`work_quantile`).
     need_budget: tuple[float, ...] = ()
@@ -119,14 +120,15 @@ def work_quantile(d: "Dist", q: float) -> float:
     return float(np.quantile(d.values, q, method="inverted_cdf"))
 
 
-def compile_levers(levers: dict, need_work: tuple["Dist", ...] = ()) -> Levers:
+def compile_levers(levers: dict, need_work: tuple["Dist", ...] = (), case_notes: float = 0.0) -> Levers:
     q = budget_quantile(levers)
     flat = budget(levers)
     need_budget = tuple(flat if q is None else work_quantile(d, q) for d in need_work)
     return Levers(budget=budget(levers), overrun=_OVERRUN[levers["overrun"]], ownership=bool(levers["ownership"]),
                   pinned=levers["standard"] == "pinned", empathy=float(levers["empathy_time"]),
                   staffing=multiplier(levers["staffing"]), support=float(levers["wellbeing_support"]),
-                  transfer_overhead=float(levers["transfer_overhead"]), need_budget=need_budget)
+                  transfer_overhead=float(levers["transfer_overhead"]), need_budget=need_budget,
+                  case_notes=float(case_notes if levers.get("case_notes_share") is None else levers["case_notes_share"]))
 
 
 @dataclass(frozen=True)
@@ -543,14 +545,14 @@ def policy_timeline(s: Scenario, policy: str) -> tuple[tuple[float, Levers], ...
     """A policy's levers from time 0, then after each of its interventions."""
     levers = resolve_policy(policy, s.policies)
     need_work = tuple(compile_distribution(x.work_time) for x in s.needs.values())
-    timeline = [(0.0, compile_levers(levers, need_work))]
+    timeline = [(0.0, compile_levers(levers, need_work, s.progress.case_notes_share))]
     spec = s.policies.get(policy)
     for step in sorted(spec.interventions if spec else [], key=lambda i: i.at):
         if step.policy is not None:
             levers = resolve_policy(step.policy, s.policies)
         else:
             levers = {**levers, **{k: v for k, v in step.set.model_dump().items() if k in step.set.model_fields_set}}
-        timeline.append((step.at, compile_levers(levers, need_work)))
+        timeline.append((step.at, compile_levers(levers, need_work, s.progress.case_notes_share)))
     return tuple(timeline)
 
 

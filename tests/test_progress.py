@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -205,3 +206,42 @@ def test_a_bad_handle_time_target_is_one_line_naming_file_line_and_field(tmp_pat
     assert proc.returncode == 2
     assert (proc.stdout + proc.stderr).strip() == \
         f"{path}:{line}:{column}: policies.tight.handle_time_target: {message}"
+
+
+# --- case notes as a policy lever -------------------------------------------------------------------------
+
+def _notes_run(progress_share: float, lever: float | None, engine: str = "fast", replications: int = 3):
+    mechanisms = Mechanisms(handling=True, erosion=False, wellbeing=False, experience=False, loyalty=False,
+                            progress=True)
+    policy = {"tight": Policy(extends="baseline", handle_time_target=4.0, overrun="close",
+                              **({} if lever is None else {"case_notes_share": lever}))}
+    return cxsim.run(geometric(horizon=720.0, warmup=60.0, mechanisms=mechanisms, policies=policy,
+                               progress=Progress(case_notes_share=progress_share, re_explain=2.0)),
+                     replications=replications, seed=3, engine=engine)
+
+
+def test_the_case_notes_lever_is_the_progress_share_it_overrides():
+    """By construction: a policy's ``case_notes_share: 0.8`` over a progress block of 0.1 gives exactly the
+    run of a progress block of 0.8, and a policy that leaves it unset keeps the block's value."""
+    a, b = _notes_run(0.1, 0.8).metrics, _notes_run(0.8, None).metrics
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    c = _notes_run(0.1, None).metrics
+    assert not a["aht"].equals(c["aht"])  # and it does act: 0.8 is not 0.1
+
+
+def test_an_intervention_moves_the_case_notes_lever():
+    s = geometric(mechanisms=Mechanisms(progress=True), progress=Progress(case_notes_share=0.25),
+                  policies={"notes": Policy(extends="baseline", interventions=[
+                      {"at": 600.0, "set": {"case_notes_share": 1.0}}])})
+    timeline = compile_scenario(s, "notes").timeline
+    assert [(at, levers.case_notes) for at, levers in timeline] == [(0.0, 0.25), (600.0, 1.0)]
+    assert compile_scenario(s, "baseline").levers.case_notes == 0.25
+
+
+def test_both_engines_read_the_case_notes_lever_alike():
+    pair = {engine: _notes_run(0.1, 0.9, engine, replications=1) for engine in ("simpy", "fast")}
+    for key, tables in pair["simpy"].tables.items():
+        assert (tables["encounters"]["contact_no"] > 1).sum() > 100, "a case without repeats tells nothing"
+        for table in ("encounters", "journeys"):
+            pd.testing.assert_frame_equal(tables[table], pair["fast"].tables[key][table], check_exact=True)
+    pd.testing.assert_frame_equal(pair["simpy"].metrics, pair["fast"].metrics, check_exact=True)

@@ -27,6 +27,7 @@ ABANDON_SHARE = 0.5
 #: Which mechanism a lever acts through: with that mechanism off, the lever changes nothing.
 LEVER_MECHANISM = {"handle_time_target": "handling", "overrun": "handling", "ownership": "handling",
                    "empathy_time": "handling", "transfer_overhead": "handling", "standard": "erosion",
+                   "case_notes_share": "progress",
                    "wellbeing_support": "wellbeing", "staffing": None}
 
 

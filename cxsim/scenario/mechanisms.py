@@ -258,6 +258,8 @@ class Levers(Strict):
                           "or {occupancy: 0.85}) that teams staffed by rule are rostered to")
     wellbeing_support: Annotated[float, Field(ge=1)] | None = Field(None, description="recovery × this, upset ÷ this")
     transfer_overhead: NonNegativeDuration | None = Field(None, description="re-explaining after a hand-off")
+    case_notes_share: Probability | None = Field(
+        None, description="share of the work done that reaches a new agent through case notes; unset: progress.case_notes_share")
 
 
 class Intervention(Strict):

@@ -337,7 +337,7 @@ def on_return(p, w, rng, s: int) -> None:
     owned = owner >= 0
     kind, channel, w.n_carry[s] = comeback(owned, owned and w.a_gone[owner], owned and w.a_absent[owner], channel,
                                            p.switch_cdf[channel], w.n_where[s], p.pg_on, w.n_left[s], w.n_done[s],
-                                           p.pg_case_notes_share, p.pg_re_explain)
+                                           p.tl_case_notes[w.ic[I_LEVER]], p.pg_re_explain)
     start_contact(p, w, rng, s, channel, kind, w.n_carry[s], owner if kind == CALLBACK else -1)
 
 

@@ -74,6 +74,7 @@ class FastParams(NamedTuple):
     tl_empathy: np.ndarray
     tl_support: np.ndarray
     tl_transfer_overhead: np.ndarray
+    tl_case_notes: np.ndarray
     tl_staffing: np.ndarray
     tl_targets: np.ndarray         # [step, team] head count under that step's staffing
     mech_handling: bool
@@ -228,7 +229,7 @@ KNOWN: dict[str, frozenset[str]] = {
                                 "retrial_probability", "sessions", "slowdown", "target"}),
     "TeamParams": frozenset({"agents", "base_agents", "channels", "cost_per_minute", "name", "needs", "proficiency",
                              "shifts", "breaks", "break_stagger", "skill_use"}),
-    "Levers": frozenset({"budget", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
+    "Levers": frozenset({"budget", "case_notes", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
                          "transfer_overhead", "need_budget"}),
     "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing", "progress"}),
     "ProgressParams": frozenset({"on", "case_notes_share", "re_explain", "callback_promise", "owned_give_up"}),
@@ -377,6 +378,7 @@ def pack(params: Params) -> FastParams:
         tl_ownership=np.array([lv.ownership for lv in levers]), tl_pinned=np.array([lv.pinned for lv in levers]),
         tl_empathy=np.array([lv.empathy for lv in levers]), tl_support=np.array([lv.support for lv in levers]),
         tl_transfer_overhead=np.array([lv.transfer_overhead for lv in levers]),
+        tl_case_notes=np.array([lv.case_notes for lv in levers]),
         tl_staffing=np.array([lv.staffing for lv in levers]),
         tl_targets=np.array([[int(round(t.base_agents * s)) for t in p.teams] for s in staffings],
                             dtype=np.int64).reshape(len(levers), n_teams),

@@ -196,7 +196,7 @@ class Model:
             yield at(self.env, when)
             kind, channel, work = comeback(owned, owned and agent.gone, owned and agent.absent, channel,
                                            p.switch_cdf[channel], where, pg.on, need.left, need.done,
-                                           pg.case_notes_share, pg.re_explain)
+                                           self.levers.case_notes, pg.re_explain)
             need.carry = work
             owner = agent if kind == CALLBACK else None
 
