@@ -245,3 +245,17 @@ def test_both_engines_read_the_case_notes_lever_alike():
         for table in ("encounters", "journeys"):
             pd.testing.assert_frame_equal(tables[table], pair["fast"].tables[key][table], check_exact=True)
     pd.testing.assert_frame_equal(pair["simpy"].metrics, pair["fast"].metrics, check_exact=True)
+
+
+def test_a_decomposition_switches_case_notes_from_unset_to_set():
+    """explain: a policy that sets only case notes differs from its base in that lever alone, and each
+    coalition resolves to the levers intended (unset stays unset: the progress block's value)."""
+    from cxsim.explain import shapley
+    from cxsim.scenario.mechanisms import resolve_policy
+
+    policies = {"notes": Policy(extends="encounter", case_notes_share=1.0)}
+    levers = shapley.differing_levers(policies, "encounter", "notes")
+    assert levers.levers == {"case_notes_share": (None, 1.0)}
+    for mask, expected in ((0, None), (1, 1.0)):
+        name = levers.policy_name(mask)
+        assert resolve_policy(name, {**policies, name: levers.coalition(mask)})["case_notes_share"] == expected

@@ -406,11 +406,14 @@ class Policy(Levers):
 #: Built-in policies, lever by lever (README "Policies").
 BUILT_IN: dict[str, dict[str, Any]] = {
     "baseline": dict(handle_time_target=None, overrun="continue", ownership=False, standard="eroding",
-                     empathy_time=0.0, staffing=1.0, wellbeing_support=1.0, transfer_overhead=2.0),
+                     empathy_time=0.0, staffing=1.0, wellbeing_support=1.0, transfer_overhead=2.0,
+                     case_notes_share=None),
     "efficiency": dict(handle_time_target="p80", overrun="close", ownership=False, standard="eroding",
-                       empathy_time=0.0, staffing=0.85, wellbeing_support=1.0, transfer_overhead=2.0),
+                       empathy_time=0.0, staffing=0.85, wellbeing_support=1.0, transfer_overhead=2.0,
+                       case_notes_share=None),
     "encounter": dict(handle_time_target=None, overrun="continue", ownership=True, standard="pinned",
-                      empathy_time=1.0, staffing=1.0, wellbeing_support=1.5, transfer_overhead=2.0),
+                      empathy_time=1.0, staffing=1.0, wellbeing_support=1.5, transfer_overhead=2.0,
+                      case_notes_share=None),
 }
 
 
