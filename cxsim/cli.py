@@ -196,7 +196,7 @@ def schema(output: Optional[Path] = typer.Option(None, "--out", "-o", metavar="F
 
 def _experiment(file: Path, replications, seed, output, engine: "Engine", tables: bool, jobs: int,
                 scheduler, sets, precision, max_replications: int, fresh: bool, kind: str, force: bool,
-                insist: bool, allow_outside: bool, policies=None):
+                insist: bool, allow_outside: bool, policies=None, threads: Optional[int] = None):
     """Load, run (resumably) and write one experiment; the shared body of run and compare.
 
     The output folder is checked before anything runs (cxsim replaces only its own results folder of
@@ -230,7 +230,7 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
                     scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
                     policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
                     max_replications=max_replications, cache=cache_folder(folder), fresh=fresh, insist=insist,
-                    on_run=lambda done, total: (progress.update(task, completed=done, total=total),
+                    threads=threads, on_run=lambda done, total: (progress.update(task, completed=done, total=total),
                                                 plain(done, total) if plain else None))
             written = results.write(folder, kind=kind, force=force)
             shutil.rmtree(cache_folder(folder), ignore_errors=True)
@@ -256,6 +256,9 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
 
 
 _JOBS = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Local worker processes.")
+_THREADS = typer.Option(None, "--threads", min=1, metavar="N",
+                        help="Threads for the fast engine's runs in this process (default: every core; the "
+                             "results are the same for any N). With --jobs N each worker process uses one.")
 _SCHEDULER = typer.Option(None, "--scheduler", metavar="URL", help="Run on a Dask cluster: tcp://HOST:PORT.")
 _SET = typer.Option(None, "--set", metavar="PATH=V1,V2", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
 _PRECISION = typer.Option(None, "--precision", min=0.0, metavar="SHARE",
@@ -281,6 +284,7 @@ def run(
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, sets: Optional[list[str]] = _SET,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
     force: bool = _FORCE, insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
+    threads: Optional[int] = _THREADS,
 ) -> None:
     """Run a scenario (every policy, every sweep point), print the results and write the output folder."""
     from .terminal import channel_table, results_table, sweep_table
@@ -288,7 +292,7 @@ def run(
     sweeping = bool(sets) or bool(_load(file, allow_outside).sweep)
     results, folder = _experiment(file, replications, seed, output, engine, (not sweeping) if tables is None else tables,
                                   jobs, scheduler, sets, precision, max_replications, fresh,
-                                  "sweep" if sweeping else "run", force, insist, allow_outside)
+                                  "sweep" if sweeping else "run", force, insist, allow_outside, threads=threads)
     if results.is_sweep:
         out.print(sweep_table(results))
         out.print(f"wrote {folder}/ (summary.json per point, runs.parquet: one row per run)", highlight=False)
@@ -313,6 +317,7 @@ def compare(
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER,
     precision: Optional[float] = _PRECISION, max_replications: int = _MAX_REPS, fresh: bool = _FRESH,
     force: bool = _FORCE, insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
+    threads: Optional[int] = _THREADS,
 ) -> None:
     """Compare policies on the same customers: both views side by side, paired differences, plain sentences."""
     from .terminal import decision_table, findings
@@ -321,7 +326,8 @@ def compare(
     if names is not None and len(names) < 2 or names is None and len(_load(file, allow_outside).policies) < 2:
         _fail([f"{file}: compare needs at least two policies (list them under 'policies:' or pass --policies a,b)"])
     results, folder = _experiment(file, replications, seed, output, engine, False, jobs, scheduler, None, precision,
-                                  max_replications, fresh, "compare", force, insist, allow_outside, policies=names)
+                                  max_replications, fresh, "compare", force, insist, allow_outside, policies=names,
+                                  threads=threads)
     out.print(decision_table(results))
     for sentence in findings(results):
         out.print(f"• {sentence}", highlight=False)

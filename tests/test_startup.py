@@ -71,6 +71,10 @@ def test_a_fast_run_loads_no_pandas_no_scipy_special_or_linalg_and_none_of_numba
         # rest of what the refresh installs is partly imported anyway, by the compiled code's environments)
         assert {"pandas", "scipy.special", "scipy.linalg", "scipy.stats", "numba.np.polynomial",
                 "numba.misc.cffiimpl"} & modules == set(), args
+        # nor the modules of numba's implementations that the compiled code's environments name
+        # (cache._lean_unpickling: ~0.06 s)
+        assert {"numba.np.arrayobj", "numba.cpython.unicode", "numba.np.random.generator_methods",
+                "numba.np.linalg"} & modules == set(), args
         assert {"numba", "pyarrow", "scipy.linalg.cython_blas", "scipy.special._ufuncs_cxx"} <= modules
 
 
@@ -286,3 +290,22 @@ def test_the_lag_is_skipped_without_pandas_only_when_it_is_sure_to_be_empty():
         found += bool(lag)
         skipped += sure_empty
     assert found > 20 and skipped > 20, (found, skipped)  # both kinds of table were drawn
+
+
+def test_the_lean_load_from_numbas_cache_gives_the_same_output_folder(tmp_path):
+    """cache.load_without_registries and _lean_unpickling skip work only a compile needs (numba's
+    implementations, the engine's bitcode, its environments' module globals): a run that loads the
+    engine numba's own way (CXSIM_NUMBA_FULL_LOAD=1) writes the same files, byte for byte."""
+    import os
+
+    folders = {}
+    for name, extra in (("lean", {}), ("full", {"CXSIM_NUMBA_FULL_LOAD": "1"})):
+        folders[name] = tmp_path / name
+        done = subprocess.run([sys.executable, "-m", "cxsim.cli", "run", str(TINY), "-r", "2", "--out",
+                               str(folders[name])], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, **extra})
+        assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in folders["lean"].iterdir())
+    assert files == sorted(p.name for p in folders["full"].iterdir()) and "encounters.parquet" in files
+    for file in files:
+        assert (folders["lean"] / file).read_bytes() == (folders["full"] / file).read_bytes(), file

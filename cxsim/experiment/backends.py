@@ -1,4 +1,5 @@
-"""Where runs execute: in this process, in local worker processes (joblib), or on a Dask cluster.
+"""Where runs execute: in this process (on one thread or several), in local worker processes
+(joblib), or on a Dask cluster.
 
 Every backend yields finished runs as they complete; the caller sorts them, so the order runs
 finish in never shows in the results.
@@ -6,6 +7,7 @@ finish in never shows in the results.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Iterator
 
 Job = tuple[Callable[..., dict], tuple[Any, ...]]
@@ -14,6 +16,64 @@ Job = tuple[Callable[..., dict], tuple[Any, ...]]
 def serial(jobs: list[Job]) -> Iterator[dict]:
     for fn, args in jobs:
         yield fn(*args)
+
+
+def threads(jobs: list[Job], workers: int) -> Iterator[dict]:
+    """Threads of this process: for the fast engine, whose compiled loop lets go of Python's lock
+    (``nogil``) while it simulates, so replications use several cores without starting processes.
+    Each run owns its state and random streams, so what a run computes does not depend on the
+    threads; the rest of a run (tables, metrics) takes turns on Python's lock.
+
+    A run is stored (:func:`defer`) by the caller's thread as it takes the run, as in :func:`serial`:
+    when the caller stops (Ctrl-C, an error), the runs it has taken are stored and no other; runs
+    still simulating are dropped.
+    """
+    if workers <= 1 or len(jobs) <= 1:
+        yield from serial(jobs)
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="cxsim-run")
+    try:
+        futures = [pool.submit(_deferring, fn, args) for fn, args in jobs]
+        for future in as_completed(futures):
+            row, saves = future.result()
+            for save in saves:
+                save()
+            yield row
+    finally:  # finished or stopped: start no more runs
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+_here = threading.local()
+
+
+def _deferring(fn: Callable[..., dict], args: tuple) -> tuple[dict, list[Callable[[], None]]]:
+    _here.saves = []
+    try:
+        return fn(*args), _here.saves
+    finally:
+        del _here.saves
+
+
+def defer(save: Callable[[], None]) -> bool:
+    """Leave ``save`` (storing a finished run) to the caller of :func:`threads`, if this is one of its
+    threads; returns whether it was left (otherwise the run stores itself, as in a worker process)."""
+    saves = getattr(_here, "saves", None)
+    if saves is None:
+        return False
+    saves.append(save)
+    return True
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 def local(jobs: list[Job], workers: int) -> Iterator[dict]:

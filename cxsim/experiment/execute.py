@@ -13,6 +13,7 @@ from ..engines import get_engine, get_summary
 from ..metrics import replication_metrics, tally_metrics
 from ..stats import mser
 from ..tables import run_tables
+from . import backends
 from .plan import Task
 from .store import Store
 
@@ -45,7 +46,10 @@ def execute(task: Task, seed: int, engine: str, store_folder: str | None, finger
     if store_folder is not None and not orphaned(owner):
         # With `warmup: auto` the tables are kept too: the policies of a replication are measured over
         # one common window once all of them have run (runner.common_warmup).
-        Store(Path(store_folder), fingerprint, "").save(task.key, row, tables if keep_tables or auto_warmup else None)
+        kept = tables if keep_tables or auto_warmup else None
+        save = lambda: Store(Path(store_folder), fingerprint, "").save(task.key, row, kept)  # noqa: E731
+        if not backends.defer(save):  # on a thread of this process, the caller stores it as it takes it
+            save()
     return row
 
 

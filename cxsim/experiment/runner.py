@@ -325,7 +325,8 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         engine: str = "fast", keep_tables: bool = True, policies: list[str] | None = None,
         on_run: Callable[[int, int], None] | None = None, jobs: int = 1, scheduler: str | None = None,
         sets: list[str] | None = None, precision: float | None = None, max_replications: int = 200,
-        cache: str | Path | None = None, fresh: bool = False, insist: bool = False) -> Results:
+        cache: str | Path | None = None, fresh: bool = False, insist: bool = False,
+        threads: int | None = None) -> Results:
     """Run every grid point × policy × replication of a scenario (the Python face of ``cxsim run``).
 
     ``engine`` is ``"fast"`` (numba, the default, as on the command line; the first call on a
@@ -337,6 +338,9 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
     mean, or ``max_replications`` is reached. With ``cache``, finished runs are kept there and a
     repeated call skips them; the cache is locked while the call runs. Unless ``insist``, a run the
     pre-run estimate finds too big for this machine is refused (:func:`cxsim.experiment.size.check_size`).
+    ``threads``: the fast engine's runs on that many threads of this process (default: every core
+    available; 1 with ``jobs`` > 1, a ``scheduler`` or the SimPy engine); the results are the same
+    whatever the number.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -356,7 +360,8 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         # first: it cost 0.2 s of every command's start-up, to free a little import-time garbage.)
         collecting = _collecting()
         try:
-            rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run)
+            rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run,
+                            threads)
             if plan.auto_warmup:
                 rows = common_warmup(plan, store, rows)
             ordered = MetricRows.ordered(rows, plan.policies)
@@ -405,7 +410,7 @@ def _stored_fingerprint(plan_fingerprint: str, keep_tables: bool) -> str:
 
 def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None = None,
              cache: str | Path | None = None, fresh: bool = False,
-             on_run: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+             on_run: Callable[[int, int], None] | None = None, threads: int | None = None) -> pd.DataFrame:
     """Every point × policy × replication of a prepared plan, summary-only: one metrics row per run.
 
     The same backends, seeds and resumable store as :func:`run`; for plans that are not a grid
@@ -419,7 +424,7 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
     gc.collect()
     collecting = _collecting()
     try:
-        rows = _execute(plan, store, replications, jobs, scheduler, False, None, replications, on_run)
+        rows = _execute(plan, store, replications, jobs, scheduler, False, None, replications, on_run, threads)
     finally:
         _collecting(collecting)
         if temporary:
@@ -430,8 +435,12 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
 
 
 def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
-             precision: float | None, cap: int, on_run) -> list[dict]:
+             precision: float | None, cap: int, on_run, threads: int | None = None) -> list[dict]:
     done = store.finished()
+    if threads is None:  # the fast engine's default: every core, in this process
+        threads = backends.available_cores() if plan.engine == "fast" else 1
+    if plan.engine != "fast" or jobs > 1 or scheduler:  # SimPy holds Python's lock; processes have their own cores
+        threads = 1
     while True:
         wanted = plan.tasks(range(n))
         todo = [t for t in wanted if t.key not in done]
@@ -442,7 +451,8 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
         finished = len(wanted) - len(todo)
         if on_run:
             on_run(finished, len(wanted))
-        stream = backends.dask(args, scheduler) if scheduler else backends.local(args, jobs)
+        stream = (backends.dask(args, scheduler) if scheduler else backends.local(args, jobs) if jobs > 1
+                  else backends.threads(args, threads))
         for row in stream:
             done[f"p{row['point']:04d}-{row['policy']}-r{row['replication']:05d}"] = row
             finished += 1

@@ -13,6 +13,7 @@ code for these sources, so the command line can say "compiling…" exactly when 
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from functools import lru_cache
 import os
 from pathlib import Path
@@ -142,10 +143,80 @@ def load_without_registries() -> None:
         try:
             rtsys.initialize(target_context)
             import numba.cpython.hashing  # noqa: F401  (the hash secrets' symbols)
-            with self._guard_against_spurious_io_errors():
+            with self._guard_against_spurious_io_errors(), _lean_unpickling():
                 return self._load_overload(sig, target_context)
         except Exception:  # noqa: BLE001 - numba's own load (registries first), as without this
             return original(self, sig, target_context)
 
     load_overload.cxsim_lean = True
     caching.Cache.load_overload = load_overload
+
+
+@contextmanager
+def _lean_unpickling():
+    """While a cxsim function is unpickled from numba's cache, skip two things only a compile needs.
+
+    - The library's *bitcode* (kept beside its machine code so that other functions can inline it):
+      numba parses it (a 14 MB engine: ~0.11 s) and lists its symbols (~0.03 s) at every load. It is
+      parsed here only if some compile asks to link the library; the entry point's address comes
+      from the machine code, which is loaded as before.
+    - The *environments* of numba's own implementations (``np.empty``, sorting, random numbers...):
+      numba imports their modules to give each environment the module's globals, which only
+      object-mode code reads (~0.06 s of imports: ``numba.np.arrayobj``, ``numba.cpython.unicode``,
+      ``numpy.ma``...). A module not imported yet gets an environment with just its name.
+    Everything is put back afterwards; anything unexpected raises, and the caller falls back to
+    numba's own load.
+    """
+    import sys
+
+    import llvmlite.binding as ll
+    from numba.core import codegen, environment, itanium_mangler
+
+    unserialize, rebuild_env = codegen.CPUCodeLibrary.__dict__["_unserialize"], environment._rebuild_env
+    wrapper = itanium_mangler.PREFIX + "N" + itanium_mangler.mangle_identifier("cpython")  # funcdesc's wrapper name
+
+    def lean_unserialize(cls, codegen_, state):
+        name, kind, data = state
+        if kind != "object":
+            return unserialize.__func__(cls, codegen_, state)
+        object_code, shared_bitcode = data
+        library = codegen_.create_library(name)
+        library.enable_object_caching()
+        library._set_compiled_object(object_code)
+        library._finalize_final_module()
+        engine = codegen_._engine
+        own = library.get_pointer_to_function
+
+        def module_for_linking():
+            if library._shared_module is None:
+                library._shared_module = ll.parse_bitcode(shared_bitcode)
+                engine._load_defined_symbols(library._shared_module)
+            return library._shared_module
+
+        def pointer_to_function(symbol: str) -> int:
+            if symbol.startswith(wrapper):  # the entry point's Python wrapper: defined in every library
+                library._ensure_finalized()
+                return engine.get_function_address(symbol)
+            module_for_linking()  # anything else: numba's own check, on the listed symbols
+            return own(symbol)
+
+        library._get_module_for_linking = module_for_linking
+        library.get_pointer_to_function = pointer_to_function
+        return library
+
+    def lean_rebuild_env(modname, consts, env_name):
+        if modname in sys.modules or environment.lookup_environment(env_name) is not None:
+            return rebuild_env(modname, consts, env_name)
+        env = environment.Environment({"__name__": modname})
+        env.consts[:] = consts
+        env.env_name = env_name
+        environment.Environment._memo[env_name] = env
+        return env
+
+    codegen.CPUCodeLibrary._unserialize = classmethod(lean_unserialize)
+    environment._rebuild_env = lean_rebuild_env
+    try:
+        yield
+    finally:
+        codegen.CPUCodeLibrary._unserialize = unserialize
+        environment._rebuild_env = rebuild_env

@@ -41,14 +41,17 @@ START_CAPACITY: dict[str, int] = {}
 BEGIN, GO_ON, FINISH = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _enter(p_layout, p_type, w_layout, w_type, rng, step: int) -> int:
     """The engine's one compiled entry point: run the loop from time 0 (BEGIN) or on (GO_ON) until
     the horizon (returns 0) or until arrays must grow (returns a code); or FINISH: write the records
     of what is still open at the horizon.
 
     One entry point, not one per step: a run loads one library from numba's cache instead of two
-    that each carry copies of the same callees (0.06 s of every run's start-up).
+    that each carry copies of the same callees (0.06 s of every run's start-up). It lets go of
+    Python's lock while it runs (``nogil``): replications on threads of one process simulate on
+    several cores at once (:func:`cxsim.experiment.backends.threads`), each with its own state and
+    random streams.
     """
     p = structref.new(p_type)
     fill(p_layout, p)

@@ -303,11 +303,33 @@ _TYPES: dict[tuple, types.StructRef] = {}
 def struct_type(kind: type, layout: tuple) -> types.StructRef:
     """The StructRef type with the fields (and field types) of a namedtuple instance (memoised:
     building it costs a millisecond, and the loop is entered again after every growth)."""
-    key = (kind, tuple((v.dtype.str, v.ndim, v.flags.c_contiguous, v.flags.f_contiguous, v.flags.writeable,
-                        v.flags.aligned) if isinstance(v, np.ndarray) else type(v) for v in layout))
+    fields = tuple(_field_key(v) for v in layout)
+    key = (kind, fields)
     if key not in _TYPES:
-        _TYPES[key] = kind([(name, borrowed_type(typeof(getattr(layout, name)))) for name in layout._fields])
+        # One typeof per kind of field (a handful), not per field (~500: 0.03 s of a run's start-up).
+        members = []
+        for name, field in zip(layout._fields, fields):
+            if field[0] != "array":
+                members.append((name, borrowed_type(typeof(getattr(layout, name)))))
+                continue
+            if field not in _FIELD_TYPES:
+                _FIELD_TYPES[field] = borrowed_type(typeof(getattr(layout, name)))
+            members.append((name, _FIELD_TYPES[field]))
+        _TYPES[key] = kind(members)
     return _TYPES[key]
+
+
+_FIELD_TYPES: dict[tuple, types.Type] = {}
+
+
+def _field_key(v) -> tuple:
+    """What numba's type of a field depends on: an array's dtype, dimensions and flags, else its type."""
+    if isinstance(v, np.ndarray):
+        flags = v.flags
+        return ("array", v.dtype, v.ndim, flags.c_contiguous, flags.f_contiguous, flags.writeable, flags.aligned)
+    if isinstance(v, tuple):
+        return ("tuple", *(_field_key(x) for x in v))
+    return (type(v),)
 
 
 class BorrowedArray(types.Array):

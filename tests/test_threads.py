@@ -1,0 +1,120 @@
+"""Replications on threads of one process (issue 16, scope 3): the same results whatever the number of
+threads, and the fast engine's compiled loop really lets other threads run while it simulates.
+
+Each run owns its state and its random streams (streams.generators(seed, replication)), so a run
+cannot see which thread ran it or what ran beside it; the runner sorts finished runs, so the order in
+which threads finish never shows. test_fast_engine.py compares the fast engine, on the default
+threads, with the SimPy engine table for table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+import cxsim
+from cxsim.compiled import compile_scenario
+from cxsim.experiment import backends
+
+from helpers import ROOT, SCENARIOS
+
+
+def _tables(results: cxsim.Results) -> dict:
+    return {(key, name): frame for key in results.tables for name, frame in results.tables[key].items()}
+
+
+@pytest.mark.parametrize("name, tables", [("erlang_a_repeats", True), ("contact_centre", False)])
+def test_one_thread_or_three_give_the_same_results(name, tables):
+    s = cxsim.load_scenario(SCENARIOS / f"{name}.yaml")
+    s = s.model_copy(update={"horizon": 8 * 60.0, "warmup": 30.0} if name.startswith("erlang") else
+                     {"horizon": 5 * 1440.0, "warmup": 1440.0})
+    one = cxsim.run(s, replications=5, seed=3, keep_tables=tables, threads=1)
+    three = cxsim.run(s, replications=5, seed=3, keep_tables=tables, threads=3)
+    pd.testing.assert_frame_equal(one.metrics, three.metrics, check_exact=True)
+    assert one.summary() == three.summary()
+    a, b = _tables(one), _tables(three)
+    assert list(a) == list(b) and (len(a) > 0) == tables
+    for key in a:
+        pd.testing.assert_frame_equal(a[key], b[key], check_exact=True)
+
+
+def test_the_output_folder_is_the_same_bytes_on_one_thread_or_two(tmp_path):
+    from typer.testing import CliRunner
+
+    from cxsim.cli import app
+
+    folders = []
+    for threads in (1, 2):
+        folder = tmp_path / f"t{threads}"
+        done = CliRunner().invoke(app, ["run", str(ROOT / "tests" / "data" / "tinypop.yaml"), "-r", "3", "--out",
+                                        str(folder), "--threads", str(threads)])
+        assert done.exit_code == 0, done.output
+        folders.append(folder)
+    names = sorted(p.name for p in folders[0].iterdir())
+    assert names == sorted(p.name for p in folders[1].iterdir()) and "encounters.parquet" in names
+    for file in names:
+        assert (folders[0] / file).read_bytes() == (folders[1] / file).read_bytes(), file
+
+
+def test_the_threads_backend_yields_every_run_once_and_stops_on_a_failure():
+    jobs = [(lambda i=i: {"i": i}, ()) for i in range(7)]
+    assert sorted(r["i"] for r in backends.threads(jobs, 3)) == list(range(7))
+    assert [r["i"] for r in backends.threads(jobs, 1)] == list(range(7))  # one thread: in order, no pool
+
+    def fail():
+        raise ValueError("run failed")
+
+    with pytest.raises(ValueError, match="run failed"):
+        list(backends.threads([*jobs, (fail, ())], 2))
+
+
+def test_the_compiled_loop_lets_other_python_threads_run():
+    """While a thread is inside the compiled loop, this thread keeps running Python: the longest
+    pause between two of its steps stays far below the loop's own time. (With Python's lock held
+    for the whole call, the pause would be the whole call.)"""
+    from cxsim.engines.fast import driver
+
+    s = cxsim.load_scenario(SCENARIOS / "erlang_a.yaml")
+    params = compile_scenario(s)
+    driver.simulate_summary(params, 1, 0)  # loaded (or compiled) before timing
+    factor, alone = 4, 0.0
+    while alone < 0.3 and factor <= 512:  # a run long enough to tell a held lock from a released one
+        factor *= 2
+        long = dataclasses.replace(params, horizon=params.horizon * factor)
+        started = time.perf_counter()
+        driver.simulate_summary(long, 1, 0)
+        alone = time.perf_counter() - started
+    worker = threading.Thread(target=driver.simulate_summary, args=(long, 1, 1))
+    longest, last = 0.0, time.perf_counter()
+    worker.start()
+    while worker.is_alive():
+        now = time.perf_counter()
+        longest, last = max(longest, now - last), now
+    worker.join()
+    assert alone >= 0.3
+    assert longest < alone / 2, (longest, alone)
+
+
+def test_an_interrupted_threaded_run_stores_exactly_the_runs_it_took(tmp_path):
+    """As on one thread: the runs the caller has taken are stored, and no other (runs still
+    simulating on other threads when it stops are dropped), so a resumed run repeats none twice."""
+    s = cxsim.load_scenario(ROOT / "tests" / "data" / "tinypop.yaml")
+    cache = tmp_path / "cache"
+
+    def stop_after_two(finished, total):
+        if finished == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cxsim.run(s, replications=8, keep_tables=True, cache=cache, on_run=stop_after_two, threads=3)
+    assert len([f for f in cache.glob("*.json") if f.name != "manifest.json"]) == 2
+    progress = []
+    resumed = cxsim.run(s, replications=8, keep_tables=True, cache=cache, threads=3,
+                        on_run=lambda finished, total: progress.append(finished))
+    assert progress[0] == 2
+    whole = cxsim.run(s, replications=8, keep_tables=True, threads=1)
+    pd.testing.assert_frame_equal(resumed.metrics, whole.metrics, check_exact=True)
