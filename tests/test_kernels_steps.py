@@ -24,14 +24,14 @@ from cxsim.kernels.empathy import engaged_empathy
 from cxsim.kernels.churn import close_journey, close_params, customer_reaction, loyalty_params
 from cxsim.kernels.journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
 from cxsim.kernels.loyalty import loyalty_after_journey
-from cxsim.kernels.needs import first_resolved, journey_end, self_service_solves
+from cxsim.kernels.needs import first_resolved, journey_end, need_and_channel, self_service_solves
 from cxsim.kernels.outcome import (
     after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
 )
 from cxsim.kernels.population import word_of_mouth
 from cxsim.kernels.steps import (
     abandoned_step, comeback_step, encounter_step, experience_params, handled_step, handling_params, handling_step,
-    self_service_step, step_params, unsolved_step,
+    need_kind, need_params, self_service_step, step_params, unsolved_step,
 )
 from cxsim.kernels.workforce_day import agent_quality, agent_speed, day_params
 from cxsim.layouts import C_CASES, C_TIME_GIVEN, COUNTS
@@ -105,6 +105,28 @@ def test_handling_step_is_the_calls_it_replaces(wellbeing_params, ticket_work, n
     assert _same(new, (*plan, given_share(plan[1], plan[0])))
     assert counts[C_TIME_GIVEN] == 7.0 + plan[1] and counts[C_CASES] == 1.0
     assert np.count_nonzero(counts) == 2  # nothing else counted
+
+
+@pytest.fixture(scope="module")
+def segmented():
+    """Three customer segments with their own need mixes, and channel choice that responds to the wait."""
+    from test_customers import SEGMENTS, scenario
+    return compile_scenario(scenario(demand__segments=SEGMENTS, customers={"wait_sensitivity": 0.8}))
+
+
+@settings(max_examples=150, deadline=None)
+@given(u_type=unit, u_channel=unit, data=st.data())
+def test_need_kind_is_the_calls_it_replaces(segmented, params, u_type, u_channel, data):
+    for p in (segmented, params):
+        cp, k = p.customers, need_params(p)
+        n_channels = len(p.channels)
+        waits = np.array(data.draw(st.lists(st.floats(0.0, 60.0), min_size=n_channels, max_size=n_channels)))
+        seg = data.draw(st.integers(0, len(cp.names) - 1))
+        assert need_kind(u_type, u_channel, seg, waits, k) == need_and_channel(
+            u_type, u_channel, cp.need_cdf[seg], cp.channel_cdf[seg], cp.channel_weight[seg], waits, cp.wait_norm,
+            cp.wait_sensitivity)
+        assert need_kind(u_type, u_channel, -1, waits, k) == need_and_channel(
+            u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf, p.channel_cdf, p.channel_cdf, 0.0)
 
 
 @settings(max_examples=100, deadline=None)

@@ -21,7 +21,7 @@ from ..layouts import C_CASES, C_TIME_GIVEN
 from .capacity import agent_effectiveness
 from .empathy import engaged_empathy
 from .journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
-from .needs import first_resolved, self_service_solves
+from .needs import first_resolved, need_and_channel, self_service_solves
 from .outcome import after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience
 from .workforce_day import agent_quality, agent_speed
 
@@ -35,6 +35,19 @@ def step_params(params) -> tuple:
     return (bool(params.mechanisms.handling), float(params.give_up), float(pg.owned_give_up),
             float(pg.callback_promise), np.ascontiguousarray(params.week_profile, dtype=np.float64),
             bool(params.wall_clock), bool(pg.on), float(pg.case_notes_share), float(pg.re_explain))
+
+
+def need_params(params) -> tuple:
+    """The compiled parameters of a new need's type and first channel, as the flat tuple
+    :func:`need_kind` reads: (the scenario's need mix, its channel mix, then per segment the need mix,
+    the channel mix and the channel preferences, each channel's expected wait, the sensitivity of
+    channel choice to it), cumulative mixes as compiled."""
+    cp = params.customers
+
+    def f(a):
+        return np.ascontiguousarray(a, dtype=np.float64)
+    return (f(params.need_cdf), f(params.channel_cdf), f(cp.need_cdf), f(cp.channel_cdf), f(cp.channel_weight),
+            f(cp.wait_norm), float(cp.wait_sensitivity))
 
 
 def handling_params(params) -> tuple:
@@ -55,6 +68,22 @@ def experience_params(params) -> tuple:
             float(e.weight_wait), float(e.weight_resolution), float(e.weight_empathy), float(e.weight_effort),
             float(e.loss_aversion), np.ascontiguousarray(e.coefficients, dtype=np.float64),
             float(params.customers.wait_learning), bool(params.mechanisms.experience))
+
+
+@njit(cache=True)
+def need_kind(u_type: float, u_channel: float, segment: int, waits: np.ndarray, k) -> tuple[int, int]:
+    """(need type, first channel) of a new need (:func:`cxsim.kernels.needs.need_and_channel`), from
+    two uniforms of the needs stream; ``k``: :func:`need_params`.
+
+    With a population (``segment`` >= 0, the raising customer's) the segment's mixes and the waits
+    this customer has learnt (``waits``) decide; without one (``segment`` -1) the scenario's mixes,
+    the fixed mix (``waits`` is not read).
+    """
+    need_cdf, channel_cdf, segment_need_cdf, segment_channel_cdf, segment_weight, wait_norm, sensitivity = k
+    if segment < 0:
+        return need_and_channel(u_type, u_channel, need_cdf, channel_cdf, channel_cdf, channel_cdf, channel_cdf, 0.0)
+    return need_and_channel(u_type, u_channel, segment_need_cdf[segment], segment_channel_cdf[segment],
+                            segment_weight[segment], waits, wait_norm, sensitivity)
 
 
 @njit(cache=True)

@@ -16,10 +16,11 @@ from ...codes import (
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
 from ...kernels.churn import close_journey
-from ...kernels.needs import FRESH_SCORES, contact_queue, draws_patience, need_and_channel, patience, upsets
+from ...kernels.needs import FRESH_SCORES, contact_queue, draws_patience, patience, upsets
 from ...kernels.sampling import bisect_right as pick, sample_duration
 from ...kernels.steps import (
-    abandoned_step, comeback_step, encounter_step, handled_step, handling_step, self_service_step, unsolved_step,
+    abandoned_step, comeback_step, encounter_step, handled_step, handling_step, need_kind, self_service_step,
+    unsolved_step,
 )
 from ...layouts import (
     E_AGENT, E_ARRIVED, E_CHANNEL, E_CONTACT_NO, E_CUSTOMER, E_GIVEN, E_HANDLE, E_KIND, E_NEED, E_NEED_TYPE,
@@ -57,14 +58,10 @@ def new_need(p, w, rng) -> int:
     who = stream.random()
     if p.population:  # the customer first (the caller checks someone is active): their segment decides
         customer = raiser(p, w, who)
-        seg = w.c_segment[customer]
-        need_type, channel = need_and_channel(u_type, u_channel, p.cu_need_cdf[seg], p.cu_channel_cdf[seg],
-                                              p.cu_channel_weight[seg], w.c_waits[customer], p.cu_wait_norm,
-                                              p.cu_wait_sensitivity)
+        need_type, channel = need_kind(u_type, u_channel, w.c_segment[customer], w.c_waits[customer], p.st_need)
     else:
         customer = -1
-        need_type, channel = need_and_channel(u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf,
-                                              p.channel_cdf, p.channel_cdf, 0.0)
+        need_type, channel = need_kind(u_type, u_channel, -1, p.cu_wait_norm, p.st_need)
     work = draw(p, p.need_work[need_type], rng[WORK])
     w.ic[I_FREE] -= 1
     s = w.free[w.ic[I_FREE]]

@@ -27,15 +27,14 @@ from ...kernels.books import agent_row
 from ...kernels.churn import close_journey, close_params
 from ...kernels.steps import (
     abandoned_step, comeback_step, encounter_step, experience_params, handled_step, handling_params, handling_step,
-    self_service_step, step_params, unsolved_step,
+    need_kind, need_params, self_service_step, step_params, unsolved_step,
 )
 from ...kernels.workforce_day import day_params
 from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
 from ...kernels.levers import decided_levers, restaffs, team_targets
 from ...kernels.management import REVIEW_COLS, review
 from ...kernels.needs import (
-    FRESH_SCORES, arrival_after, contact_queue, draws_patience, need_and_channel, patience as kernel_patience,
-    review_due, upsets,
+    FRESH_SCORES, arrival_after, contact_queue, draws_patience, patience as kernel_patience, review_due, upsets,
 )
 from ...layouts import C_ABANDONED, C_CREATED, C_HANDLED, C_OFFERED, DAY_COLS, AGENT_COLS
 from ...kernels.shifts import SHIFT_BEFORE, shift_walk
@@ -104,6 +103,7 @@ class Model:
         self._day = day_params(params.wellbeing)   # an agent's speed and quality (kernels.workforce_day)
         self._step, self._ex = step_params(params), experience_params(params)  # packed once (kernels.steps)
         self._close, self._handling = close_params(params), handling_params(params)  # (kernels.churn, .steps)
+        self._need = need_params(params)
         self.headcount = HeadCount(self.env, self.router, params.wellbeing.initial if self.mech.wellbeing else None)
         self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org, self.headcount) \
             if self.mech.wellbeing else None
@@ -140,17 +140,13 @@ class Model:
     def new_need(self) -> Need:
         stream = self.rng[NEEDS]
         u_type, u_channel, who = stream.uniform(), stream.uniform(), stream.uniform()
-        p, cp = self.p, self.p.customers
-        if self.customers:  # the customer first: their segment decides the need's type and channel
-            customer = self.customers.raiser(who)
-            seg = self.customers.segment[customer]
-            need_type, channel = need_and_channel(u_type, u_channel, cp.need_cdf[seg], cp.channel_cdf[seg],
-                                                  cp.channel_weight[seg], self.customers.waits[customer],
-                                                  cp.wait_norm, cp.wait_sensitivity)
+        c = self.customers
+        if c:  # the customer first: their segment decides the need's type and channel
+            customer = c.raiser(who)
+            need_type, channel = need_kind(u_type, u_channel, c.segment[customer], c.waits[customer], self._need)
         else:
             customer = -1
-            need_type, channel = need_and_channel(u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf,
-                                                  p.channel_cdf, p.channel_cdf, 0.0)
+            need_type, channel = need_kind(u_type, u_channel, -1, self.p.customers.wait_norm, self._need)
         work = draw(self.p.need_work[need_type], self.rng[WORK])
         need = Need(self.next_need, customer, need_type, channel, self.env.now, work)
         self.next_need += 1
