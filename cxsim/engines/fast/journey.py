@@ -15,18 +15,13 @@ from ...codes import (
     ABANDONED, CALLBACK, GIVEN_UP, HANDLED, NEXT_CLOSE_SOLVED, NEXT_GIVE_UP, NEXT_TRANSFER, OPEN, REPEAT, RETRIAL,
     SELF_SERVICE, SOLVED, SWITCH, TRANSFER, UNFINISHED,
 )
-from ...kernels.books import count_journey
-from ...kernels.needs import (
-    FRESH_SCORES, contact_queue, draws_patience, first_resolved, journey_end, need_and_channel, patience,
-    self_service_solves, upsets,
-)
-from ...kernels.empathy import engaged_empathy
-from ...kernels.journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
-from ...kernels.outcome import (
-    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
-)
+from ...kernels.churn import close_journey
+from ...kernels.needs import FRESH_SCORES, contact_queue, draws_patience, patience, upsets
 from ...kernels.sampling import bisect_right as pick, sample_duration
-from ...kernels.workforce_day import agent_quality, agent_speed
+from ...kernels.steps import (
+    abandoned_step, comeback_step, encounter_step, handled_step, handling_step, need_kind, self_service_step,
+    unsolved_step,
+)
 from ...layouts import (
     E_AGENT, E_ARRIVED, E_CHANNEL, E_CONTACT_NO, E_CUSTOMER, E_GIVEN, E_HANDLE, E_KIND, E_NEED, E_NEED_TYPE,
     E_NEEDED, E_OUTCOME, E_RESOLVED, E_SCORE, E_TEAM, E_WAIT, J_ABANDONS, J_CHURNED, J_CONTACTS, J_CREATED,
@@ -38,9 +33,9 @@ from ...tallies import add_encounter, add_journey
 from .management import fcr_handled, fcr_start
 from .heap import EV_HANDLED, EV_PATIENCE, EV_RETURN, EV_SWITCH, NORMAL, URGENT, push, push_at
 from .people import after_journey, raiser
-from .router import abandon, assign, effectiveness, enqueue, find_agent, offer_callback, release
+from .router import abandon, assign, enqueue, find_agent, offer_callback, release
 from .state import (
-    F_NOW, G_ABANDONED, G_CASES, G_CREATED, G_HANDLED, G_OFFERED, G_TIME_GIVEN, I_ENC, I_FREE, I_JOUR,
+    F_NOW, G_ABANDONED, G_CREATED, G_HANDLED, G_OFFERED, I_ENC, I_FREE, I_JOUR,
     I_KEEP, I_LEVER, I_NEXT_NEED, I_OPEN, I_SERIAL,
 )
 
@@ -63,14 +58,10 @@ def new_need(p, w, rng) -> int:
     who = stream.random()
     if p.population:  # the customer first (the caller checks someone is active): their segment decides
         customer = raiser(p, w, who)
-        seg = w.c_segment[customer]
-        need_type, channel = need_and_channel(u_type, u_channel, p.cu_need_cdf[seg], p.cu_channel_cdf[seg],
-                                              p.cu_channel_weight[seg], w.c_waits[customer], p.cu_wait_norm,
-                                              p.cu_wait_sensitivity)
+        need_type, channel = need_kind(u_type, u_channel, w.c_segment[customer], w.c_waits[customer], p.st_need)
     else:
         customer = -1
-        need_type, channel = need_and_channel(u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf,
-                                              p.channel_cdf, p.channel_cdf, 0.0)
+        need_type, channel = need_kind(u_type, u_channel, -1, p.cu_wait_norm, p.st_need)
     work = draw(p, p.need_work[need_type], rng[WORK])
     w.ic[I_FREE] -= 1
     s = w.free[w.ic[I_FREE]]
@@ -136,18 +127,13 @@ def experience(p, w, s: int, channel: int, wait: float, answered: bool, solved: 
     else the channel's), a callback's against its promise (kernels.progress.scored_wait); only queue
     waits teach the customer what to expect.
     """
-    if not p.mech_experience:
-        return NAN
     cid = w.n_customer[s]
-    score, w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], usual = \
-        encounter_experience(
-            w.c_expectation[cid] if p.population else 0.0, w.c_waits[cid, channel] if p.population else
-            p.ch_expected_wait[channel], wait, answered, solved, given_share, empathy, agent >= 0,
-            w.a_wellbeing[agent] if agent >= 0 else 0.0, w.n_contacts[s], w.n_transfers[s], callback, p.population > 0,
-            not p.ch_self[channel], w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s],
-            w.n_scored[s], p.ex_neutral, p.ex_expectation_weight, p.pg_callback_promise, p.ex_weight_wait,
-            p.ex_weight_resolution, p.ex_weight_empathy, p.ex_weight_effort, p.ex_loss_aversion, p.ex_coefficients,
-            p.cu_wait_learning)
+    score, w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s], w.n_scored[s], usual = encounter_step(
+        w.c_expectation[cid] if p.population else 0.0, w.c_waits[cid, channel] if p.population else
+        p.ch_expected_wait[channel], wait, answered, solved, given_share, empathy, agent >= 0,
+        w.a_wellbeing[agent] if agent >= 0 else 0.0, w.n_contacts[s], w.n_transfers[s], callback, p.population > 0,
+        not p.ch_self[channel], w.n_lowest[s], w.n_peak[s], w.n_peak_gap[s], w.n_last[s], w.n_total[s],
+        w.n_scored[s], p.st_experience)
     if p.population:
         w.c_waits[cid, channel] = usual
     return score
@@ -164,12 +150,9 @@ def close(p, w, rng, s: int, status: int) -> None:
         u2 = stream.random()
         u3 = stream.random()
     cid = w.n_customer[s]
-    score, ltr, responded, cls, reacts, effort = journey_end(
-        p.mech_experience, p.ex_rule, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s], u1, u2,
-        u3, p.ex_recommend_spread, p.ex_survey_rate, p.ex_survey_extremity,
-        p.population > 0 and p.mech_loyalty and w.c_position[cid] >= 0, w.n_contacts[s], w.n_transfers[s],
-        status == GIVEN_UP, p.lo_high_effort_contacts)
-    count_journey(w.led, status == SOLVED, p.mech_experience, score, cls, responded)
+    score, ltr, responded, cls, reacts, effort = close_journey(
+        w.led, status, u1, u2, u3, w.n_lowest[s], w.n_peak[s], w.n_last[s], w.n_total[s], w.n_scored[s],
+        w.n_contacts[s], w.n_transfers[s], p.population > 0 and w.c_position[cid] >= 0, p.st_close)
     churned = after_journey(p, w, rng, cid, score, effort, cls) if reacts else False
     log_journey(p, w, s, w.fc[F_NOW], status, score, ltr, responded, churned)
     w.n_live[s] = False
@@ -189,11 +172,11 @@ def start_contact(p, w, rng, s: int, channel: int, kind: int, work: float, owner
         if p.mg_on:
             fcr_start(p, w, s, now)
         if p.ch_self[channel]:
-            solved = self_service_solves(rng[RESOLUTION].random(), p.ch_p_self[channel])
+            solved, w.n_first_resolved[s], step = self_service_step(rng[RESOLUTION].random(), p.ch_p_self[channel],
+                                                                    w.n_contacts[s], w.n_first_resolved[s])
             score = experience(p, w, s, channel, 0.0, True, solved, 1.0, 0.0, -1, False)
             log(p, w, s, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, -1, score)
-            w.n_first_resolved[s] = first_resolved(w.n_contacts[s], w.n_first_resolved[s], solved)
-            if after_self_service(solved) == NEXT_CLOSE_SOLVED:
+            if step == NEXT_CLOSE_SOLVED:
                 close(p, w, rng, s, SOLVED)
                 return
             channel, kind, work, owner = pick(p.switch_cdf[channel], rng[RETURNS].random()), SWITCH, w.n_carry[s], -1
@@ -233,17 +216,14 @@ def begin_handling(p, w, s: int, agent: int) -> None:
     """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
     now = w.fc[F_NOW]
     lever = w.ic[I_LEVER]
-    speed = agent_speed(p.mech_wellbeing, w.a_wellbeing[agent], p.wf_day)
     team = w.a_team[agent]
-    needed, given, empathy, handle, transfer = plan_encounter(
-        contact_work(w.tk_work[s], w.n_work[s]), effectiveness(p, w, agent, now), speed, p.mech_handling,
-        w.tk_kind[s] == TRANSFER, p.tl_need_budget[lever, w.n_type[s]], p.tl_overrun[lever],
-        engaged_empathy(p.tl_empathy[lever], w.a_engagement[agent], p.en_empathy_sensitivity, p.en_on), w.tm_standard[team],
-        w.tm_multiplier[team], p.ch_slowdown[w.tk_channel[s]], w.a_sessions[agent])
-    w.tm_given[team] += given_share(given, needed)
+    needed, given, empathy, handle, transfer, share = handling_step(
+        w.led, w.tk_work[s], w.n_work[s], p.team_proficiency[team], w.a_hired[agent], now, w.a_wellbeing[agent],
+        w.a_engagement[agent], w.a_sessions[agent], w.tk_kind[s] == TRANSFER, p.tl_need_budget[lever, w.n_type[s]],
+        p.tl_overrun[lever], p.tl_empathy[lever], w.tm_standard[team], w.tm_multiplier[team],
+        p.ch_slowdown[w.tk_channel[s]], p.wf_day, p.st_handling)
+    w.tm_given[team] += share
     w.tm_count[team] += 1
-    w.led[G_TIME_GIVEN] += given
-    w.led[G_CASES] += 1
     w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s] = needed, given, empathy, handle
     w.hd_transfer[s] = transfer
     push(w, now + handle, EV_HANDLED, s, 0, NORMAL)
@@ -267,8 +247,7 @@ def on_abandoned(p, w, rng, s: int) -> None:
     stream = rng[RETURNS]
     retry = stream.random()
     delay = draw(p, p.ch_retrial_delay[channel], stream)
-    step, when = after_abandoned_contact(retry, delay, w.fc[F_NOW], p.ch_retrial_p[channel], p.week_profile,
-                                         p.wall_clock)
+    step, when = abandoned_step(retry, delay, w.fc[F_NOW], p.ch_retrial_p[channel], p.st_step)
     if step == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
@@ -282,25 +261,20 @@ def on_handled(p, w, rng, s: int) -> None:
     agent = w.tk_agent[s]
     channel = w.tk_channel[s]
     needed, given, empathy, handle = w.hd_needed[s], w.hd_given[s], w.hd_empathy[s], w.hd_handle[s]
-    transfer = w.hd_transfer[s]
-    quality = agent_quality(p.mech_wellbeing, w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent],
-                            p.wf_day)
-    solved = encounter_solved(rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], given, needed, quality,
-                              transfer, p.quality_gap, p.quality_level)
-    score = experience(p, w, s, channel, w.tk_wait[s], True, solved, given_share(given, needed), empathy, agent,
-                       w.tk_owner[s] >= 0)
+    solved, share, w.n_first_resolved[s], step, w.n_left[s], w.n_done[s], handoff = handled_step(
+        rng[RESOLUTION].random(), p.need_resolution[w.n_type[s]], needed, given, w.hd_transfer[s], p.mech_wellbeing,
+        w.a_wellbeing[agent], w.a_strain[agent], w.a_engagement[agent], p.wf_day, p.quality_gap, p.quality_level,
+        w.n_contacts[s], w.n_first_resolved[s], w.tk_work[s], w.n_work[s], p.tl_transfer_overhead[w.ic[I_LEVER]],
+        w.n_left[s], w.n_done[s])
+    score = experience(p, w, s, channel, w.tk_wait[s], True, solved, share, empathy, agent, w.tk_owner[s] >= 0)
     w.a_upset[agent] += upsets(p.mech_wellbeing, score, p.wb_upset_below)
     release(p, w, agent)
     w.led[G_HANDLED] += 1
     if p.mg_on:
         fcr_handled(p, w, rng, s, w.fc[F_NOW], solved)
     w.tk_active[s] = False
-    w.n_first_resolved[s] = first_resolved(w.n_contacts[s], w.n_first_resolved[s], solved)
     log(p, w, s, w.tk_kind[s], channel, w.tk_arrived[s], w.tk_wait[s], handle, needed, given, HANDLED, solved, agent,
         score)
-    step, w.n_left[s], w.n_done[s], handoff = after_contact(solved, transfer, needed, given, w.tk_work[s], w.n_work[s],
-                                                            p.tl_transfer_overhead[w.ic[I_LEVER]], w.n_left[s],
-                                                            w.n_done[s])
     if step == NEXT_TRANSFER:
         w.n_transfers[s] += 1
         start_contact(p, w, rng, s, channel, TRANSFER, handoff, -1)
@@ -312,10 +286,8 @@ def on_handled(p, w, rng, s: int) -> None:
     give_up = stream.random()
     delay = draw(p, p.return_delay, stream)
     where = stream.random()
-    step, when, owned = after_unsolved_contact(
-        give_up, delay, w.fc[F_NOW], agent >= 0, agent >= 0 and w.a_gone[agent], p.mech_handling,
-        p.tl_ownership[w.ic[I_LEVER]], p.give_up, p.pg_owned_give_up, p.pg_callback_promise, p.week_profile,
-        p.wall_clock)
+    step, when, owned = unsolved_step(give_up, delay, w.fc[F_NOW], agent >= 0, agent >= 0 and w.a_gone[agent],
+                                      p.tl_ownership[w.ic[I_LEVER]], p.st_step)
     if step == NEXT_GIVE_UP:
         close(p, w, rng, s, GIVEN_UP)
         return
@@ -335,9 +307,9 @@ def on_return(p, w, rng, s: int) -> None:
     owner = w.n_owner[s]
     w.n_owner[s] = -1
     owned = owner >= 0
-    kind, channel, w.n_carry[s] = comeback(owned, owned and w.a_gone[owner], owned and w.a_absent[owner], channel,
-                                           p.switch_cdf[channel], w.n_where[s], p.pg_on, w.n_left[s], w.n_done[s],
-                                           p.tl_case_notes[w.ic[I_LEVER]], p.pg_re_explain)
+    kind, channel, w.n_carry[s] = comeback_step(owned, owned and w.a_gone[owner], owned and w.a_absent[owner], channel,
+                                                p.switch_cdf[channel], w.n_where[s], w.n_left[s], w.n_done[s],
+                                                p.tl_case_notes[w.ic[I_LEVER]], p.st_step)
     start_contact(p, w, rng, s, channel, kind, w.n_carry[s], owner if kind == CALLBACK else -1)
 
 

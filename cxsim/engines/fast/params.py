@@ -15,6 +15,8 @@ import numpy as np
 
 from ...compiled import Dist, Params
 from ...kernels.workforce_day import day_params, erosion_params
+from ...kernels.churn import close_params, loyalty_params
+from ...kernels.steps import experience_params, handling_params, need_params, step_params
 
 
 class FastParams(NamedTuple):
@@ -212,6 +214,12 @@ class FastParams(NamedTuple):
     sk_mean_days: float            # mean spell length, whole days
     wf_day: tuple                  # the wellbeing block packed once (kernels.workforce_day.day_params)
     wf_erosion: tuple              # the erosion block packed once (kernels.workforce_day.erosion_params)
+    st_step: tuple                 # what follows a contact, packed once (kernels.steps.step_params)
+    st_experience: tuple           # an encounter's score, packed once (kernels.steps.experience_params)
+    st_close: tuple                # a journey's close, packed once (kernels.churn.close_params)
+    st_loyalty: tuple              # the customer's reaction, packed once (kernels.churn.loyalty_params)
+    st_handling: tuple             # an encounter's plan, packed once (kernels.steps.handling_params)
+    st_need: tuple                 # a new need's type and channel, packed once (kernels.steps.need_params)
 
 
 #: Every compiled parameter the fast engine knows, by type (names, the policy and the value per
@@ -447,4 +455,6 @@ def pack(params: Params) -> FastParams:
         es_after=int(p.escalation.after), es_serves=p.escalation_serves(),
         sk_on=w.sickness is not None, sk_chance=float(w.sickness.chance) if w.sickness else 0.0,
         sk_mean_days=float(w.sickness.mean_days) if w.sickness else 1.0, wf_day=day_params(w),
-        wf_erosion=erosion_params(e))
+        wf_erosion=erosion_params(e), st_step=step_params(p), st_experience=experience_params(p),
+        st_close=close_params(p), st_loyalty=loyalty_params(p), st_handling=handling_params(p),
+        st_need=need_params(p))

@@ -14,8 +14,8 @@ import numpy as np
 from numba import njit
 
 from ...kernels.customers import who_raises
-from ...kernels.loyalty import loyalty_after_journey
-from ...kernels.population import new_customer, word_of_mouth
+from ...kernels.churn import customer_reaction
+from ...kernels.population import new_customer
 from ...kernels.sampling import uniform_index
 from ...kernels.workforce_day import (
     absence_over, agent_day_close, leave_absences, newcomer, pressure_step, sick_day,
@@ -287,13 +287,10 @@ def after_journey(p, w, rng, cid: int, score: float, high_effort: bool, nps: int
     stream = rng[LOYALTY]
     u_churn = stream.random()
     u_word = stream.random()
-    w.c_balance[cid], left, word = loyalty_after_journey(
-        w.c_balance[cid], score, high_effort, nps, u_churn, u_word, p.lo_comparison_level, p.lo_learning,
-        p.lo_journey_churn, p.lo_sensitivity, p.lo_effort_multiplier, p.lo_referral, p.lo_deterrence,
-        p.lo_churn_window_days)
+    w.c_balance[cid], left, joins, w.ic[I_OWED] = customer_reaction(w.c_balance[cid], score, high_effort, nps, u_churn,
+                                                                    u_word, w.ic[I_OWED], p.st_loyalty)
     if left:
         churn(p, w, cid)
-    joins, w.ic[I_OWED] = word_of_mouth(word, w.ic[I_OWED])
     if joins:
         add_customer(p, w, rng)
         w.ic[I_ACQUIRED] += 1

@@ -14,7 +14,6 @@ from ...kernels.routing import (
     PULL_ANY, PULL_CALLBACK, PULL_CHANNEL, PULL_NONE, fewer_sessions, idle_longer, may_take_session, owner_takes_now,
     pull_scope, waited_longer,
 )
-from ...kernels.capacity import agent_effectiveness
 from .heap import EV_ABANDONED, EV_ANSWERED, push_now
 from .state import F_NOW, F_SUPPORT, I_AGENTS, L_BUSY, L_WAITING
 
@@ -46,13 +45,6 @@ def update_wellbeing(p, w, agent: int) -> None:
     if changed:
         w.a_wellbeing[agent], w.a_low_since[agent] = wellbeing, low_since
         w.a_since[agent], w.a_upset[agent] = now, 0
-
-
-@njit(cache=True)
-def effectiveness(p, w, agent: int, now: float) -> float:
-    """Proficiency now (kernels.capacity.agent_effectiveness)."""
-    return agent_effectiveness(p.team_proficiency[w.a_team[agent]], w.a_hired[agent], now, p.mech_wellbeing,
-                               p.wb_rookie_start, p.wb_ramp_up)
 
 
 # --- intrusive lists -------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import numpy as np
 import simpy
 
 from ...kernels.customers import who_raises
-from ...kernels.loyalty import loyalty_after_journey
-from ...kernels.population import background_joins, background_rate, new_customer, word_of_mouth
+from ...kernels.churn import customer_reaction, loyalty_params
+from ...kernels.population import background_joins, background_rate, new_customer
 from ...kernels.sampling import exponential_wait, uniform_index
 from .staff import Level
 
@@ -35,6 +35,7 @@ class Customers:
         # a journey, and the background clocks of churn and acquisition.
         self.env, self.p, self.new, self.rng, self.clock = env, params, creation, decisions, background
         self.loyal = params.mechanisms.loyalty
+        self._loyalty = loyalty_params(params)  # what a customer's reaction reads, packed once (kernels.churn)
         n = params.population
         self.initial = n
         self.expectation: list[float] = []
@@ -118,14 +119,11 @@ class Customers:
     # --- after a journey --------------------------------------------------------------------------
     def after_journey(self, cid: int, score: float, high_effort: bool, nps_class: int) -> bool:
         """Update R, maybe churn, maybe spread word of mouth. Returns whether the customer left."""
-        lo = self.p.loyalty
         u_churn, u_word = self.rng.uniform(), self.rng.uniform()
-        self.balance[cid], left, word = loyalty_after_journey(
-            self.balance[cid], score, high_effort, nps_class, u_churn, u_word, lo.comparison_level, lo.learning,
-            lo.journey_churn, lo.sensitivity, lo.effort_multiplier, lo.referral, lo.deterrence, lo.churn_window_days)
+        self.balance[cid], left, joins, self._deterrence_owed = customer_reaction(
+            self.balance[cid], score, high_effort, nps_class, u_churn, u_word, self._deterrence_owed, self._loyalty)
         if left:
             self.churn(cid)
-        joins, self._deterrence_owed = word_of_mouth(word, self._deterrence_owed)
         if joins:
             self._add()
             self.acquired += 1

@@ -23,22 +23,20 @@ from ...codes import (
 )
 from ...compiled import Dist, Params
 from ...kernels import sample_duration
-from ...kernels.books import agent_row, count_journey
-from ...kernels.capacity import agent_effectiveness
-from ...kernels.empathy import engaged_empathy
-from ...kernels.journey import after_self_service, contact_work, encounter_solved, given_share, plan_encounter
-from ...kernels.workforce_day import agent_quality, agent_speed, day_params
+from ...kernels.books import agent_row
+from ...kernels.churn import close_journey, close_params
+from ...kernels.steps import (
+    abandoned_step, comeback_step, encounter_step, experience_params, handled_step, handling_params, handling_step,
+    need_kind, need_params, self_service_step, step_params, unsolved_step,
+)
+from ...kernels.workforce_day import day_params
 from ...kernels.fcr import FCR_COLS, SLOTS as FCR_SLOTS, contact_handled, contact_starts
 from ...kernels.levers import decided_levers, restaffs, team_targets
 from ...kernels.management import REVIEW_COLS, review
 from ...kernels.needs import (
-    FRESH_SCORES, arrival_after, contact_queue, draws_patience, first_resolved, journey_end, need_and_channel,
-    patience as kernel_patience, review_due, self_service_solves, upsets,
+    FRESH_SCORES, arrival_after, contact_queue, draws_patience, patience as kernel_patience, review_due, upsets,
 )
-from ...layouts import C_ABANDONED, C_CASES, C_CREATED, C_HANDLED, C_OFFERED, C_TIME_GIVEN, DAY_COLS, AGENT_COLS
-from ...kernels.outcome import (
-    after_abandoned_contact, after_contact, after_unsolved_contact, comeback, encounter_experience,
-)
+from ...layouts import C_ABANDONED, C_CREATED, C_HANDLED, C_OFFERED, DAY_COLS, AGENT_COLS
 from ...kernels.shifts import SHIFT_BEFORE, shift_walk
 from ...records import Encounter, Journey, Recorder
 from ...streams import (
@@ -103,6 +101,9 @@ class Model:
         self.org = Organisation(self.env, params, self.router, params.mean_work)
         self.org.pinned = self.levers.pinned
         self._day = day_params(params.wellbeing)   # an agent's speed and quality (kernels.workforce_day)
+        self._step, self._ex = step_params(params), experience_params(params)  # packed once (kernels.steps)
+        self._close, self._handling = close_params(params), handling_params(params)  # (kernels.churn, .steps)
+        self._need = need_params(params)
         self.headcount = HeadCount(self.env, self.router, params.wellbeing.initial if self.mech.wellbeing else None)
         self.workforce = Workforce(self.env, params, self.router, self.rng[WORKFORCE], self.org, self.headcount) \
             if self.mech.wellbeing else None
@@ -139,17 +140,13 @@ class Model:
     def new_need(self) -> Need:
         stream = self.rng[NEEDS]
         u_type, u_channel, who = stream.uniform(), stream.uniform(), stream.uniform()
-        p, cp = self.p, self.p.customers
-        if self.customers:  # the customer first: their segment decides the need's type and channel
-            customer = self.customers.raiser(who)
-            seg = self.customers.segment[customer]
-            need_type, channel = need_and_channel(u_type, u_channel, cp.need_cdf[seg], cp.channel_cdf[seg],
-                                                  cp.channel_weight[seg], self.customers.waits[customer],
-                                                  cp.wait_norm, cp.wait_sensitivity)
+        c = self.customers
+        if c:  # the customer first: their segment decides the need's type and channel
+            customer = c.raiser(who)
+            need_type, channel = need_kind(u_type, u_channel, c.segment[customer], c.waits[customer], self._need)
         else:
             customer = -1
-            need_type, channel = need_and_channel(u_type, u_channel, p.need_cdf, p.channel_cdf, p.channel_cdf,
-                                                  p.channel_cdf, p.channel_cdf, 0.0)
+            need_type, channel = need_kind(u_type, u_channel, -1, self.p.customers.wait_norm, self._need)
         work = draw(self.p.need_work[need_type], self.rng[WORK])
         need = Need(self.next_need, customer, need_type, channel, self.env.now, work)
         self.next_need += 1
@@ -177,8 +174,7 @@ class Model:
             if step == NEXT_RETRY:  # abandoned: retry or give up, decided from two draws (kernels.outcome)
                 ch = p.channels[channel]
                 retry, delay = returns.uniform(), draw(ch.retrial_delay, returns)
-                step, when = after_abandoned_contact(retry, delay, self.env.now, ch.retrial_probability,
-                                                     p.week_profile, p.wall_clock)
+                step, when = abandoned_step(retry, delay, self.env.now, ch.retrial_probability, self._step)
                 if step == NEXT_GIVE_UP:
                     self.close(need, GIVEN_UP)
                     return
@@ -186,17 +182,15 @@ class Model:
                 kind = RETRIAL
                 continue
             give_up, delay, where = returns.uniform(), draw(p.return_delay, returns), returns.uniform()
-            pg = p.progress
-            step, when, owned = after_unsolved_contact(
-                give_up, delay, self.env.now, agent is not None, agent is not None and agent.gone, self.mech.handling,
-                self.levers.ownership, p.give_up, pg.owned_give_up, pg.callback_promise, p.week_profile, p.wall_clock)
+            step, when, owned = unsolved_step(give_up, delay, self.env.now, agent is not None,
+                                              agent is not None and agent.gone, self.levers.ownership, self._step)
             if step == NEXT_GIVE_UP:
                 self.close(need, GIVEN_UP)
                 return
             yield at(self.env, when)
-            kind, channel, work = comeback(owned, owned and agent.gone, owned and agent.absent, channel,
-                                           p.switch_cdf[channel], where, pg.on, need.left, need.done,
-                                           self.levers.case_notes, pg.re_explain)
+            kind, channel, work = comeback_step(owned, owned and agent.gone, owned and agent.absent, channel,
+                                                p.switch_cdf[channel], where, need.left, need.done,
+                                                self.levers.case_notes, self._step)
             need.carry = work
             owner = agent if kind == CALLBACK else None
 
@@ -210,11 +204,12 @@ class Model:
         if p.management is not None:
             self.fcr_start(need, now)
         if self._self_service[channel]:
-            solved = self_service_solves(self.rng[RESOLUTION].uniform(), p.channels[channel].p_self)
+            solved, need.first_resolved, step = self_service_step(self.rng[RESOLUTION].uniform(),
+                                                                  p.channels[channel].p_self, need.contacts,
+                                                                  need.first_resolved)
             score = self.experience(need, channel, 0.0, True, solved, 1.0, 0.0, None)
             self.log(need, kind, channel, now, 0.0, 0.0, 0.0, 0.0, SELF_SERVICE, solved, None, score)
-            need.first_resolved = first_resolved(need.contacts, need.first_resolved, solved)
-            return after_self_service(solved), None, 0.0
+            return step, None, 0.0
 
         queue = contact_queue(channel, need.type, len(p.channels), len(p.need_names), need.contacts,
                               p.escalation.after, self._escalation_serves)
@@ -253,46 +248,33 @@ class Model:
 
         needed, given, empathy, handle, transfer = self.handling(need, ticket, agent)
         yield env.timeout(handle)
-        quality = agent_quality(self.mech.wellbeing, agent.wellbeing, agent.strain, agent.engagement, self._day)
-        solved = encounter_solved(self.rng[RESOLUTION].uniform(), self._base_resolution[need.type], given, needed,
-                                  quality, transfer, self.p.quality_gap, self.p.quality_level)
+        solved, share, need.first_resolved, step, need.left, need.done, handoff = handled_step(
+            self.rng[RESOLUTION].uniform(), self._base_resolution[need.type], needed, given, transfer,
+            self.mech.wellbeing, agent.wellbeing, agent.strain, agent.engagement, self._day, p.quality_gap,
+            p.quality_level, need.contacts, need.first_resolved, ticket.work, need.work, self.levers.transfer_overhead,
+            need.left, need.done)
         # A callback is the agent calling the customer: judged against the promised time.
-        score = self.experience(need, channel, ticket.wait, True, solved, given_share(given, needed), empathy, agent,
-                                ticket.owner is not None)
+        score = self.experience(need, channel, ticket.wait, True, solved, share, empathy, agent, ticket.owner is not None)
         agent.upset += upsets(self.workforce is not None, score, p.wellbeing.upset_below)
         router.release(agent)
         self.ledger.counts[C_HANDLED] += 1
         if p.management is not None:
             self.fcr_handled(need, solved)
         need.ticket = None
-        need.first_resolved = first_resolved(need.contacts, need.first_resolved, solved)
         self.log(need, kind, channel, ticket.arrived, ticket.wait, handle, needed, given, HANDLED, solved, agent, score)
-        step, need.left, need.done, handoff = after_contact(solved, transfer, needed, given, ticket.work, need.work,
-                                                            self.levers.transfer_overhead, need.left, need.done)
         need.transfers += step == NEXT_TRANSFER
         return step, agent, handoff
 
     def handling(self, need: Need, ticket: Ticket, agent: Agent) -> tuple[float, float, float, float, bool]:
         """Work needed, time given, empathy time, time with the customer, and whether it is handed off (§5)."""
-        p, levers = self.p, self.levers
-        speed = agent_speed(self.mech.wellbeing, agent.wellbeing, self._day)
-        team = agent.team.index
-        needed, given, empathy, handle, transfer = plan_encounter(
-            contact_work(ticket.work, need.work), agent_effectiveness(agent.team.proficiency, agent.hired, self.env.now,
-                                                                      self.mech.wellbeing, p.wellbeing.rookie_start,
-                                                                      p.wellbeing.ramp_up), speed, self.mech.handling,
-            ticket.kind == TRANSFER, levers.need_budget[need.type], levers.overrun,
-            self.given_empathy(levers.empathy, agent), self.org.standard[team],
-            self.org.multiplier[team], p.channels[ticket.channel].slowdown, agent.sessions)
-        self.org.given(team, given_share(given, needed))
-        self.ledger.counts[C_TIME_GIVEN] += given
-        self.ledger.counts[C_CASES] += 1
+        levers, team = self.levers, agent.team.index
+        needed, given, empathy, handle, transfer, share = handling_step(
+            self.ledger.counts, ticket.work, need.work, agent.team.proficiency, agent.hired, self.env.now,
+            agent.wellbeing, agent.engagement, agent.sessions, ticket.kind == TRANSFER, levers.need_budget[need.type],
+            levers.overrun, levers.empathy, self.org.standard[team], self.org.multiplier[team],
+            self.p.channels[ticket.channel].slowdown, self._day, self._handling)
+        self.org.given(team, share)
         return needed, given, empathy, handle, transfer
-
-    def given_empathy(self, empathy: float, agent: Agent) -> float:
-        """The empathy time this agent gives of the lever's ``empathy`` (kernels.empathy; engagement off: all)."""
-        en = self.p.wellbeing.engagement
-        return engaged_empathy(empathy, agent.engagement, en.empathy_sensitivity if en else 0.0, en is not None)
 
     # --- experience and what follows --------------------------------------------------------------
     def experience(self, need: Need, channel: int, wait: float, answered: bool, solved: bool, given_share: float,
@@ -303,17 +285,13 @@ class Model:
         population, else the channel's), a callback's against its promise (kernels.progress.scored_wait);
         only queue waits teach the customer what to expect.
         """
-        if not self.mech.experience:
-            return NAN
-        e, c = self.p.experience, self.customers
+        c = self.customers
         waits = c.waits[need.customer] if c else None
-        score, need.lowest, need.peak, need.peak_gap, need.last, need.total, need.scored, usual = encounter_experience(
+        score, need.lowest, need.peak, need.peak_gap, need.last, need.total, need.scored, usual = encounter_step(
             c.expectation[need.customer] if c else 0.0, waits[channel] if c else self.p.channels[channel].expected_wait,
             wait, answered, solved, given_share, empathy, agent is not None, agent.wellbeing if agent else 0.0,
             need.contacts, need.transfers, callback, c is not None, not self._self_service[channel], need.lowest,
-            need.peak, need.peak_gap, need.last, need.total, need.scored, e.neutral, e.expectation_weight,
-            self.p.progress.callback_promise, e.weight_wait, e.weight_resolution, e.weight_empathy, e.weight_effort,
-            e.loss_aversion, e.coefficients, self.p.customers.wait_learning)
+            need.peak, need.peak_gap, need.last, need.total, need.scored, self._ex)
         if c:
             waits[channel] = usual
         return score
@@ -323,14 +301,11 @@ class Model:
         del self.open_needs[need.id]
         if self.p.management is not None and need.customer < 0:
             self.fcr_by_customer.pop(-1 - need.id, None)  # its pending contacts: no contact will follow
-        e, c, scored = self.p.experience, self.customers, self.mech.experience
-        u1, u2, u3 = (self.rng[EXPERIENCE].uniform() for _ in range(3)) if scored else (0.0, 0.0, 0.0)
-        score, ltr, responded, cls, reacts, effort = journey_end(
-            scored, self.p.journey_rule, need.lowest, need.peak, need.last, need.total, need.scored, u1, u2, u3,
-            e.recommend_spread, e.survey_rate, e.survey_extremity,
-            c is not None and self.mech.loyalty and c.is_active(need.customer), need.contacts, need.transfers,
-            status == GIVEN_UP, self.p.loyalty.high_effort_contacts)
-        count_journey(self.ledger.counts, status == SOLVED, scored, score, cls, responded)
+        c = self.customers
+        u1, u2, u3 = (self.rng[EXPERIENCE].uniform() for _ in range(3)) if self.mech.experience else (0.0, 0.0, 0.0)
+        score, ltr, responded, cls, reacts, effort = close_journey(
+            self.ledger.counts, status, u1, u2, u3, need.lowest, need.peak, need.last, need.total, need.scored,
+            need.contacts, need.transfers, c is not None and c.is_active(need.customer), self._close)
         churned = c.after_journey(need.customer, score, effort, cls) if reacts else False
         self.record.journeys.append(Journey(
             need.id, need.customer, need.type, need.first_channel, need.created, self.env.now, status,
