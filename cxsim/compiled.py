@@ -18,7 +18,7 @@ from .codes import (
 )
 from .minutes import DAY, HOUR, MONTH
 from .scenario.mechanisms import (
-    Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, budget_quantile, resolve_policy,
+    Erosion, Experience, Loyalty, Mechanisms, Wellbeing, budget, budget_quantile, levers_as_run, resolve_policy,
 )
 from .scenario.progress import Ownership, Progress
 from .scenario.staffing import multiplier
@@ -93,7 +93,7 @@ class Levers:
     staffing: float
     support: float           # wellbeing support: recovery ×, upset ÷
     transfer_overhead: float
-    case_notes: float = 0.0  # share of the work done that reaches a new agent (progress's unless set)
+    case_notes: float        # share of the work done that reaches a new agent (mechanisms.levers_as_run)
     #: The handle-time budget per need type in minutes (inf: none): ``budget`` for every type, or the
     #: quantile of each type's work time that a ``pNN`` target names (see :func:`work_quantile`).
     need_budget: tuple[float, ...] = ()
@@ -120,7 +120,8 @@ def work_quantile(d: "Dist", q: float) -> float:
     return float(np.quantile(d.values, q, method="inverted_cdf"))
 
 
-def compile_levers(levers: dict, need_work: tuple["Dist", ...] = (), case_notes: float = 0.0) -> Levers:
+def compile_levers(levers: dict, need_work: tuple["Dist", ...] = ()) -> Levers:
+    """``levers`` as run (:func:`cxsim.scenario.mechanisms.levers_as_run`): every lever has its value."""
     q = budget_quantile(levers)
     flat = budget(levers)
     need_budget = tuple(flat if q is None else work_quantile(d, q) for d in need_work)
@@ -128,14 +129,13 @@ def compile_levers(levers: dict, need_work: tuple["Dist", ...] = (), case_notes:
                   pinned=levers["standard"] == "pinned", empathy=float(levers["empathy_time"]),
                   staffing=multiplier(levers["staffing"]), support=float(levers["wellbeing_support"]),
                   transfer_overhead=float(levers["transfer_overhead"]), need_budget=need_budget,
-                  case_notes=float(case_notes if levers.get("case_notes_share") is None else levers["case_notes_share"]))
+                  case_notes=float(levers["case_notes_share"]))
 
 
 @dataclass(frozen=True)
 class ProgressParams:
     """Carried progress and ownership (MODEL.md §5), times in minutes."""
     on: bool = False                  # mechanisms.progress: work done is kept for the next contact
-    case_notes_share: float = 0.0     # share of the work done that reaches a new agent
     re_explain: float = 0.0           # work a repeat with a new agent adds
     callback_promise: float = 0.0     # an owner calls back this long after the unsolved contact (0: when the
     #                                   customer would have come back)
@@ -150,7 +150,7 @@ class EscalationParams:
 
 
 def compile_progress(on: bool, pr: Progress, ow: Ownership) -> ProgressParams:
-    return ProgressParams(on=bool(on), case_notes_share=float(pr.case_notes_share), re_explain=float(pr.re_explain),
+    return ProgressParams(on=bool(on), re_explain=float(pr.re_explain),
                           callback_promise=float(ow.callback_promise), owned_give_up=float(ow.give_up))
 
 @dataclass(frozen=True)
@@ -545,14 +545,15 @@ def policy_timeline(s: Scenario, policy: str) -> tuple[tuple[float, Levers], ...
     """A policy's levers from time 0, then after each of its interventions."""
     levers = resolve_policy(policy, s.policies)
     need_work = tuple(compile_distribution(x.work_time) for x in s.needs.values())
-    timeline = [(0.0, compile_levers(levers, need_work, s.progress.case_notes_share))]
+    notes = s.progress.case_notes_share  # the case-notes lever's value where a policy leaves it unset
+    timeline = [(0.0, compile_levers(levers_as_run(levers, notes), need_work))]
     spec = s.policies.get(policy)
     for step in sorted(spec.interventions if spec else [], key=lambda i: i.at):
         if step.policy is not None:
             levers = resolve_policy(step.policy, s.policies)
         else:
             levers = {**levers, **{k: v for k, v in step.set.model_dump().items() if k in step.set.model_fields_set}}
-        timeline.append((step.at, compile_levers(levers, need_work, s.progress.case_notes_share)))
+        timeline.append((step.at, compile_levers(levers_as_run(levers, notes), need_work)))
     return tuple(timeline)
 
 

@@ -110,3 +110,11 @@ def test_a_typo_in_a_set_path_names_the_typo(option, expected):
 
 def test_thresholds_are_shares():
     assert 0 < OFF_DUTY_SHARE < ABANDON_SHARE < 1
+
+
+def test_a_policy_that_only_sets_case_notes_says_progress_is_off(tmp_path):
+    path = write(tmp_path, agents=20, extra="mechanisms: {progress: false}\npolicies:\n  baseline: {}\n"
+                 "  notes: {extends: baseline, case_notes_share: 0.9}\n")
+    found = [m for m in messages(path) if "policy" in m]
+    assert found == ["policy 'notes' runs exactly like 'baseline' with mechanisms progress off: "
+                     "the comparison will show no difference"]

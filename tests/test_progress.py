@@ -259,3 +259,38 @@ def test_a_decomposition_switches_case_notes_from_unset_to_set():
     for mask, expected in ((0, None), (1, 1.0)):
         name = levers.policy_name(mask)
         assert resolve_policy(name, {**policies, name: levers.coalition(mask)})["case_notes_share"] == expected
+
+
+def test_an_intervention_on_case_notes_acts_from_its_time_alike_on_both_engines():
+    """By construction (handling off: all the time is given, so a repeat needs the work lost plus 2 min):
+    no notes before the intervention at 6 h, full notes after it; both engines bit for bit."""
+    s = geometric(horizon=720.0, warmup=60.0, mechanisms=CORE_AND_PROGRESS,
+                  progress=Progress(case_notes_share=0.0, re_explain=2.0),
+                  policies={"notes": Policy(extends="baseline", interventions=[
+                      {"at": 360.0, "set": {"case_notes_share": 1.0}}])})
+    pair = {engine: cxsim.run(s, replications=1, seed=5, engine=engine, policies=["notes"])
+            for engine in ("simpy", "fast")}
+    for key, tables in pair["simpy"].tables.items():
+        for table in ("encounters", "journeys"):
+            pd.testing.assert_frame_equal(tables[table], pair["fast"].tables[key][table], check_exact=True)
+    enc = next(iter(pair["fast"].tables.values()))["encounters"]
+    enc = enc[enc["outcome"] == "handled"].sort_values(["need", "contact_no"])
+    previous = enc.groupby("need")["time_needed"].shift()
+    repeats = enc["contact_no"] > 1
+    early, late = repeats & (enc["arrived"] < 360.0), repeats & (enc["arrived"] >= 360.0)
+    assert early.sum() > 100 and late.sum() > 100
+    np.testing.assert_allclose(enc.loc[early, "time_needed"], previous[early] + 2.0, rtol=1e-12)
+    np.testing.assert_allclose(enc.loc[late, "time_needed"], 2.0, rtol=1e-12)
+
+
+def test_the_report_and_scenario_json_say_the_case_notes_that_ran():
+    """An unset lever is shown (and written) as the progress block's value, a set one as its own."""
+    from cxsim.charts.handout import lever_table
+    from cxsim.experiment.runner import scenario_as_run
+
+    s = geometric(progress=Progress(case_notes_share=0.3),
+                  policies={"baseline": Policy(), "notes": Policy(extends="baseline", case_notes_share=0.9)})
+    data = scenario_as_run(s)
+    assert [data["policies"][p]["case_notes_share"] for p in ("baseline", "notes")] == [0.3, 0.9]
+    _, rows, _ = lever_table(data, ["baseline", "notes"])
+    assert dict(rows)["work done a new agent gets from case notes"] == ["30%", "90%"]

@@ -26,6 +26,7 @@ LEVER_LABELS = {
     "standard": "standard of time per case", "empathy_time": "empathy time",
     "staffing": "staffing (× head count)", "wellbeing_support": "wellbeing support",
     "transfer_overhead": "re-explaining after a hand-off",
+    "case_notes_share": "work done a new agent gets from case notes",
 }
 
 
@@ -160,6 +161,8 @@ def lever_text(lever: str, value: Any) -> str:
         return duration(float(value))
     if lever in ("staffing", "wellbeing_support"):
         return f"× {float(value):g}"
+    if lever == "case_notes_share":
+        return f"{float(value):.0%}"
     return str(value)
 
 
@@ -169,12 +172,12 @@ def lever_table(scenario: dict, policies: list[str]) -> tuple[list[str], list[tu
     Levers come from resolving each policy down to its built-in one, so unset levers show the
     default they ran with. Levers that differ between policies come first.
     """
-    from ..scenario.mechanisms import resolve_policy
+    from ..scenario.mechanisms import levers_as_run, resolve_policy
     from ..scenario.schema import Scenario
 
     model = Scenario.model_validate(scenario)
     names = [p for p in policies if p in model.policies] or list(model.policies)
-    levers = {p: resolve_policy(p, model.policies) for p in names}
+    levers = {p: levers_as_run(resolve_policy(p, model.policies), model.progress.case_notes_share) for p in names}
     rows = []
     for lever, label in LEVER_LABELS.items():
         rows.append((label, [lever_text(lever, levers[p].get(lever)) for p in names]))

@@ -299,11 +299,11 @@ class _AsPandas(Mapping):
 def scenario_as_run(scenario: Scenario) -> dict:
     """The scenario with every default filled in, each policy's levers included (resolved from the
     policy it extends), so that ``scenario.json`` says exactly what ran."""
-    from ..scenario.mechanisms import resolve_policy
+    from ..scenario.mechanisms import levers_as_run, resolve_policy
 
     data = json.loads(scenario.model_dump_json())
     for name, policy in data.get("policies", {}).items():
-        policy.update(resolve_policy(name, scenario.policies))
+        policy.update(levers_as_run(resolve_policy(name, scenario.policies), scenario.progress.case_notes_share))
     return data
 
 

@@ -118,7 +118,7 @@ def _clock(minute: float) -> str:
 def _policies(s: Scenario) -> list[Problem]:
     """A policy whose effective levers are those of another listed policy changes nothing."""
     mechanisms = s.mechanisms.model_dump()
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple, tuple[str, dict]] = {}
     problems: list[Problem] = []
     for name, spec in s.policies.items():
         try:
@@ -130,12 +130,15 @@ def _policies(s: Scenario) -> list[Problem]:
         key = (effective, tuple(i.model_dump_json() for i in spec.interventions),
                spec.management.model_dump_json() if spec.management else "")
         if key in seen:
-            off = [m for m in ("handling", "erosion", "wellbeing") if not mechanisms[m]]
+            twin, twin_levers = seen[key]
+            # the mechanisms (off) that the levers these two policies set differently act through
+            off = [m for m in dict.fromkeys(LEVER_MECHANISM.get(k) for k in levers
+                                            if levers.get(k) != twin_levers.get(k)) if m and not mechanisms[m]]
             why = f" with mechanisms {', '.join(off)} off" if off else ""
-            problems.append((("policies", name), f"policy {name!r} runs exactly like {seen[key]!r}{why}: "
+            problems.append((("policies", name), f"policy {name!r} runs exactly like {twin!r}{why}: "
                              "the comparison will show no difference"))
         else:
-            seen[key] = name
+            seen[key] = (name, levers)
     return problems
 
 

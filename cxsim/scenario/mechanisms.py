@@ -435,6 +435,15 @@ def resolve_policy(name: str, policies: dict[str, Policy], seen: tuple[str, ...]
     return levers
 
 
+def levers_as_run(levers: dict[str, Any], case_notes_share: float) -> dict[str, Any]:
+    """A policy's resolved levers as they run: an unset case-notes share is the scenario's
+    ``progress.case_notes_share`` (``case_notes_share`` here). The one place that default is applied:
+    the compiled levers, ``scenario.json`` and the report's lever table all read this."""
+    if levers.get("case_notes_share") is not None:
+        return dict(levers)
+    return {**levers, "case_notes_share": float(case_notes_share)}
+
+
 def budget(levers: dict[str, Any]) -> float:
     """The handle-time budget in minutes; ``inf`` for none, and for a quantile (per need type, see
     :func:`budget_quantile`)."""

@@ -104,11 +104,13 @@ def plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:
 
     Kept per scenario and policy within a process: every replication compiles the same plan."""
     key = (s.model_dump_json(), p.policy, _RULE_ONLY.get())
-    if key not in _CACHE:
+    plans = _CACHE.get(key)
+    if plans is None:  # a local, not _CACHE[key] again: another thread may clear the cache in between
+        plans = _plan_teams(s, p, levers)
         if len(_CACHE) > 64:
             _CACHE.clear()
-        _CACHE[key] = _plan_teams(s, p, levers)
-    return _CACHE[key]
+        _CACHE[key] = plans
+    return plans
 
 
 def _plan_teams(s, p: Params, levers: dict) -> dict[str, TeamPlan]:

@@ -201,7 +201,6 @@ class FastParams(NamedTuple):
     mg_base_agents: np.ndarray     # per team: head count at staffing 1
     tl_need_budget: np.ndarray     # [step, need type] handle-time budget (Levers.need_budget)
     pg_on: bool                    # carried progress and ownership (compiled.ProgressParams)
-    pg_case_notes_share: float
     pg_re_explain: float
     pg_callback_promise: float
     pg_owned_give_up: float
@@ -240,7 +239,7 @@ KNOWN: dict[str, frozenset[str]] = {
     "Levers": frozenset({"budget", "case_notes", "empathy", "overrun", "ownership", "pinned", "staffing", "support",
                          "transfer_overhead", "need_budget"}),
     "Mechanisms": frozenset({"erosion", "experience", "handling", "loyalty", "wellbeing", "progress"}),
-    "ProgressParams": frozenset({"on", "case_notes_share", "re_explain", "callback_promise", "owned_give_up"}),
+    "ProgressParams": frozenset({"on", "re_explain", "callback_promise", "owned_give_up"}),
     "EscalationParams": frozenset({"after", "team"}),
     "ErosionParams": frozenset({"alpha", "alpha_slack", "clear_time", "interval", "smoothing", "standard_down",
                                 "standard_up"}),
@@ -448,7 +447,7 @@ def pack(params: Params) -> FastParams:
         mg_high=mg.high if mg else np.zeros(4), mg_reviews=mg.reviews if mg else np.zeros(0),
         mg_base_agents=np.array([t.base_agents for t in p.teams], dtype=np.int64),
         tl_need_budget=np.array([lv.need_budget for lv in levers], dtype=float).reshape(len(levers), n_needs),
-        pg_on=bool(p.progress.on), pg_case_notes_share=float(p.progress.case_notes_share),
+        pg_on=bool(p.progress.on),
         pg_re_explain=float(p.progress.re_explain), pg_callback_promise=float(p.progress.callback_promise),
         pg_owned_give_up=float(p.progress.owned_give_up),
         mg_fcr_window=float(mg.fcr_window) if mg else 0.0, mg_tickbox_bias=float(mg.tickbox_bias) if mg else 0.0,
