@@ -118,3 +118,42 @@ def test_an_interrupted_threaded_run_stores_exactly_the_runs_it_took(tmp_path):
     assert progress[0] == 2
     whole = cxsim.run(s, replications=8, keep_tables=True, threads=1)
     pd.testing.assert_frame_equal(resumed.metrics, whole.metrics, check_exact=True)
+
+
+def test_the_threads_backend_runs_jobs_side_by_side_and_holds_a_bounded_window():
+    """Runs really overlap (two jobs meet at a barrier, which one thread could never pass), and never
+    more than WINDOW runs per thread are started and not yet taken by the caller."""
+    meet = threading.Barrier(2, timeout=30)
+    started, lock = [0], threading.Lock()
+
+    def job(i):
+        with lock:
+            started[0] += 1
+        if i < 2:
+            meet.wait()  # raises BrokenBarrierError unless a second thread arrives
+        return {"i": i, "thread": threading.get_ident()}
+
+    jobs = [(job, (i,)) for i in range(12)]
+    taken, seen_ahead = [], []
+    for row in backends.threads(jobs, 2):
+        taken.append(row)
+        with lock:
+            seen_ahead.append(started[0] - len(taken))
+    assert sorted(r["i"] for r in taken) == list(range(12))
+    assert len({r["thread"] for r in taken if r["i"] < 2}) == 2
+    assert max(seen_ahead) <= backends.WINDOW * 2
+
+
+def test_the_runner_hands_fast_runs_to_the_threads_backend(monkeypatch):
+    """`threads=2` reaches the threads backend with two workers (the backend's own tests show it
+    runs them side by side)."""
+    calls = []
+    real = backends.threads
+
+    def spy(jobs, workers):
+        calls.append(workers)
+        return real(jobs, workers)
+
+    monkeypatch.setattr(backends, "threads", spy)
+    cxsim.run(ROOT / "tests" / "data" / "tinypop.yaml", replications=3, keep_tables=False, threads=2)
+    assert calls == [2]

@@ -26,23 +26,59 @@ def threads(jobs: list[Job], workers: int) -> Iterator[dict]:
 
     A run is stored (:func:`defer`) by the caller's thread as it takes the run, as in :func:`serial`:
     when the caller stops (Ctrl-C, an error), the runs it has taken are stored and no other; runs
-    still simulating are dropped.
+    still simulating on other threads are dropped. At most :data:`WINDOW` runs per thread are
+    started and not yet taken, so finished runs waiting for the caller do not pile up in memory.
+    The threads are daemons: a stopped command exits at once instead of waiting for the runs
+    still inside the compiled loop (they touch nothing of the caller's).
     """
     if workers <= 1 or len(jobs) <= 1:
         yield from serial(jobs)
         return
-    from concurrent.futures import ThreadPoolExecutor, as_completed
+    import queue
 
-    pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="cxsim-run")
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        todo.put(job)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    room = threading.Semaphore(WINDOW * workers)  # runs started and not yet taken by the caller
+    stop = threading.Event()
+
+    def work() -> None:
+        while True:
+            room.acquire()
+            if stop.is_set():
+                return
+            try:
+                fn, args = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                finished.put((_deferring(fn, args), None))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
+                finished.put((None, exc))
+
+    count = min(workers, len(jobs))
+    for _ in range(count):
+        threading.Thread(target=work, name="cxsim-run", daemon=True).start()
     try:
-        futures = [pool.submit(_deferring, fn, args) for fn, args in jobs]
-        for future in as_completed(futures):
-            row, saves = future.result()
+        for _ in range(len(jobs)):
+            result, exc = finished.get()
+            room.release()
+            if exc is not None:
+                raise exc
+            row, saves = result
             for save in saves:
                 save()
+            del result, saves  # the run's tables go with its save
             yield row
     finally:  # finished or stopped: start no more runs
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()
+        for _ in range(count):
+            room.release()  # a thread waiting for room wakes up and sees the stop
+
+
+#: Runs per thread that may be started and not yet taken by the caller (:func:`threads`).
+WINDOW = 2
 
 
 _here = threading.local()
