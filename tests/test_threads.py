@@ -157,3 +157,19 @@ def test_the_runner_hands_fast_runs_to_the_threads_backend(monkeypatch):
     monkeypatch.setattr(backends, "threads", spy)
     cxsim.run(ROOT / "tests" / "data" / "tinypop.yaml", replications=3, keep_tables=False, threads=2)
     assert calls == [2]
+
+
+def test_the_default_threads_respect_a_containers_cpu_quota(tmp_path):
+    """A container limited to 1.5 CPUs gets 2 threads at most, one with no quota ("max") keeps its
+    affinity, and an unreadable file changes nothing."""
+    import os
+
+    affinity = len(os.sched_getaffinity(0))
+    quota = tmp_path / "cpu.max"
+    quota.write_text("150000 100000\n")
+    assert backends.available_cores(str(quota)) == min(affinity, 2)
+    quota.write_text("50000 100000\n")
+    assert backends.available_cores(str(quota)) == 1
+    quota.write_text("max 100000\n")
+    assert backends.available_cores(str(quota)) == affinity
+    assert backends.available_cores(str(tmp_path / "missing")) == affinity

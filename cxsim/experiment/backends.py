@@ -102,14 +102,23 @@ def defer(save: Callable[[], None]) -> bool:
     return True
 
 
-def available_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system tells it)."""
+def available_cores(cgroup: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """The cores this process may run on: its CPU affinity where the system tells it, capped by a
+    container's CPU quota (cgroup v2 ``cpu.max``: "QUOTA PERIOD", or "max" for none), rounded up."""
+    import math
     import os
 
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    try:
+        quota, period = open(cgroup).read().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota to read: the affinity stands
+    return cores
 
 
 def local(jobs: list[Job], workers: int) -> Iterator[dict]:
