@@ -358,7 +358,10 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
     plan = make_plan(scenario, sets, policies, seed, engine)
     n = replications or scenario.replications
     if not insist:
-        check_size(plan, n, keep_tables)
+        # Runs in flight at once on this machine: threads of this process, or local worker processes
+        # (a Dask cluster's memory is not this machine's).
+        at_once = 1 if scheduler else jobs if jobs > 1 else _threads(plan, jobs, scheduler, threads)
+        check_size(plan, n, keep_tables, at_once)
     temporary = cache is None
     folder = Path(tempfile.mkdtemp(prefix="cxsim-")) if temporary else Path(cache)
     with contextlib.nullcontext() if temporary else hold(folder):
@@ -457,10 +460,7 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
 def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
              precision: float | None, cap: int, on_run, threads: int | None = None) -> list[dict]:
     done = store.finished()
-    if threads is None:  # the fast engine's default: every core, in this process
-        threads = backends.available_cores() if plan.engine == "fast" else 1
-    if plan.engine != "fast" or jobs > 1 or scheduler:  # SimPy holds Python's lock; processes have their own cores
-        threads = 1
+    threads = _threads(plan, jobs, scheduler, threads)
     while True:
         wanted = plan.tasks(range(n))
         todo = [t for t in wanted if t.key not in done]
@@ -482,6 +482,15 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
         if precision is None or n >= cap or _precise(rows, precision):
             return rows
         n = min(cap, 2 * n)
+
+
+def _threads(plan: Plan, jobs: int, scheduler: str | None, threads: int | None) -> int:
+    """The threads of this process that run the plan's runs."""
+    if threads is None:  # the fast engine's default: every core, in this process
+        threads = backends.available_cores() if plan.engine == "fast" else 1
+    if plan.engine != "fast" or jobs > 1 or scheduler:  # SimPy holds Python's lock; processes have their own cores
+        threads = 1
+    return threads
 
 
 def common_warmup(plan: Plan, store: Store, rows: list[dict]) -> list[dict]:
