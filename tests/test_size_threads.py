@@ -77,3 +77,30 @@ def test_the_runner_tells_the_estimate_how_many_runs_run_at_once(monkeypatch: py
     with pytest.raises(_Asked):
         cxsim.run(load_scenario(ERLANG_C), replications=4, keep_tables=False, **options)
     assert asked == [backends.available_cores() if expected is None else expected]
+
+
+def test_tables_of_this_process_are_handed_over_in_memory_and_earlier_runs_read_from_disk(tmp_path, monkeypatch):
+    """The output folder is written from the tables this process just ran (not read back from the
+    cache) and from the cache for runs an earlier, interrupted command finished: same bytes as a
+    fresh run's folder."""
+    from cxsim.experiment import store
+    from cxsim.tables import TABLES
+
+    s = load_scenario(DATA / "tinypop.yaml")
+    cache = tmp_path / "cache"
+
+    def stop_after_two(finished, total):
+        if finished == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cxsim.run(s, replications=4, keep_tables=True, cache=cache, on_run=stop_after_two, threads=1)
+    read = []
+    original = store.read_run
+    monkeypatch.setattr(store, "read_run", lambda path: read.append(path) or original(path))
+    cxsim.run(s, replications=4, keep_tables=True, cache=cache, threads=2).write(tmp_path / "resumed")
+    assert len(read) == 2 * len(TABLES)  # the two earlier runs' tables, and none of the two run now
+    cxsim.run(s, replications=4, keep_tables=True, threads=2).write(tmp_path / "fresh")
+    for name in TABLES:
+        assert (tmp_path / "resumed" / f"{name}.parquet").read_bytes() == (tmp_path / "fresh" / f"{name}.parquet").read_bytes()
+    assert (tmp_path / "resumed" / "metrics.parquet").read_bytes() == (tmp_path / "fresh" / "metrics.parquet").read_bytes()
