@@ -93,17 +93,16 @@ def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
     """Table ``name`` from a float array with one row per record and one column per field."""
     record = RECORDS[name]
     rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(record._fields))
-    by_column = rows.T.copy()  # one pass to column order: each field's column is then contiguous
     hints, coded = _hints(name), CODED[name]
     columns = []
     for i, field in enumerate(record._fields):
-        column = by_column[i]
+        column = rows[:, i]  # each column copied once, from the rows to its type (a float column as it is)
         if field in coded:
             codes = column.astype(np.int8)
             columns.append(pa.DictionaryArray.from_arrays(
                 arrow_column(codes, CODE, valid=codes >= 0), arrow_strings(_labels(coded[field], params))))
         else:
-            columns.append(arrow_column(column.astype(_NUMPY[hints[field]]), _ARROW[hints[field]]))
+            columns.append(arrow_column(column.astype(_NUMPY[hints[field]], copy=False), _ARROW[hints[field]]))
     return pa.Table.from_arrays(columns, schema=schema(name))
 
 
