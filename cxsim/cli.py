@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 import time
+
+# One OpenBLAS thread (numpy's and SciPy's own copies), unless the user chose otherwise: set before
+# numpy loads, which is when OpenBLAS starts its threads. Each library started a thread per core that
+# waits for work, ~0.2 s of CPU of every command's start-up; cxsim's matrices are small (OpenBLAS
+# uses one thread for them anyway) and its runs take the cores themselves (--threads).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from enum import Enum
 from pathlib import Path
 from typing import Optional

@@ -13,6 +13,7 @@ The Arrow arrays are made over the numpy columns' memory (:func:`arrow_column`),
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, get_type_hints
 
@@ -54,9 +55,16 @@ def _labels(names: str | tuple[str, ...], params: Params) -> tuple[str, ...]:
             "teams": tuple(t.name for t in params.teams), "segments": tuple(params.customers.names)}[names]
 
 
+@lru_cache(maxsize=None)
+def _hints(name: str) -> dict:
+    """The field types of table ``name``'s record (``typing.get_type_hints`` is slow: asked once)."""
+    return get_type_hints(RECORDS[name])
+
+
+@lru_cache(maxsize=None)
 def schema(name: str) -> pa.Schema:
     """The Arrow schema of table ``name``: the record's fields, in order, with their types."""
-    hints = get_type_hints(RECORDS[name])
+    hints = _hints(name)
     return pa.schema([(f, pa.dictionary(CODE, pa.string()) if f in CODED[name] else _ARROW[hints[f]])
                       for f in RECORDS[name]._fields])
 
@@ -85,16 +93,16 @@ def from_rows(name: str, rows: np.ndarray, params: Params) -> pa.Table:
     """Table ``name`` from a float array with one row per record and one column per field."""
     record = RECORDS[name]
     rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(record._fields))
-    hints, coded = get_type_hints(record), CODED[name]
+    hints, coded = _hints(name), CODED[name]
     columns = []
     for i, field in enumerate(record._fields):
-        column = rows[:, i]
+        column = rows[:, i]  # each column copied once, from the rows to its type (a float column as it is)
         if field in coded:
             codes = column.astype(np.int8)
             columns.append(pa.DictionaryArray.from_arrays(
                 arrow_column(codes, CODE, valid=codes >= 0), arrow_strings(_labels(coded[field], params))))
         else:
-            columns.append(arrow_column(column.astype(_NUMPY[hints[field]]), _ARROW[hints[field]]))
+            columns.append(arrow_column(column.astype(_NUMPY[hints[field]], copy=False), _ARROW[hints[field]]))
     return pa.Table.from_arrays(columns, schema=schema(name))
 
 

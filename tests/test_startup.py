@@ -309,3 +309,37 @@ def test_the_lean_load_from_numbas_cache_gives_the_same_output_folder(tmp_path):
     assert files == sorted(p.name for p in folders["full"].iterdir()) and "encounters.parquet" in files
     for file in files:
         assert (folders["lean"] / file).read_bytes() == (folders["full"] / file).read_bytes(), file
+
+
+def _python(script: str, cwd, **env: str) -> str:
+    """Run ``script`` in a fresh interpreter (this cxsim on its path) and return its last line of output."""
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    environ.update(PYTHONPATH=str(ROOT), **env)
+    done = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env=environ)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_command_line_starts_openblas_on_one_thread_unless_told_otherwise(tmp_path):
+    """numpy's and SciPy's OpenBLAS start a thread per core when they load (~0.2 s of CPU of a tiny run);
+    the command line asks for one, as the user's own OPENBLAS_NUM_THREADS may say otherwise."""
+    script = ("import cxsim.cli, numpy, scipy.linalg, threadpoolctl\n"
+              "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info() if p['internal_api'] == 'openblas'}))")
+    assert _python(script, tmp_path) == "[1]"
+    assert _python(script, tmp_path, OPENBLAS_NUM_THREADS="2") == "[2]"
+    # the package alone (a user's notebook) leaves OpenBLAS as it is
+    assert _python("import os, cxsim; print(os.environ.get('OPENBLAS_NUM_THREADS'))", tmp_path) == "None"
+
+
+def test_the_fast_engine_imports_numba_without_pyyaml_unless_there_is_a_numba_config_file(tmp_path):
+    """numba imports PyYAML only to read ``.numba_config.yaml`` in the current folder: without one, the
+    engine imports numba without it (~0.02 s); with one, numba reads it as before."""
+    script = ("import sys, cxsim.engines.fast, numba.core.config as c\n"
+              "print('yaml' in sys.modules, c.COLOR_SCHEME)")
+    assert _python(script, tmp_path) == "False no_color"
+    (tmp_path / ".numba_config.yaml").write_text("color_scheme: light_bg\n")
+    assert _python(script, tmp_path) == "True light_bg"
+    assert _python("import cxsim.engines.fast, yaml; print(yaml.safe_load('a: 1'))", ROOT) == "{'a': 1}"

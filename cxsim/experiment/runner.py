@@ -39,7 +39,7 @@ from .execute import execute
 from .output import publish
 from .plan import Plan, make_plan
 from .size import check_size
-from .store import Store, hold
+from .store import Store, hold, keeping
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +61,7 @@ class Results:
     rows: MetricRows                            # one row per (point, policy, replication)
     runs: dict[RunKey, dict[str, pa.Table]] = field(default_factory=dict)  # each run's tables, as Arrow
     axes: dict[str, list[Any]] = field(default_factory=dict)
+    threads: int | None = None  # how many tables are written at once (default: a thread per core)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
@@ -169,8 +170,18 @@ class Results:
                                                encoding="utf-8")
             self.rows.write_parquet(tmp / ("runs.parquet" if self.is_sweep else "metrics.parquet"))
             if self.runs:
-                for name in TABLES:
-                    self.write_table(name, tmp / f"{name}.parquet")
+                # One file per table, each written by one thread from start to end (the same bytes);
+                # pyarrow lets go of Python's lock while it encodes and writes, so they overlap.
+                workers = min(len(TABLES), self.threads or backends.available_cores())
+                if workers <= 1:
+                    for name in TABLES:
+                        self.write_table(name, tmp / f"{name}.parquet")
+                    return
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cxsim-write") as pool:
+                    for done in [pool.submit(self.write_table, name, tmp / f"{name}.parquet") for name in TABLES]:
+                        done.result()
 
         return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
 
@@ -347,7 +358,10 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
     plan = make_plan(scenario, sets, policies, seed, engine)
     n = replications or scenario.replications
     if not insist:
-        check_size(plan, n, keep_tables)
+        # Runs in flight at once on this machine: threads of this process, or local worker processes
+        # (a Dask cluster's memory is not this machine's).
+        at_once = 1 if scheduler else jobs if jobs > 1 else _threads(plan, jobs, scheduler, threads)
+        check_size(plan, n, keep_tables, at_once)
     temporary = cache is None
     folder = Path(tempfile.mkdtemp(prefix="cxsim-")) if temporary else Path(cache)
     with contextlib.nullcontext() if temporary else hold(folder):
@@ -360,30 +374,39 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         # first: it cost 0.2 s of every command's start-up, to free a little import-time garbage.)
         collecting = _collecting()
         try:
-            rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run,
-                            threads)
-            if plan.auto_warmup:
-                rows = common_warmup(plan, store, rows)
-            ordered = MetricRows.ordered(rows, plan.policies)
-            replications_done = max(int(row["replication"]) for row in ordered) + 1
-            wanted = plan.tasks(range(replications_done))
-            tables = {}
-            if keep_tables and not plan.axes:
-                for task in wanted:
-                    loaded = store.tables(task.key)
-                    if loaded is None:  # never write a folder whose tables lack some of its runs
-                        raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
-                            f"the tables of run {task.key} are missing; pass --fresh to run everything again"))])
-                    tables[(task.policy, task.replication)] = loaded
-            if len(ordered) != len(wanted):
-                raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
-                    f"{len(ordered)} of {len(wanted)} runs finished; pass --fresh to run everything again"))])
-            params = compile_scenario(plan.points[0].scenario, plan.policies[0])
-            return Results(plan.scenario, params, plan.seed, replications_done, engine, ordered, tables, plan.axes)
+            with keeping(folder) if keep_tables and not plan.axes else contextlib.nullcontext():
+                return _finish(plan, store, folder, n, jobs, scheduler, keep_tables, precision, max_replications,
+                               on_run, threads)
         finally:
             _collecting(collecting)
             if temporary:
                 store.remove()
+
+
+def _finish(plan: Plan, store: Store, folder: Path, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
+            precision: float | None, max_replications: int, on_run, threads: int | None) -> Results:
+    """The runs of :func:`run` once its store is ready: execute them, then gather their metrics and tables."""
+    rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run,
+                    threads)
+    if plan.auto_warmup:
+        rows = common_warmup(plan, store, rows)
+    ordered = MetricRows.ordered(rows, plan.policies)
+    replications_done = max(int(row["replication"]) for row in ordered) + 1
+    wanted = plan.tasks(range(replications_done))
+    tables = {}
+    if keep_tables and not plan.axes:
+        for task in wanted:
+            loaded = store.tables(task.key)
+            if loaded is None:  # never write a folder whose tables lack some of its runs
+                raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
+                    f"the tables of run {task.key} are missing; pass --fresh to run everything again"))])
+            tables[(task.policy, task.replication)] = loaded
+    if len(ordered) != len(wanted):
+        raise ScenarioError([Located(Where(str(folder), 0, 0), "", (
+            f"{len(ordered)} of {len(wanted)} runs finished; pass --fresh to run everything again"))])
+    params = compile_scenario(plan.points[0].scenario, plan.policies[0])
+    return Results(plan.scenario, params, plan.seed, replications_done, plan.engine, ordered, tables,
+                   plan.axes, threads)
 
 
 def _collecting(restore: bool | None = None) -> bool:
@@ -437,10 +460,7 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
 def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
              precision: float | None, cap: int, on_run, threads: int | None = None) -> list[dict]:
     done = store.finished()
-    if threads is None:  # the fast engine's default: every core, in this process
-        threads = backends.available_cores() if plan.engine == "fast" else 1
-    if plan.engine != "fast" or jobs > 1 or scheduler:  # SimPy holds Python's lock; processes have their own cores
-        threads = 1
+    threads = _threads(plan, jobs, scheduler, threads)
     while True:
         wanted = plan.tasks(range(n))
         todo = [t for t in wanted if t.key not in done]
@@ -462,6 +482,15 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
         if precision is None or n >= cap or _precise(rows, precision):
             return rows
         n = min(cap, 2 * n)
+
+
+def _threads(plan: Plan, jobs: int, scheduler: str | None, threads: int | None) -> int:
+    """The threads of this process that run the plan's runs."""
+    if threads is None:  # the fast engine's default: every core, in this process
+        threads = backends.available_cores() if plan.engine == "fast" else 1
+    if plan.engine != "fast" or jobs > 1 or scheduler:  # SimPy holds Python's lock; processes have their own cores
+        threads = 1
+    return threads
 
 
 def common_warmup(plan: Plan, store: Store, rows: list[dict]) -> list[dict]:

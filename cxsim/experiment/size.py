@@ -51,11 +51,14 @@ class TooBig(ScenarioError):
         super().__init__([Located(Where(name, 0, 0), "", reason)])
 
 
-def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, float, float]:
+def estimate(plan, replications: int, keep_tables: bool, at_once: int = 1) -> tuple[float, float, float, float]:
     """(contacts over all runs, seconds on one core, peak bytes, of which per-contact tables).
 
     Per-contact tables of every run are held until the output folder is written (measured: about
     800 bytes a contact, the default scenario on either engine), so they add up over the runs.
+    ``at_once``: how many runs execute at the same time on this machine (threads × worker
+    processes); each holds its own state (customers, agents), so that part counts once per run in
+    flight — never more often than there are runs.
     """
     runs_per_point = replications * len(plan.policies)
     contacts = seconds = peak = 0.0
@@ -73,12 +76,15 @@ def estimate(plan, replications: int, keep_tables: bool) -> tuple[float, float, 
         customers = s.demand.population.customers if s.demand.population is not None else 0
         peak = max(peak, customers * CUSTOMER_BYTES + agents * AGENT_BYTES)
     tables = contacts * CONTACT_BYTES if keep_tables and not plan.axes else 0.0
-    return contacts, seconds, peak + tables, tables
+    in_flight = max(1, min(int(at_once), runs_per_point * len(plan.points)))
+    return contacts, seconds, peak * in_flight + tables, tables
 
 
-def check_size(plan, replications: int, keep_tables: bool) -> None:
-    """Refuse, with one line, an experiment estimated to need more than a day or more memory than there is."""
-    contacts, seconds, peak, tables = estimate(plan, replications, keep_tables)
+def check_size(plan, replications: int, keep_tables: bool, at_once: int = 1) -> None:
+    """Refuse, with one line, an experiment estimated to need more than a day or more memory than there is.
+
+    ``at_once``: the runs executing at the same time on this machine (see :func:`estimate`)."""
+    contacts, seconds, peak, tables = estimate(plan, replications, keep_tables, at_once)
     memory = physical_memory()
     name = plan.scenario.name
     if not math.isfinite(seconds) or seconds > MAX_SECONDS:
@@ -86,7 +92,8 @@ def check_size(plan, replications: int, keep_tables: bool) -> None:
                            f"on one core (limit {_duration(MAX_SECONDS)}); lower the replications, horizon or "
                            "demand, or pass --insist")
     if not math.isfinite(peak) or peak > memory:
-        hint = " (--no-tables keeps no per-contact records)" if tables > peak / 2 else ""
+        hint = (" (--no-tables keeps no per-contact records)" if tables > peak / 2
+                else f" ({at_once} runs at once; fewer --threads or --jobs hold fewer)" if at_once > 1 else "")
         raise TooBig(name, f"too big to run: it needs about {_bytes(peak)} of memory and this machine has "
                            f"{_bytes(memory)}{hint}; make it smaller, or pass --insist")
 

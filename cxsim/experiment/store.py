@@ -35,6 +35,24 @@ class Busy(Exception):
 
 _held: dict[Path, list] = {}  # lock file -> [open file, depth]: the lock is re-entrant within a process
 
+#: cache folder -> {run key: that run's tables}, for the folders whose caller will write their tables (see
+#: :func:`keeping`): the tables a run of this process stores wait here too, so that writing the output
+#: folder does not read back from disk what this process just wrote (a second copy of every table).
+_kept: dict[Path, dict[str, dict]] = {}
+
+
+@contextlib.contextmanager
+def keeping(cache: str | Path) -> Iterator[None]:
+    """While the body runs, :meth:`Store.save` of this process keeps the tables it stores in ``cache`` in
+    memory as well, and :meth:`Store.tables` hands them over instead of reading the files. Runs stored
+    by other processes (worker processes, a cluster, an earlier command) are read from disk as before."""
+    folder = Path(cache).resolve()
+    _kept[folder] = {}
+    try:
+        yield
+    finally:
+        _kept.pop(folder, None)
+
 
 def lock_path(cache: Path) -> Path:
     return cache.with_name(cache.name + ".lock")
@@ -128,8 +146,14 @@ class Store:
             write_run(tmp, table)
             os.replace(tmp, self.folder / f"{key}.{name}{RUN_SUFFIX}")
         _atomic_write(self.folder / f"{key}.json", json.dumps(row, default=_plain))
+        kept = _kept.get(self.folder.resolve())
+        if kept is not None and tables:
+            kept[key] = tables
 
     def tables(self, key: str) -> dict[str, pa.Table] | None:
+        kept = _kept.get(self.folder.resolve(), {}).get(key)
+        if kept is not None:
+            return kept
         paths = {name: self.folder / f"{key}.{name}{RUN_SUFFIX}" for name in TABLES}
         if not all(p.exists() for p in paths.values()):
             return None

@@ -111,6 +111,27 @@ def load_blas_alone() -> None:
         return
 
 
+def import_numba_without_yaml() -> None:
+    """Import numba without PyYAML when there is no numba config file for it to read.
+
+    numba imports PyYAML when it is imported (~0.02 s of every run's start-up) only to read a
+    ``.numba_config.yaml`` in the current folder. Without such a file, numba is imported here with
+    ``import yaml`` failing for the moment (numba then reads its settings from the environment, as it
+    does anyway); with one, or once numba or PyYAML is imported, numba is imported the usual way.
+    Other modules can import PyYAML afterwards as usual.
+    """
+    import sys
+
+    if "numba" in sys.modules or "yaml" in sys.modules or os.path.exists(".numba_config.yaml"):
+        return
+    sys.modules["yaml"] = None  # type: ignore[assignment]  (Python's marker for "import yaml fails")
+    try:
+        import numba  # noqa: F401
+    finally:
+        if "yaml" in sys.modules and sys.modules["yaml"] is None:
+            del sys.modules["yaml"]
+
+
 def load_without_registries() -> None:
     """Load cxsim's compiled functions from numba's cache without first installing every numba
     implementation (the "registries": ~0.2 s of CPU, most of a tiny run's time in numba).

@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+
+from .cache import import_numba_without_yaml
+
+import_numba_without_yaml()  # before any other import of numba
+from numba import njit  # noqa: E402
 from numba.experimental import structref
 
 from ...compiled import Params
