@@ -265,7 +265,7 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
 _JOBS = typer.Option(1, "--jobs", "-j", min=1, metavar="N", help="Local worker processes.")
 _THREADS = typer.Option(None, "--threads", min=1, metavar="N",
                         help="Threads for the fast engine's runs in this process (default: every core; the "
-                             "results are the same for any N). With --jobs N each worker process uses one.")
+                             "results are the same for any N). Local worker processes (--jobs N) use one each.")
 _SCHEDULER = typer.Option(None, "--scheduler", metavar="URL", help="Run on a Dask cluster: tcp://HOST:PORT.")
 _SET = typer.Option(None, "--set", metavar="PATH=V1,V2", help="Sweep a lever: dotted.path=v1,v2,... (repeatable).")
 _PRECISION = typer.Option(None, "--precision", min=0.0, metavar="SHARE",
@@ -354,7 +354,7 @@ def staff(
     low: Optional[int] = typer.Option(None, "--min", min=0, metavar="N", help="Smallest head count to try (default: the "
                                                                    "offered load of a single-team scenario, else 1)."),
     high: int = typer.Option(1000, "--max", min=1, metavar="N", help="Largest head count to try."),
-    jobs: int = _JOBS,
+    jobs: int = _JOBS, threads: Optional[int] = _THREADS,
     engine: Engine = typer.Option(Engine.fast, metavar="fast|simpy", help=_ENGINE_HELP),
     insist: bool = _INSIST, allow_outside: bool = _ALLOW_OUTSIDE,
 ) -> None:
@@ -396,7 +396,7 @@ def staff(
 
     def one(s, policy, reps):
         return run_scenario(s, replications=reps, policies=[policy], keep_tables=False, jobs=jobs,
-                            engine=engine.value, insist=insist)
+                            engine=engine.value, insist=insist, threads=threads)
 
     try:
         for policy in names:
@@ -524,6 +524,7 @@ def explain(
     output: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default results/<name>-explain)."),
     engine: Engine = typer.Option(Engine.fast, help="Simulation engine (fast by default: many runs)."),
     jobs: int = _JOBS, scheduler: Optional[str] = _SCHEDULER, fresh: bool = _FRESH,
+    threads: Optional[int] = _THREADS,
 ) -> None:
     """Explain a difference between two policies: which lever makes it, which assumption could flip it, and where."""
     import shutil
@@ -566,7 +567,7 @@ def explain(
             result = run_explanation(
                 scenario, methods, names, metrics, replications,
                 {"oat": levels, "morris": trajectories, "sobol": samples}, permutations, seed, engine.value, jobs,
-                scheduler, lambda m: explain_output.cache_folder(folder, m), fresh, on_run)
+                scheduler, lambda m: explain_output.cache_folder(folder, m), fresh, on_run, threads)
     except ScenarioError as exc:
         _fail([str(p) for p in exc.problems])
         return

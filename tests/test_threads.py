@@ -173,3 +173,44 @@ def test_the_default_threads_respect_a_containers_cpu_quota(tmp_path):
     quota.write_text("max 100000\n")
     assert backends.available_cores(str(quota)) == affinity
     assert backends.available_cores(str(tmp_path / "missing")) == affinity
+
+
+def test_an_error_in_the_callers_callback_ends_the_threads():
+    """on_run raising (while the exception is still referenced, as in a REPL or pytest) stops the
+    threads backend then and there: no run thread is left waiting for room that never comes."""
+    s = cxsim.load_scenario(ROOT / "tests" / "data" / "tinypop.yaml")
+
+    def fail_at_first(finished, total):
+        if finished == 1:
+            raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed") as info:
+        cxsim.run(s, replications=30, keep_tables=False, on_run=fail_at_first, threads=2)
+    deadline = time.monotonic() + 30
+    while any(t.name == "cxsim-run" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert info.value is not None  # still referenced: the generator was not collected
+    assert not any(t.name == "cxsim-run" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_explain_and_staff_hand_their_threads_to_the_backend(monkeypatch, tmp_path, threads):
+    """`cxsim explain --threads N` and `cxsim staff --threads N` run on N threads, like `run`."""
+    from typer.testing import CliRunner
+
+    from cxsim.cli import app
+
+    calls = []
+    real = backends.threads
+    monkeypatch.setattr(backends, "threads", lambda jobs, workers: calls.append(workers) or real(jobs, workers))
+    small = ROOT / "docs" / "examples" / "explain_small.yaml"
+    done = CliRunner().invoke(app, ["explain", str(small), "--method", "decompose", "-r", "1", "--threads",
+                                    str(threads), "-o", str(tmp_path / "explained")])
+    assert done.exit_code == 0, done.output
+    assert calls and set(calls) == {threads}
+    calls.clear()
+    done = CliRunner().invoke(app, ["staff", str(ROOT / "tests" / "data" / "tinypop.yaml"), "--team",
+                                    next(iter(cxsim.load_scenario(ROOT / "tests" / "data" / "tinypop.yaml").teams)),
+                                    "--target", "service_level>=0.5", "-r", "2", "--threads", str(threads)])
+    assert done.exit_code == 0, done.output
+    assert calls and set(calls) == {threads}

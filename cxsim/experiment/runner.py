@@ -473,11 +473,12 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
             on_run(finished, len(wanted))
         stream = (backends.dask(args, scheduler) if scheduler else backends.local(args, jobs) if jobs > 1
                   else backends.threads(args, threads))
-        for row in stream:
-            done[f"p{row['point']:04d}-{row['policy']}-r{row['replication']:05d}"] = row
-            finished += 1
-            if on_run:
-                on_run(finished, len(wanted))
+        with contextlib.closing(stream):  # an error here (on_run's too) stops the backend now, not when collected
+            for row in stream:
+                done[f"p{row['point']:04d}-{row['policy']}-r{row['replication']:05d}"] = row
+                finished += 1
+                if on_run:
+                    on_run(finished, len(wanted))
         rows = [done[t.key] for t in wanted]
         if precision is None or n >= cap or _precise(rows, precision):
             return rows

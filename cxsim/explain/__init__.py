@@ -33,7 +33,7 @@ def explain(scenario: Scenario, methods: list[str] | tuple[str, ...] = DEFAULT_M
             size: dict[str, int] | None = None, permutations: int | None = None, seed: int | None = None,
             engine: str = "fast", jobs: int = 1, scheduler: str | None = None,
             cache: Callable[[str], Path] | None = None, fresh: bool = False,
-            on_run: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+            on_run: Callable[[str, int, int], None] | None = None, threads: int | None = None) -> dict[str, Any]:
     """Run the asked-for explanations of a scenario's two policies; the ``explain.json`` structure."""
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -50,7 +50,8 @@ def explain(scenario: Scenario, methods: list[str] | tuple[str, ...] = DEFAULT_M
     out: dict[str, Any] = {"scenario": scenario.name, "cxsim": __version__, "reference": reference, "other": other,
                            "metrics": metrics, "replications": n, "seed": scenario.seed if seed is None else seed,
                            "engine": engine}
-    common = dict(replications=n, seed=seed, engine=engine, jobs=jobs, scheduler=scheduler, fresh=fresh)
+    common = dict(replications=n, seed=seed, engine=engine, jobs=jobs, scheduler=scheduler, fresh=fresh,
+                  threads=threads)
     for method in methods:
         progress = (lambda done, total, m=method: on_run(m, done, total)) if on_run else None
         where = cache(method) if cache else None

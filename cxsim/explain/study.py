@@ -55,7 +55,7 @@ def uncertain_parameters(scenario: Scenario) -> list[Uncertain]:
 def decompose(scenario: Scenario, reference: str, other: str, metrics: list[str], replications: int,
               seed: int | None = None, engine: str = "fast", permutations: int | None = None, jobs: int = 1,
               scheduler: str | None = None, cache: str | Path | None = None, fresh: bool = False,
-              on_run: Progress = None) -> dict[str, Any]:
+              on_run: Progress = None, threads: int | None = None) -> dict[str, Any]:
     """Shapley attribution of each metric's difference (other − reference) to the levers that differ."""
     levers = shapley.differing_levers(scenario.policies, reference, other)
     n = len(levers.levers)
@@ -74,7 +74,7 @@ def decompose(scenario: Scenario, reference: str, other: str, metrics: list[str]
             raise ValueError(f"coalition {name} does not resolve to the levers intended (a scenario policy "
                              "named 'baseline' changes its defaults?)")
     plan = points_plan(with_coalitions, [{}], list(coalitions), seed, engine)
-    frame = run_plan(plan, replications, jobs, scheduler, cache, fresh, on_run)
+    frame = run_plan(plan, replications, jobs, scheduler, cache, fresh, on_run, threads)
     return {"reference": reference, "other": other, "replications": replications, "seed": plan.seed,
             "engine": engine, "method": "exact" if exact else "sampled",
             "coalitions": len(masks), "permutations": None if exact else len(orders),
@@ -96,16 +96,16 @@ def differences(frame: pd.DataFrame, reference: str, other: str, metrics: list[s
 
 
 def _run_design(scenario, settings, reference, other, metrics, replications, seed, engine, jobs, scheduler,
-                cache, fresh, on_run) -> tuple[dict, int]:
+                cache, fresh, on_run, threads=None) -> tuple[dict, int]:
     plan = points_plan(scenario, settings, [reference, other], seed, engine)
-    frame = run_plan(plan, replications, jobs, scheduler, cache, fresh, on_run)
+    frame = run_plan(plan, replications, jobs, scheduler, cache, fresh, on_run, threads)
     return differences(frame, reference, other, metrics, len(settings)), plan.seed
 
 
 def sensitivity_study(scenario: Scenario, method: str, reference: str, other: str, metrics: list[str],
                       replications: int, size: int | None = None, seed: int | None = None, engine: str = "fast",
                       jobs: int = 1, scheduler: str | None = None, cache: str | Path | None = None,
-                      fresh: bool = False, on_run: Progress = None) -> dict[str, Any]:
+                      fresh: bool = False, on_run: Progress = None, threads: int | None = None) -> dict[str, Any]:
     """One sensitivity method over the scenario's uncertain parameters, with the flip boundary.
 
     ``oat``: each parameter at ``size`` levels over its range (a tornado and flip points);
@@ -121,13 +121,13 @@ def sensitivity_study(scenario: Scenario, method: str, reference: str, other: st
     if method == "oat":
         settings = sensitivity.one_at_a_time(params, size)
         diffs, used_seed = _run_design(scenario, settings, reference, other, metrics, replications, seed, engine,
-                                       jobs, scheduler, cache, fresh, on_run)
+                                       jobs, scheduler, cache, fresh, on_run, threads)
         return {**head, "seed": used_seed, "metrics": {m: _oat(params, settings, diffs[m]) for m in metrics}}
     spec = sensitivity.problem(params)
     X = sensitivity.design(method, spec, size, base_seed)
     settings = [{}] + sensitivity.settings_of(params, X)  # the scenario as written first: the sign to keep
     diffs, used_seed = _run_design(scenario, settings, reference, other, metrics, replications, seed, engine, jobs,
-                                   scheduler, cache, fresh, on_run)
+                                   scheduler, cache, fresh, on_run, threads)
     # The values the model was given (whole numbers where the field is one): what flip rules speak of.
     applied = np.array([[point[p.path] for p in params] for point in settings[1:]], dtype=float)
     out = {}
