@@ -87,3 +87,18 @@ teams:
     agents: 55
     channels: [phone]
 """
+
+
+def run_interrupted(scenario, cache: Path, after: int, **run_options) -> None:
+    """``cxsim.run`` stopped as if by Ctrl-C once ``after`` runs have finished (the callback raises
+    KeyboardInterrupt there); the finished runs stay in ``cache``."""
+    import pytest
+
+    import cxsim
+
+    def stop(finished, total):
+        if finished == after:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cxsim.run(scenario, keep_tables=True, cache=cache, on_run=stop, **run_options)

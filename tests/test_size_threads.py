@@ -16,6 +16,8 @@ from cxsim.experiment import backends, runner, size
 from cxsim.experiment.plan import make_plan
 from cxsim.scenario import load_scenario
 
+from helpers import run_interrupted
+
 DATA = Path(__file__).parent / "data"
 ERLANG_C = Path(__file__).parent.parent / "scenarios" / "erlang_c.yaml"
 
@@ -89,12 +91,7 @@ def test_tables_of_this_process_are_handed_over_in_memory_and_earlier_runs_read_
     s = load_scenario(DATA / "tinypop.yaml")
     cache = tmp_path / "cache"
 
-    def stop_after_two(finished, total):
-        if finished == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        cxsim.run(s, replications=4, keep_tables=True, cache=cache, on_run=stop_after_two, threads=1)
+    run_interrupted(s, cache, after=2, replications=4, threads=1)
     read = []
     original = store.read_run
     monkeypatch.setattr(store, "read_run", lambda path: read.append(path) or original(path))

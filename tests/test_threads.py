@@ -20,7 +20,7 @@ import cxsim
 from cxsim.compiled import compile_scenario
 from cxsim.experiment import backends
 
-from helpers import ROOT, SCENARIOS
+from helpers import ROOT, SCENARIOS, run_interrupted
 
 
 def _tables(results: cxsim.Results) -> dict:
@@ -105,12 +105,7 @@ def test_an_interrupted_threaded_run_stores_exactly_the_runs_it_took(tmp_path):
     s = cxsim.load_scenario(ROOT / "tests" / "data" / "tinypop.yaml")
     cache = tmp_path / "cache"
 
-    def stop_after_two(finished, total):
-        if finished == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        cxsim.run(s, replications=8, keep_tables=True, cache=cache, on_run=stop_after_two, threads=3)
+    run_interrupted(s, cache, after=2, replications=8, threads=3)
     assert len([f for f in cache.glob("*.json") if f.name != "manifest.json"]) == 2
     progress = []
     resumed = cxsim.run(s, replications=8, keep_tables=True, cache=cache, threads=3,
