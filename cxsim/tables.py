@@ -170,18 +170,40 @@ def labelled(table: pa.Table, policy: str, replication: int) -> pa.Table:
 
 
 def write_parquet(path: Path, name: str, runs: Iterable[tuple[str, int, pa.Table]]) -> None:
-    """Write table ``name`` of many runs to one Parquet file, one row group per run, run by run.
+    """Write table ``name`` of many runs to one Parquet file, one row group per run, run by run."""
+    with TableFile(path, name) as file:
+        for policy, replication, table in runs:
+            file.write(policy, replication, table)
+
+
+class TableFile:
+    """One table's Parquet file in the output folder, written run by run: one row group per run, with
+    ``policy`` and ``replication`` columns first; :meth:`close` writes the footer. The same bytes
+    whether the runs come all at once (:func:`write_parquet`) or one at a time as they finish
+    (:mod:`cxsim.experiment.stream`).
 
     Only the coded columns (and the policy) are dictionary-encoded: trying it on columns of
     distinct floats, as Parquet does by default, doubled the cost of writing and saved nothing.
     """
-    import pyarrow.parquet as pq
 
-    labelled_schema = pa.schema([pa.field("policy", pa.string()), pa.field("replication", pa.int64()),
-                                 *schema(name)])
-    with pq.ParquetWriter(path, labelled_schema, use_dictionary=["policy", *CODED[name]]) as writer:
-        for policy, replication, table in runs:
-            writer.write_table(labelled(table, policy, replication))
+    def __init__(self, path: Path, name: str) -> None:
+        import pyarrow.parquet as pq
+
+        labelled_schema = pa.schema([pa.field("policy", pa.string()), pa.field("replication", pa.int64()),
+                                     *schema(name)])
+        self.writer = pq.ParquetWriter(path, labelled_schema, use_dictionary=["policy", *CODED[name]])
+
+    def write(self, policy: str, replication: int, table: pa.Table) -> None:
+        self.writer.write_table(labelled(table, policy, replication))
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def __enter__(self) -> TableFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 #: The file suffix of one run's table while an experiment runs (see :func:`write_run`).
