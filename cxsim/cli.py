@@ -237,7 +237,7 @@ def _experiment(file: Path, replications, seed, output, engine: "Engine", tables
                     scenario, replications=replications, seed=seed, engine=engine.value, keep_tables=tables,
                     policies=policies, jobs=jobs, scheduler=scheduler, sets=sets, precision=precision,
                     max_replications=max_replications, cache=cache_folder(folder), fresh=fresh, insist=insist,
-                    threads=threads, on_run=lambda done, total: (progress.update(task, completed=done, total=total),
+                    threads=threads, out=folder, on_run=lambda done, total: (progress.update(task, completed=done, total=total),
                                                 plain(done, total) if plain else None))
             written = results.write(folder, kind=kind, force=force)
             shutil.rmtree(cache_folder(folder), ignore_errors=True)

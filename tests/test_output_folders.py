@@ -234,18 +234,26 @@ def test_an_output_folder_that_cannot_be_created_is_one_line(folder: Path) -> No
     assert (folder / "afile").read_text() == "x"
 
 
-def test_a_full_disk_during_the_write_is_one_line_and_leaves_no_folder(folder: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("streamed", [True, False])
+@pytest.mark.parametrize("replications", ["1", "3"])
+def test_a_full_disk_during_the_write_is_one_line_and_leaves_no_folder(folder: Path, monkeypatch, streamed: bool,
+                                                                       replications: str) -> None:
+    """Whether the tables are written as the runs finish (streamed: the error comes from the writer
+    thread, during the runs or at the end) or after all runs."""
     from typer.testing import CliRunner
 
     from cxsim.cli import app
-    from cxsim.experiment.runner import Results
+    from cxsim.experiment import runner
+    from cxsim.tables import TableFile
 
-    def full(self, name, path):
+    def full(self, policy, replication, table):
         raise OSError(28, "No space left on device", "out/encounters.parquet")
 
-    monkeypatch.setattr(Results, "write_table", full)
+    monkeypatch.setattr(TableFile, "write", full)
+    if not streamed:
+        monkeypatch.setattr(runner, "_stream", lambda *args: None)
     monkeypatch.chdir(folder)
-    result = CliRunner().invoke(app, ["run", "s.yaml", "-r", "1", "--out", "out"])
+    result = CliRunner().invoke(app, ["run", "s.yaml", "-r", replications, "--out", "out"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == "out/encounters.parquet: No space left on device"
     assert sorted(p.name for p in folder.iterdir()) == [".out.runs", "s.yaml"]  # finished runs kept for a retry

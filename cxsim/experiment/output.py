@@ -110,18 +110,32 @@ def alive(pid: int) -> bool:
     return True
 
 
-def publish(out: Path, kind: str, scenario: str, fill: Callable[[Path], None], force: bool = False) -> Path:
-    """Write a results folder atomically: ``fill`` writes into a hidden folder beside ``out``, which
-    then takes the place of ``out`` in two renames. Only a cxsim folder of the same ``kind`` is
-    replaced (:func:`check_target`); a failed or interrupted write leaves the old folder as it was."""
-    check_target(out, kind, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+def staging(out: Path) -> Path:
+    """The hidden folder beside ``out`` that :func:`publish` fills and then renames to ``out``."""
+    return out.parent / f".{out.name}.partial-{os.getpid()}"
+
+
+def publish(out: Path, kind: str, scenario: str, fill: Callable[[Path], None], force: bool = False,
+            staged: bool = False) -> Path:
+    """Write a results folder atomically: ``fill`` writes into a hidden folder beside ``out``
+    (:func:`staging`), which then takes the place of ``out`` in two renames. Only a cxsim folder of
+    the same ``kind`` is replaced (:func:`check_target`); a failed or interrupted write leaves the old
+    folder as it was. ``staged``: the hidden folder exists already, holding files written while the
+    runs simulated (:mod:`cxsim.experiment.stream`); it is kept and filled, or removed on failure."""
+    tmp = staging(out)
     try:
-        tmp.mkdir()
+        check_target(out, kind, force)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out)  # never this process's own staging folder: its process is alive
+    except BaseException:
+        if staged:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if not staged:
+        shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(exist_ok=staged)
         write_marker(tmp, kind, scenario)
         fill(tmp)
         if out.exists():

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from .stream import TableStream
+
 RunKey = tuple[str, int]  # (policy, replication)
 
 RESERVED = ("point", "policy", "replication", "warmup")
@@ -62,6 +64,8 @@ class Results:
     runs: dict[RunKey, dict[str, pa.Table]] = field(default_factory=dict)  # each run's tables, as Arrow
     axes: dict[str, list[Any]] = field(default_factory=dict)
     threads: int | None = None  # how many tables are written at once (default: a thread per core)
+    #: (output folder, its tables written while the runs simulated): see :mod:`cxsim.experiment.stream`
+    streamed: tuple[Path, TableStream] | None = field(default=None, repr=False)
 
     @cached_property
     def metrics(self) -> pd.DataFrame:
@@ -161,14 +165,23 @@ class Results:
         """Write the output folder atomically: a failed or interrupted write leaves no half folder.
 
         Only a folder cxsim wrote (its marker file) is replaced, and only by the same ``kind`` of
-        result unless ``force``: see :mod:`cxsim.experiment.output`.
+        result unless ``force``: see :mod:`cxsim.experiment.output`. When :func:`run` was given this
+        folder (``out``), its tables were written as the runs finished and only their footers are left.
         """
+        streamed, self.streamed = self.streamed, None
+        if streamed is not None and os.path.abspath(streamed[0]) != os.path.abspath(out):
+            streamed[1].abort()  # written elsewhere: from the runs' tables, as below
+            streamed = None
+
         def fill(tmp: Path) -> None:
             (tmp / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_plain) + "\n",
                                               encoding="utf-8")
             (tmp / "scenario.json").write_text(json.dumps(scenario_as_run(self.scenario), indent=2) + "\n",
                                                encoding="utf-8")
             self.rows.write_parquet(tmp / ("runs.parquet" if self.is_sweep else "metrics.parquet"))
+            if streamed is not None:
+                streamed[1].finish()  # the tables are in tmp already: the last runs and the footers
+                return
             if self.runs:
                 # One file per table, each written by one thread from start to end (the same bytes);
                 # pyarrow lets go of Python's lock while it encodes and writes, so they overlap.
@@ -183,7 +196,13 @@ class Results:
                     for done in [pool.submit(self.write_table, name, tmp / f"{name}.parquet") for name in TABLES]:
                         done.result()
 
-        return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
+        if streamed is None:
+            return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
+        try:
+            return publish(Path(out), kind or self.kind, self.scenario.name, fill, force, staged=True)
+        except BaseException:
+            streamed[1].abort()
+            raise
 
 
 def _column(rows: list[dict], name: str) -> np.ndarray:
@@ -337,7 +356,7 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         on_run: Callable[[int, int], None] | None = None, jobs: int = 1, scheduler: str | None = None,
         sets: list[str] | None = None, precision: float | None = None, max_replications: int = 200,
         cache: str | Path | None = None, fresh: bool = False, insist: bool = False,
-        threads: int | None = None) -> Results:
+        threads: int | None = None, out: str | Path | None = None) -> Results:
     """Run every grid point × policy × replication of a scenario (the Python face of ``cxsim run``).
 
     ``engine`` is ``"fast"`` (numba, the default, as on the command line; the first call on a
@@ -351,7 +370,9 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
     pre-run estimate finds too big for this machine is refused (:func:`cxsim.experiment.size.check_size`).
     ``threads``: the fast engine's runs on that many threads of this process (default: every core
     available; 1 with ``jobs`` > 1, a ``scheduler`` or the SimPy engine); the results are the same
-    whatever the number.
+    whatever the number. ``out``: the output folder the results will be written to
+    (:meth:`Results.write`), if known before the runs: their per-contact tables are then written
+    there as the runs finish (:func:`_stream`), instead of all at once after the last.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -373,21 +394,53 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
         # full garbage collection during a run: measured ~12 % of run time otherwise. (No collection
         # first: it cost 0.2 s of every command's start-up, to free a little import-time garbage.)
         collecting = _collecting()
+        stream = None
         try:
             with keeping(folder) if keep_tables and not plan.axes else contextlib.nullcontext():
-                return _finish(plan, store, folder, n, jobs, scheduler, keep_tables, precision, max_replications,
-                               on_run, threads)
+                stream = _stream(out, plan, store, keep_tables, jobs, scheduler)
+                results = _finish(plan, store, folder, n, jobs, scheduler, keep_tables, precision, max_replications,
+                                  on_run, threads, stream)
+                if stream is not None:
+                    results.streamed = (Path(out), stream)
+                return results
+        except BaseException:
+            if stream is not None:
+                stream.abort()
+            raise
         finally:
             _collecting(collecting)
             if temporary:
                 store.remove()
 
 
+def _stream(out: str | Path | None, plan: Plan, store: Store, keep_tables: bool, jobs: int,
+            scheduler: str | None) -> TableStream | None:
+    """The tables' files, opened in ``out``'s staging folder to be written run by run as the runs finish
+    (:mod:`cxsim.experiment.stream`), where the runs' order is known ahead and their tables come to this
+    process: a fresh run (no runs finished by an earlier command) of tables, one grid point, on threads of
+    this process. Otherwise (and for an ``out`` cxsim would refuse) None: the tables are written after all runs."""
+    if out is None or not keep_tables or plan.axes or jobs > 1 or scheduler or store.finished():
+        return None
+    from .output import OutputRefused, check_target, staging
+    from .stream import TableStream
+
+    out = Path(out)
+    try:
+        check_target(out, "run", force=True)  # any cxsim folder of results may be replaced by its own kind
+    except OutputRefused:
+        return None  # refused again, with its message, when the results are written
+    if not out.parent.is_dir():
+        return None
+    shutil.rmtree(staging(out), ignore_errors=True)  # this process's name: a folder of a dead process of the same id
+    return TableStream(staging(out))
+
+
 def _finish(plan: Plan, store: Store, folder: Path, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
-            precision: float | None, max_replications: int, on_run, threads: int | None) -> Results:
+            precision: float | None, max_replications: int, on_run, threads: int | None,
+            stream: TableStream | None = None) -> Results:
     """The runs of :func:`run` once its store is ready: execute them, then gather their metrics and tables."""
     rows = _execute(plan, store, n, jobs, scheduler, keep_tables, precision, max_replications, on_run,
-                    threads)
+                    threads, stream)
     if plan.auto_warmup:
         rows = common_warmup(plan, store, rows)
     ordered = MetricRows.ordered(rows, plan.policies)
@@ -458,11 +511,14 @@ def run_plan(plan: Plan, replications: int, jobs: int = 1, scheduler: str | None
 
 
 def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None, keep_tables: bool,
-             precision: float | None, cap: int, on_run, threads: int | None = None) -> list[dict]:
+             precision: float | None, cap: int, on_run, threads: int | None = None,
+             stream: TableStream | None = None) -> list[dict]:
     done = store.finished()
     threads = _threads(plan, jobs, scheduler, threads)
     while True:
         wanted = plan.tasks(range(n))
+        if stream is not None:  # more replications (--precision) only add runs at the end of the order
+            stream.expect([t.key for t in wanted])
         todo = [t for t in wanted if t.key not in done]
         owner = None if scheduler else os.getpid()  # local workers stop storing once this process is gone
         # An absolute folder: a cluster's workers run in another working directory.
@@ -471,11 +527,14 @@ def _execute(plan: Plan, store: Store, n: int, jobs: int, scheduler: str | None,
         finished = len(wanted) - len(todo)
         if on_run:
             on_run(finished, len(wanted))
-        stream = (backends.dask(args, scheduler) if scheduler else backends.local(args, jobs) if jobs > 1
-                  else backends.threads(args, threads))
-        with contextlib.closing(stream):  # an error here (on_run's too) stops the backend now, not when collected
-            for row in stream:
-                done[f"p{row['point']:04d}-{row['policy']}-r{row['replication']:05d}"] = row
+        runs = (backends.dask(args, scheduler) if scheduler else backends.local(args, jobs) if jobs > 1
+                else backends.threads(args, threads))
+        with contextlib.closing(runs):  # an error here (on_run's too) stops the backend now, not when collected
+            for row in runs:
+                key = f"p{row['point']:04d}-{row['policy']}-r{row['replication']:05d}"
+                done[key] = row
+                if stream is not None:  # its tables, kept in memory as the run was stored
+                    stream.add(key, row["policy"], row["replication"], store.tables(key))
                 finished += 1
                 if on_run:
                     on_run(finished, len(wanted))
