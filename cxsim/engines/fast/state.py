@@ -23,7 +23,10 @@ from numba.core import cgutils, imputils
 from numba.core.datamodel import models
 from numba.core.typing.typeof import typeof
 from numba.experimental import structref
-from numba.extending import infer_getattr, intrinsic, lower_getattr_generic, overload, register_model
+from llvmlite import ir
+from numba.extending import (
+    infer_getattr, intrinsic, lower_getattr_generic, overload, overload_method, register_model,
+)
 from numba.core.typing.templates import AttributeTemplate
 
 from ...layouts import AGENT_COLS, DAY_COLS, ENC_COLS, JOUR_COLS, TOTALS
@@ -349,44 +352,108 @@ class _BorrowedArrayModel(models.ArrayModel):
 
 
 def borrowed_type(t: types.Type) -> types.Type:
+    """Arrays (also inside tuples: the kernels' packed parameters) as :class:`BorrowedArray`."""
     if isinstance(t, types.Array) and not isinstance(t, BorrowedArray):
         return BorrowedArray(t.dtype, t.ndim, t.layout, readonly=not t.mutable, aligned=t.aligned)
+    if isinstance(t, types.BaseTuple) and not isinstance(t, types.BaseNamedTuple) and _has_array(t):
+        return types.BaseTuple.from_types([borrowed_type(x) for x in t.types])
     return t
+
+
+def _has_array(t: types.Type) -> bool:
+    if isinstance(t, types.Array):
+        return not isinstance(t, BorrowedArray)
+    return isinstance(t, types.BaseTuple) and any(_has_array(x) for x in t.types)
+
+
+def _borrow_value(builder, t: types.Type, value):
+    """``value`` of type ``t`` with every array's owner (meminfo) and parent set to null."""
+    if isinstance(t, types.Array):
+        value = builder.insert_value(value, cgutils.get_null_value(value.type.elements[0]), 0)  # meminfo
+        return builder.insert_value(value, cgutils.get_null_value(value.type.elements[1]), 1)  # parent
+    for i, x in enumerate(t.types):
+        if _has_array(x):
+            value = builder.insert_value(value, _borrow_value(builder, x, builder.extract_value(value, i)), i)
+    return value
 
 
 @intrinsic
 def _borrow(typingctx, array):
-    """The same array without its owner: the caller guarantees the data outlives the view."""
-    if not isinstance(array, types.Array):
+    """The same array (or tuple holding arrays) without its owner: the caller guarantees the data
+    outlives the view. In a tuple of packed parameters, every read of the field from the state
+    counted references on each of its arrays: an atomic ``lock inc``/``lock dec`` pair per array."""
+    if not _has_array(array):
         return None
 
     def codegen(context, builder, signature, args):
-        value = args[0]
-        value = builder.insert_value(value, cgutils.get_null_value(value.type.elements[0]), 0)  # meminfo
-        return builder.insert_value(value, cgutils.get_null_value(value.type.elements[1]), 1)  # parent
+        return _borrow_value(builder, array, args[0])
 
     return borrowed_type(array)(array), codegen
 
 
-@intrinsic
-def borrow_streams(typingctx, streams):
-    """The random streams (numpy Generators) without their owners, like ``_borrow`` for arrays.
+class StreamType(types.Type):
+    """A random stream inside the loop: a numpy Generator's bit generator seen as its state and its
+    ``next_double`` function, nothing else. ``stream.random()`` calls that function on that state —
+    exactly what numba's ``Generator.random()`` does, so the same numbers — but the value holds no
+    owner: a Generator's meminfo made numba call ``NRT_incref``/``NRT_decref`` on each of the 15
+    streams whenever the tuple of streams was handed to a function (30 calls per handler, perf)."""
 
-    A Generator carries an owner that keeps its Python object alive; every hand-over of the tuple
-    of streams from function to function would count references on all of them.
-    """
-    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+    def __init__(self) -> None:
+        super().__init__(name="cxsim.Stream")
+
+
+stream_type = StreamType()
+
+
+@register_model(StreamType)
+class _StreamModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("state", types.uintp), ("next_double", types.uintp)])
+
+
+@intrinsic
+def _next_double(typingctx, stream):
+    if not isinstance(stream, StreamType):
         return None
 
     def codegen(context, builder, signature, args):
-        value = args[0]
+        s = cgutils.create_struct_proxy(stream)(context, builder, value=args[0])
+        uintp = context.get_value_type(types.uintp)
+        fn = builder.inttoptr(s.next_double, ir.FunctionType(ir.DoubleType(), (uintp,)).as_pointer())
+        return builder.call(fn, (s.state,))
+
+    return types.float64(stream), codegen
+
+
+@overload_method(StreamType, "random")
+def _stream_random(stream):
+    def impl(stream):
+        return _next_double(stream)
+    return impl
+
+
+@intrinsic
+def borrow_streams(typingctx, streams):
+    """The random streams (numpy Generators) as :class:`StreamType` values: no owners, like
+    ``_borrow`` for arrays (the caller keeps the Generators alive for the whole call)."""
+    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+        return None
+    result = types.UniTuple(stream_type, streams.count)
+
+    def codegen(context, builder, signature, args):
+        value = cgutils.get_null_value(context.get_value_type(result))
         for i in range(streams.count):
-            generator = builder.extract_value(value, i)
-            generator = builder.insert_value(generator, cgutils.get_null_value(generator.type.elements[1]), 1)
-            value = builder.insert_value(value, generator, i)
+            generator = cgutils.create_struct_proxy(streams.dtype)(context, builder,
+                                                                  value=builder.extract_value(args[0], i))
+            bit = cgutils.create_struct_proxy(types.NumPyRandomBitGeneratorType("bit_generator"))(
+                context, builder, value=generator.bit_generator)
+            stream = cgutils.create_struct_proxy(stream_type)(context, builder)
+            stream.state = bit.state
+            stream.next_double = bit.fnptr_next_double
+            value = builder.insert_value(value, stream._getvalue(), i)
         return value
 
-    return streams(streams), codegen
+    return result(streams), codegen
 
 
 def fill(layout, struct) -> None:  # pragma: no cover - replaced by the overload in compiled code
@@ -398,7 +465,7 @@ def _fill(layout, struct):
     """Copy every field of a namedtuple into a StructRef, arrays borrowed (code generated from the names)."""
     lines = ["def impl(layout, struct):"]
     for name, t in zip(layout.fields, layout.types):
-        value = f"_borrow(layout.{name})" if isinstance(t, types.Array) else f"layout.{name}"
+        value = f"_borrow(layout.{name})" if _has_array(t) else f"layout.{name}"
         lines.append(f"    struct.{name} = {value}")
     namespace: dict = {"_borrow": _borrow}
     exec("\n".join(lines) + "\n", namespace)
