@@ -16,11 +16,25 @@ from .state import F_NOW, I_HEAP, I_NOW_HEAD, I_NOW_TAIL, I_SEQ
 URGENT, NORMAL = 0, 1
 _PRIORITY_SHIFT = 1 << 56  # priority and insertion number packed in one integer
 
+# The heap is 4-ary (half the levels of a binary heap, and a node's four children share a cache
+# line), and an event's kind and payload travel packed in one integer (``h_kind``): a sift moves
+# three arrays, not five. (time, order) is a strict total order — every order is unique — so the
+# events come out in exactly the order of any other correct heap.
+_A_SHIFT, _B_SHIFT = 5, 32
+_A_LIMIT, _B_LIMIT = 1 << (_B_SHIFT - _A_SHIFT), 1 << 31
+
+
+@njit(cache=True, inline="always")
+def _pack(kind: int, a: int, b: int) -> int:
+    return kind | (a << _A_SHIFT) | (b << _B_SHIFT)
+
 
 @njit(cache=True)
 def push(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
     """Schedule event ``kind`` (with payload ``a``, ``b``) at ``time``."""
-    times, orders, kinds, aa, bb = w.h_time, w.h_order, w.h_kind, w.h_a, w.h_b  # locals: kept in registers
+    times, orders, packed = w.h_time, w.h_order, w.h_kind  # locals: kept in registers
+    if not (0 <= a < _A_LIMIT and 0 <= b < _B_LIMIT):  # never expected (slots, agents, serials)
+        raise RuntimeError("fast engine: event payload out of range")
     order = priority * _PRIORITY_SHIFT + w.ic[I_SEQ]
     w.ic[I_SEQ] += 1
     i = w.ic[I_HEAP]
@@ -28,14 +42,14 @@ def push(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
         raise RuntimeError("fast engine: event heap overflow")
     w.ic[I_HEAP] = i + 1
     while i > 0:  # sift the hole up, then drop the event in
-        parent = (i - 1) >> 1
+        parent = (i - 1) >> 2
         tp = times[parent]
         if time < tp or (time == tp and order < orders[parent]):
-            times[i], orders[i], kinds[i], aa[i], bb[i] = tp, orders[parent], kinds[parent], aa[parent], bb[parent]
+            times[i], orders[i], packed[i] = tp, orders[parent], packed[parent]
             i = parent
         else:
             break
-    times[i], orders[i], kinds[i], aa[i], bb[i] = time, order, kind, a, b
+    times[i], orders[i], packed[i] = time, order, _pack(kind, a, b)
 
 
 @njit(cache=True)
@@ -53,29 +67,30 @@ def push_at(w, time: float, kind: int, a: int, b: int, priority: int) -> None:
 @njit(cache=True)
 def pop(w) -> tuple[float, int, int, int]:
     """Remove the next event; returns (time, kind, a, b). The heap must not be empty."""
-    times, orders, kinds, aa, bb = w.h_time, w.h_order, w.h_kind, w.h_a, w.h_b
-    time, kind, a, b = times[0], kinds[0], aa[0], bb[0]
+    times, orders, packed = w.h_time, w.h_order, w.h_kind
+    time, top = times[0], packed[0]
     n = w.ic[I_HEAP] - 1
     w.ic[I_HEAP] = n
     if n > 0:  # the last event fills the hole at the root, sifted down
-        last_time, last_order = times[n], orders[n]
+        last_time, last_order, last_packed = times[n], orders[n], packed[n]
         i = 0
         while True:
-            child = 2 * i + 1
+            child = 4 * i + 1
             if child >= n:
                 break
-            right = child + 1
-            if right < n and (times[right] < times[child] or (
-                    times[right] == times[child] and orders[right] < orders[child])):
-                child = right
-            tc = times[child]
-            if tc < last_time or (tc == last_time and orders[child] < last_order):
-                times[i], orders[i], kinds[i], aa[i], bb[i] = tc, orders[child], kinds[child], aa[child], bb[child]
-                i = child
+            best, best_time, best_order = child, times[child], orders[child]
+            end = min(child + 4, n)
+            for j in range(child + 1, end):
+                tj = times[j]
+                if tj < best_time or (tj == best_time and orders[j] < best_order):
+                    best, best_time, best_order = j, tj, orders[j]
+            if best_time < last_time or (best_time == last_time and best_order < last_order):
+                times[i], orders[i], packed[i] = best_time, best_order, packed[best]
+                i = best
             else:
                 break
-        times[i], orders[i], kinds[i], aa[i], bb[i] = last_time, last_order, kinds[n], aa[n], bb[n]
-    return time, kind, a, b
+        times[i], orders[i], packed[i] = last_time, last_order, last_packed
+    return time, top & ((1 << _A_SHIFT) - 1), (top >> _A_SHIFT) & (_A_LIMIT - 1), top >> _B_SHIFT
 
 
 
