@@ -80,10 +80,12 @@ def pop(w) -> tuple[float, int, int, int]:
                 break
             best, best_time, best_order = child, times[child], orders[child]
             end = min(child + 4, n)
-            for j in range(child + 1, end):
-                tj = times[j]
-                if tj < best_time or (tj == best_time and orders[j] < best_order):
-                    best, best_time, best_order = j, tj, orders[j]
+            for j in range(child + 1, end):  # selects, not branches: which child is least is a coin toss
+                tj, oj = times[j], orders[j]
+                less = (tj < best_time) | ((tj == best_time) & (oj < best_order))
+                best = j if less else best
+                best_time = tj if less else best_time
+                best_order = oj if less else best_order
             if best_time < last_time or (best_time == last_time and best_order < last_order):
                 times[i], orders[i], packed[i] = best_time, best_order, packed[best]
                 i = best
