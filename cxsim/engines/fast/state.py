@@ -15,6 +15,7 @@ loop again, which carries on exactly where it stopped (all of its state is in th
 
 from __future__ import annotations
 
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -432,16 +433,53 @@ def _stream_random(stream):
     return impl
 
 
+class StreamsType(types.Type):
+    """The loop's random streams: a pointer to their :class:`StreamType` values, which live in the
+    frame of the compiled entry point (``borrow_streams``). ``streams[K]`` is stream ``K``. Handed
+    from function to function as one pointer, not as a tuple of 15 (state, function) pairs copied
+    onto the stack at every call."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(name=f"cxsim.Streams({count})")
+
+
+@register_model(StreamsType)
+class _StreamsModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, dmm.lookup(stream_type).get_value_type().as_pointer())
+
+
 @intrinsic
-def borrow_streams(typingctx, streams):
-    """The random streams (numpy Generators) as :class:`StreamType` values: no owners, like
-    ``_borrow`` for arrays (the caller keeps the Generators alive for the whole call)."""
-    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+def _stream_at(typingctx, streams, i):
+    if not (isinstance(streams, StreamsType) and isinstance(i, types.Integer)):
         return None
-    result = types.UniTuple(stream_type, streams.count)
 
     def codegen(context, builder, signature, args):
-        value = cgutils.get_null_value(context.get_value_type(result))
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        return builder.load(builder.gep(args[0], [index]))
+
+    return stream_type(streams, i), codegen
+
+
+@overload(operator.getitem)
+def _streams_getitem(streams, i):
+    if isinstance(streams, StreamsType) and isinstance(i, types.Integer):
+        return lambda streams, i: _stream_at(streams, i)
+
+
+@intrinsic
+def borrow_streams(typingctx, streams):
+    """The random streams (numpy Generators) as :class:`StreamsType`: each Generator's bit generator
+    as a (state, ``next_double``) pair with no owner, like ``_borrow`` for arrays, kept in the
+    caller's stack frame — call it in the entry point itself, whose caller keeps the Generators
+    alive for the whole call."""
+    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+        return None
+    result = StreamsType(streams.count)
+
+    def codegen(context, builder, signature, args):
+        pairs = cgutils.alloca_once(builder, context.get_value_type(stream_type), size=streams.count)
         for i in range(streams.count):
             generator = cgutils.create_struct_proxy(streams.dtype)(context, builder,
                                                                   value=builder.extract_value(args[0], i))
@@ -450,8 +488,8 @@ def borrow_streams(typingctx, streams):
             stream = cgutils.create_struct_proxy(stream_type)(context, builder)
             stream.state = bit.state
             stream.next_double = bit.fnptr_next_double
-            value = builder.insert_value(value, stream._getvalue(), i)
-        return value
+            builder.store(stream._getvalue(), builder.gep(pairs, [context.get_constant(types.intp, i)]))
+        return pairs
 
     return result(streams), codegen
 
