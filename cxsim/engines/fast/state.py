@@ -40,7 +40,8 @@ I_SEQ, I_HEAP, I_NEXT_NEED, I_OPEN, I_FREE, I_AGENTS, I_ACTIVE, I_CUSTOMERS, I_E
     I_SERIAL, I_CUT, I_ARRIVING, I_OWED, I_CHURNED, I_ACQUIRED, I_DETERRED, I_LEAVERS, I_HIRES, I_BOREOUT, \
     I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM, I_REVIEWS = range(28)
 I_NOW_HEAD, I_NOW_TAIL = 28, 29  # the same-time queue (heap.push_now): its first and next free entry
-N_IC = 30
+I_HEAP_PENDING = 30  # 1: the heap's top was handed out by pop_next and is still to be removed (heap.settle)
+N_IC = 31
 # --- float scalars (fc) ---
 F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT, F_EXPECTED_LEAVERS = range(6)
 N_FC = 6
