@@ -75,14 +75,25 @@ def _sift_down(times, orders, packed, n: int, i: int, time: float, order: int, p
         child = 4 * i + 1
         if child >= n:
             break
-        best, best_time, best_order = child, times[child], orders[child]
-        end = min(child + 4, n)
-        for j in range(child + 1, end):  # selects, not branches: which child is least is a coin toss
-            tj, oj = times[j], orders[j]
-            less = (tj < best_time) | ((tj == best_time) & (oj < best_order))
-            best = j if less else best
-            best_time = tj if less else best_time
-            best_order = oj if less else best_order
+        # The least child, by selects, not branches (which one it is is a coin toss); with four
+        # children as a tournament — two pairs, then their winners — two compares deep, not three.
+        if child + 3 < n:
+            t0, o0, t1, o1 = times[child], orders[child], times[child + 1], orders[child + 1]
+            t2, o2, t3, o3 = times[child + 2], orders[child + 2], times[child + 3], orders[child + 3]
+            first = (t1 < t0) | ((t1 == t0) & (o1 < o0))
+            second = (t3 < t2) | ((t3 == t2) & (o3 < o2))
+            a, ta, oa = (child + 1, t1, o1) if first else (child, t0, o0)
+            b, tb, ob = (child + 3, t3, o3) if second else (child + 2, t2, o2)
+            final = (tb < ta) | ((tb == ta) & (ob < oa))
+            best, best_time, best_order = (b, tb, ob) if final else (a, ta, oa)
+        else:
+            best, best_time, best_order = child, times[child], orders[child]
+            for j in range(child + 1, n):
+                tj, oj = times[j], orders[j]
+                less = (tj < best_time) | ((tj == best_time) & (oj < best_order))
+                best = j if less else best
+                best_time = tj if less else best_time
+                best_order = oj if less else best_order
         if best_time < time or (best_time == time and best_order < order):
             times[i], orders[i], packed[i] = best_time, best_order, packed[best]
             i = best
