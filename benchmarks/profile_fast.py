@@ -9,6 +9,16 @@ this host is shared: the minimum is the run least disturbed by other work.
 
 ``--loop N`` runs N replications back to back and nothing else (for ``perf record -p`` or
 ``perf stat`` around a steady loop).
+
+Where the compiled time goes (how the numbers in the commit messages of this script's era were
+found): numba writes no perf map, but gdb sees the JIT-compiled functions by name. Run
+``--loop 3000`` in the background, ``perf record -F 4000 -p PID -- sleep 8``, take the hottest
+sample addresses (``perf script -F ip``) and ask ``gdb -p PID -batch -ex 'info symbol ADDR'``
+for each (callees that LLVM did not inline keep their own symbols: heap.pop, journey.on_handled,
+...); ``gdb -ex 'disassemble ADDR'`` gives the instructions to count samples on. A breakpoint on
+``NRT_incref if $rdi != 0`` with ``info line *(*(void**)$sp)`` finds who counts references
+(line numbers need ``NUMBA_DEBUGINFO=1`` in a scratch ``NUMBA_CACHE_DIR``; that build also turns
+bounds checks on, so time it apart).
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import cxsim  # noqa: E402
 from cxsim.compiled import compile_scenario  # noqa: E402
 from cxsim.engines.fast import driver  # noqa: E402
 from cxsim.engines.fast.state import I_EVENTS  # noqa: E402
+from cxsim.tallies import C_ENCOUNTERS  # noqa: E402
 from numba_yardstick import run_numba_yardstick  # noqa: E402
 
 SEED, HORIZON = 2026, 480.0
@@ -45,8 +56,8 @@ def main() -> None:
         for _ in range(args.loop):
             driver.run(params, SEED, 0, keep)
         return
-    events, contacts = int(out[6][I_EVENTS]), len(out[0]) if keep else None
-    contacts = int(out[5][0]) if contacts is None else contacts
+    events = int(out[6][I_EVENTS])
+    contacts = len(out[0]) if keep else int(out[5][C_ENCOUNTERS])
     run_numba_yardstick(HORIZON, SEED)
     fast_t, yard_t = [], []
     for _ in range(args.rounds):
