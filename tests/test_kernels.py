@@ -23,7 +23,7 @@ from cxsim.codes import (
 )
 from cxsim.engines.fast.heap import pop, push
 from cxsim.engines.fast.journey import pick
-from cxsim.engines.fast.state import I_HEAP, I_SEQ
+from cxsim.engines.fast.state import I_HEAP, I_SEQ, N_IC
 from cxsim.compiled import compile_experience
 from cxsim.kernels.experience import encounter_score, journey_score
 from cxsim.scenario.mechanisms import Experience
@@ -57,7 +57,7 @@ class _Heap(NamedTuple):
 
 def _heap(n: int) -> _Heap:
     return _Heap(np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                 np.zeros(n, np.int64), np.zeros(max(I_SEQ, I_HEAP) + 1, np.int64))
+                 np.zeros(n, np.int64), np.zeros(N_IC, np.int64))  # every scalar push reads
 
 
 # --- the fast engine's event heap against heapq -------------------------------------------------------

@@ -26,10 +26,15 @@ def advance(now: float, amount: float, week_rate: np.ndarray, scale: float) -> f
     t = now
     empty_hours = 0
     while True:
-        slot = int((t % WEEK) // HOUR)
+        # The same values as int((t % WEEK) // HOUR) and t - (t % HOUR) + HOUR with two float
+        # remainders instead of three: remainders are exact, so the week position's remainder by
+        # the hour is t's, and week_pos - into_hour is exactly a whole number of hours.
+        week_pos = t % WEEK
+        into_hour = week_pos % HOUR
+        slot = int((week_pos - into_hour) / HOUR)
         if slot > 167:
             slot = 167
-        slot_end = t - (t % HOUR) + HOUR
+        slot_end = t - into_hour + HOUR
         rate = week_rate[slot] * scale
         if rate > 0.0:
             empty_hours = 0

@@ -15,6 +15,7 @@ loop again, which carries on exactly where it stopped (all of its state is in th
 
 from __future__ import annotations
 
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -23,7 +24,10 @@ from numba.core import cgutils, imputils
 from numba.core.datamodel import models
 from numba.core.typing.typeof import typeof
 from numba.experimental import structref
-from numba.extending import infer_getattr, intrinsic, lower_getattr_generic, overload, register_model
+from llvmlite import ir
+from numba.extending import (
+    infer_getattr, intrinsic, lower_getattr_generic, overload, overload_method, register_model,
+)
 from numba.core.typing.templates import AttributeTemplate
 
 from ...layouts import AGENT_COLS, DAY_COLS, ENC_COLS, JOUR_COLS, TOTALS
@@ -36,7 +40,8 @@ I_SEQ, I_HEAP, I_NEXT_NEED, I_OPEN, I_FREE, I_AGENTS, I_ACTIVE, I_CUSTOMERS, I_E
     I_SERIAL, I_CUT, I_ARRIVING, I_OWED, I_CHURNED, I_ACQUIRED, I_DETERRED, I_LEAVERS, I_HIRES, I_BOREOUT, \
     I_STAFFED_DAYS, I_PINNED, I_KEEP, I_EVENTS, I_HIRE_ROOM, I_REVIEWS = range(28)
 I_NOW_HEAD, I_NOW_TAIL = 28, 29  # the same-time queue (heap.push_now): its first and next free entry
-N_IC = 30
+I_HEAP_PENDING = 30  # 1: the heap's top was handed out by pop_next and is still to be removed (heap.settle)
+N_IC = 31
 # --- float scalars (fc) ---
 F_NOW, F_ARRIVAL, F_PRESSURE_AREA, F_SUPPORT, F_LAST_CUT, F_EXPECTED_LEAVERS = range(6)
 N_FC = 6
@@ -208,6 +213,13 @@ class World(NamedTuple):
     h_now_b: np.ndarray
 
 
+#: The record columns ``journey.log`` and ``journey.log_journey`` write, every one, in every row they
+#: keep (only rows up to ``I_ENC`` / ``I_JOUR`` are ever read). The record tables then need no
+#: zeroing: ~10 MB per 8-hour Erlang run, 4 % of its time in ``memset``. If the layouts gain a
+#: column the engine does not write, the tables are zeroed as before.
+_WRITTEN_ENC_COLS, _WRITTEN_JOUR_COLS = 16, 15
+
+
 def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint: int) -> np.ndarray:
     """A fresh array for field ``name`` with capacity ``n`` of its group."""
     floats = {"n_created", "n_work", "n_lowest", "n_peak", "n_peak_gap", "n_last", "n_total", "n_where",
@@ -223,10 +235,10 @@ def _empty(name: str, n: int, n_teams: int, n_queues: int, days: int, width_hint
         return np.zeros((n, 3))
     if name == "tm_staffed":
         return np.zeros((n_teams, 3))
-    if name == "enc":
-        return np.zeros((n, ENC_COLS))
+    if name == "enc":  # uninitialised when the engine writes every column of every row it keeps
+        return (np.empty if ENC_COLS == _WRITTEN_ENC_COLS else np.zeros)((n, ENC_COLS))
     if name == "jour":
-        return np.zeros((n, JOUR_COLS))
+        return (np.empty if JOUR_COLS == _WRITTEN_JOUR_COLS else np.zeros)((n, JOUR_COLS))
     if name == "days":
         return np.zeros((days, DAY_COLS))
     if name == "mg_rows":
@@ -257,13 +269,34 @@ _LINKS = ("lk_next", "lk_prev", "tk_agent", "tk_owner", "n_owner", "a_cb_head", 
           "c_fcr", "n_fcr")  # -1 means "none" (kernels.fcr.EMPTY: no pending contact)
 
 
-def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int],
-             n_segments: int = 1) -> World:
-    fields = {}
+#: The plain vectors of ``allocate`` (name, group, dtype, sized by: 0 capacity, 1 teams, 2 queues),
+#: decided once per process; every other field goes through ``_empty``.
+_VECTORS: list[tuple[str, str | None, type, int]] = []
+_OTHERS: list[tuple[str, str | None]] = []
+
+
+def _plan() -> None:
     for name in World._fields:
         if name in ("ic", "fc", "lv", "led", "totals", "tq", "tc"):
             continue
         group = group_of(name)
+        probe = _empty(name, 2, 3, 4, 5, 0)
+        sized = {2: 0, 3: 1, 4: 2}.get(probe.shape[0]) if probe.ndim == 1 else None
+        if sized is not None and not probe.any():
+            _VECTORS.append((name, group, probe.dtype.type, sized))
+        else:
+            _OTHERS.append((name, group))
+
+
+def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int],
+             n_segments: int = 1) -> World:
+    if not _VECTORS:
+        _plan()
+    fields = {}
+    zeros = np.zeros
+    for name, group, dtype, sized in _VECTORS:  # (a quarter of a millisecond of every run, not one)
+        fields[name] = zeros(caps.get(group, 0) if sized == 0 else n_teams if sized == 1 else n_queues, dtype)
+    for name, group in _OTHERS:
         fields[name] = _empty(name, caps.get(group, 0) if group else 0, n_teams, n_queues, n_days, 0)
     fields.update(ic=np.zeros(N_IC, dtype=np.int64), fc=np.zeros(N_FC), lv=np.zeros((N_LV, 3)), led=np.zeros(N_LED),
                   totals=np.zeros(N_TOTALS), tq=np.zeros((1 + n_channels, Q_WIDTH)), tc=np.zeros(COUNT_WIDTH))
@@ -349,44 +382,145 @@ class _BorrowedArrayModel(models.ArrayModel):
 
 
 def borrowed_type(t: types.Type) -> types.Type:
+    """Arrays (also inside tuples: the kernels' packed parameters) as :class:`BorrowedArray`."""
     if isinstance(t, types.Array) and not isinstance(t, BorrowedArray):
         return BorrowedArray(t.dtype, t.ndim, t.layout, readonly=not t.mutable, aligned=t.aligned)
+    if isinstance(t, types.BaseTuple) and not isinstance(t, types.BaseNamedTuple) and _has_array(t):
+        return types.BaseTuple.from_types([borrowed_type(x) for x in t.types])
     return t
+
+
+def _has_array(t: types.Type) -> bool:
+    if isinstance(t, types.Array):
+        return not isinstance(t, BorrowedArray)
+    return isinstance(t, types.BaseTuple) and any(_has_array(x) for x in t.types)
+
+
+def _borrow_value(builder, t: types.Type, value):
+    """``value`` of type ``t`` with every array's owner (meminfo) and parent set to null."""
+    if isinstance(t, types.Array):
+        value = builder.insert_value(value, cgutils.get_null_value(value.type.elements[0]), 0)  # meminfo
+        return builder.insert_value(value, cgutils.get_null_value(value.type.elements[1]), 1)  # parent
+    for i, x in enumerate(t.types):
+        if _has_array(x):
+            value = builder.insert_value(value, _borrow_value(builder, x, builder.extract_value(value, i)), i)
+    return value
 
 
 @intrinsic
 def _borrow(typingctx, array):
-    """The same array without its owner: the caller guarantees the data outlives the view."""
-    if not isinstance(array, types.Array):
+    """The same array (or tuple holding arrays) without its owner: the caller guarantees the data
+    outlives the view. In a tuple of packed parameters, every read of the field from the state
+    counted references on each of its arrays: an atomic ``lock inc``/``lock dec`` pair per array."""
+    if not _has_array(array):
         return None
 
     def codegen(context, builder, signature, args):
-        value = args[0]
-        value = builder.insert_value(value, cgutils.get_null_value(value.type.elements[0]), 0)  # meminfo
-        return builder.insert_value(value, cgutils.get_null_value(value.type.elements[1]), 1)  # parent
+        return _borrow_value(builder, array, args[0])
 
     return borrowed_type(array)(array), codegen
 
 
-@intrinsic
-def borrow_streams(typingctx, streams):
-    """The random streams (numpy Generators) without their owners, like ``_borrow`` for arrays.
+class StreamType(types.Type):
+    """A random stream inside the loop: a numpy Generator's bit generator seen as its state and its
+    ``next_double`` function, nothing else. ``stream.random()`` calls that function on that state —
+    exactly what numba's ``Generator.random()`` does, so the same numbers — but the value holds no
+    owner: a Generator's meminfo made numba call ``NRT_incref``/``NRT_decref`` on each of the 15
+    streams whenever the tuple of streams was handed to a function (30 calls per handler, perf)."""
 
-    A Generator carries an owner that keeps its Python object alive; every hand-over of the tuple
-    of streams from function to function would count references on all of them.
-    """
-    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+    def __init__(self) -> None:
+        super().__init__(name="cxsim.Stream")
+
+
+stream_type = StreamType()
+
+
+@register_model(StreamType)
+class _StreamModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("state", types.uintp), ("next_double", types.uintp)])
+
+
+@intrinsic
+def _next_double(typingctx, stream):
+    if not isinstance(stream, StreamType):
         return None
 
     def codegen(context, builder, signature, args):
-        value = args[0]
-        for i in range(streams.count):
-            generator = builder.extract_value(value, i)
-            generator = builder.insert_value(generator, cgutils.get_null_value(generator.type.elements[1]), 1)
-            value = builder.insert_value(value, generator, i)
-        return value
+        s = cgutils.create_struct_proxy(stream)(context, builder, value=args[0])
+        uintp = context.get_value_type(types.uintp)
+        fn = builder.inttoptr(s.next_double, ir.FunctionType(ir.DoubleType(), (uintp,)).as_pointer())
+        return builder.call(fn, (s.state,))
 
-    return streams(streams), codegen
+    return types.float64(stream), codegen
+
+
+@overload_method(StreamType, "random")
+def _stream_random(stream):
+    def impl(stream):
+        return _next_double(stream)
+    return impl
+
+
+class StreamsType(types.Type):
+    """The loop's random streams: a pointer to their :class:`StreamType` values, which live in the
+    frame of the compiled entry point (``borrow_streams``). ``streams[K]`` is stream ``K``. Handed
+    from function to function as one pointer, not as a tuple of 15 (state, function) pairs copied
+    onto the stack at every call."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        super().__init__(name=f"cxsim.Streams({count})")
+
+
+@register_model(StreamsType)
+class _StreamsModel(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, dmm.lookup(stream_type).get_value_type().as_pointer())
+
+
+@intrinsic
+def _stream_at(typingctx, streams, i):
+    if not (isinstance(streams, StreamsType) and isinstance(i, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        return builder.load(builder.gep(args[0], [index]))
+
+    return stream_type(streams, i), codegen
+
+
+@overload(operator.getitem)
+def _streams_getitem(streams, i):
+    if isinstance(streams, StreamsType) and isinstance(i, types.Integer):
+        return lambda streams, i: _stream_at(streams, i)
+
+
+@intrinsic
+def borrow_streams(typingctx, streams):
+    """The random streams (numpy Generators) as :class:`StreamsType`: each Generator's bit generator
+    as a (state, ``next_double``) pair with no owner, like ``_borrow`` for arrays, kept in the
+    caller's stack frame — call it in the entry point itself, whose caller keeps the Generators
+    alive for the whole call."""
+    if not (isinstance(streams, types.UniTuple) and isinstance(streams.dtype, types.NumPyRandomGeneratorType)):
+        return None
+    result = StreamsType(streams.count)
+
+    def codegen(context, builder, signature, args):
+        pairs = cgutils.alloca_once(builder, context.get_value_type(stream_type), size=streams.count)
+        for i in range(streams.count):
+            generator = cgutils.create_struct_proxy(streams.dtype)(context, builder,
+                                                                  value=builder.extract_value(args[0], i))
+            bit = cgutils.create_struct_proxy(types.NumPyRandomBitGeneratorType("bit_generator"))(
+                context, builder, value=generator.bit_generator)
+            stream = cgutils.create_struct_proxy(stream_type)(context, builder)
+            stream.state = bit.state
+            stream.next_double = bit.fnptr_next_double
+            builder.store(stream._getvalue(), builder.gep(pairs, [context.get_constant(types.intp, i)]))
+        return pairs
+
+    return result(streams), codegen
 
 
 def fill(layout, struct) -> None:  # pragma: no cover - replaced by the overload in compiled code
@@ -398,7 +532,7 @@ def _fill(layout, struct):
     """Copy every field of a namedtuple into a StructRef, arrays borrowed (code generated from the names)."""
     lines = ["def impl(layout, struct):"]
     for name, t in zip(layout.fields, layout.types):
-        value = f"_borrow(layout.{name})" if isinstance(t, types.Array) else f"layout.{name}"
+        value = f"_borrow(layout.{name})" if _has_array(t) else f"layout.{name}"
         lines.append(f"    struct.{name} = {value}")
     namespace: dict = {"_borrow": _borrow}
     exec("\n".join(lines) + "\n", namespace)
