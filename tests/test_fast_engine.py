@@ -252,3 +252,32 @@ def test_a_parameter_the_fast_engine_does_not_know_is_refused_by_name(monkeypatc
     with pytest.raises(ScenarioError, match=r"fast engine does not support WellbeingParams\.hiring_delay"):
         cxsim.run(scenario, replications=1, engine="fast")
     assert cxsim.run(scenario, replications=1, engine="simpy").metrics["p_wait"].notna().all()  # the reference runs
+
+
+POISON = -1.2345e300  # no time, count, code or score a record holds (NaN is a record's "none")
+
+
+@pytest.mark.parametrize("name", ["erlang_a_repeats", "contact_centre", "measurement"])
+def test_record_tables_do_not_depend_on_what_their_memory_held(name, monkeypatch):
+    """The engine allocates its encounter and journey tables uninitialised (every kept row is written
+    whole): a run whose fresh record memory is filled with a value no record holds must give exactly
+    the records of a normal run. (Fresh memory from the system is zeroed, so a column left unwritten would otherwise
+    pass unseen as zeros.)"""
+    from cxsim.engines.fast import driver, state
+
+    params = compile_scenario(_scenario(name).model_copy(update={"horizon": min(CASES[name]["horizon"], 5 * DAY)}))
+    plain = driver.run(params, SEED, 0)
+    empty = state._empty
+
+    def poisoned(field, *args):
+        array = empty(field, *args)
+        if field in ("enc", "jour"):
+            array.fill(POISON)
+        return array
+
+    monkeypatch.setattr(state, "_empty", poisoned)  # (a table that grows gets zeros: grow() fills them)
+    poisoned_run = driver.run(params, SEED, 0)
+    for i, what in enumerate(("encounters", "journeys")):
+        assert len(plain[i]) > 100, what
+        assert not (poisoned_run[i] == POISON).any(), f"{name}: a {what} column was left unwritten"
+        np.testing.assert_array_equal(plain[i], poisoned_run[i], err_msg=f"{name}: {what}")  # NaN == NaN here

@@ -23,7 +23,7 @@ from cxsim.codes import (
 )
 from cxsim.engines.fast.heap import pop, push
 from cxsim.engines.fast.journey import pick
-from cxsim.engines.fast.state import I_HEAP, I_SEQ, N_IC
+from cxsim.engines.fast.state import I_HEAP, N_IC
 from cxsim.compiled import compile_experience
 from cxsim.kernels.experience import encounter_score, journey_score
 from cxsim.scenario.mechanisms import Experience

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import cxsim
-from cxsim.experiment import runner
 from cxsim.experiment.output import staging
 from cxsim.tables import TABLES, TableFile
 from helpers import ROOT, run_interrupted
