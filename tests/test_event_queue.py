@@ -67,5 +67,15 @@ def test_heap_and_same_time_queue_pop_in_simpy_order(steps):
         expected = heapq.heappop(reference)
         assert (t, a, kind) == (expected[0], expected[2], expected[3])
         w.fc[F_NOW] = t
+    assert next_time(w) == np.inf  # (which also removes a top pop_next handed out: heap.settle)
     assert w.ic[I_HEAP] == 0 and w.ic[I_NOW_HEAD] == w.ic[I_NOW_TAIL] == 0
-    assert next_time(w) == np.inf
+
+
+def test_every_event_kind_fits_in_the_bits_below_its_packed_payload():
+    """An event's kind, slot and serial travel packed in one integer (``heap._pack``): the kind in the
+    low bits. A new kind past that width would be read back as another kind with another slot."""
+    from cxsim.engines.fast import heap
+
+    kinds = {name: value for name, value in vars(heap).items() if name.startswith("EV_")}
+    assert len(set(kinds.values())) == len(kinds) > 15
+    assert all(0 < kind < 1 << heap._A_SHIFT for kind in kinds.values()), kinds

@@ -209,3 +209,40 @@ def test_explain_and_staff_hand_their_threads_to_the_backend(monkeypatch, tmp_pa
                                     "--target", "service_level>=0.5", "-r", "2", "--threads", str(threads)])
     assert done.exit_code == 0, done.output
     assert calls and set(calls) == {threads}
+
+
+def test_the_first_allocations_on_many_threads_at_once_all_get_whole_states(monkeypatch):
+    """Runs on threads call ``state.allocate`` at the same moment at the start of a command, when its
+    once-per-process plan of the fields is not made yet: no thread may see half a plan (a review found
+    one that did: ``World`` missing fields in 24 of 300 tries). Python switches threads as often as it
+    can here, so a half-published plan would show."""
+    import sys
+
+    from cxsim.engines.fast import state
+
+    caps = {"needs": 8, "agents": 4, "heap": 16, "customers": 4, "encounters": 8, "journeys": 8}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(50):
+            monkeypatch.setattr(state, "_PLAN", None)
+            got, errors, start = [], [], threading.Barrier(6)
+
+            def allocate():
+                start.wait()
+                try:
+                    got.append(state.allocate(2, 3, 2, 4, caps))
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            workers = [threading.Thread(target=allocate) for _ in range(6)]
+            for t in workers:
+                t.start()
+            for t in workers:
+                t.join()
+            assert not errors, errors[0]
+            assert len(got) == 6
+            assert all(w._fields == state.World._fields for w in got)
+            assert all(len(w.n_live) == 8 and len(w.tm_staffed) == 2 for w in got)
+    finally:
+        sys.setswitchinterval(interval)

@@ -27,8 +27,8 @@ def advance(now: float, amount: float, week_rate: np.ndarray, scale: float) -> f
     empty_hours = 0
     while True:
         # The same values as int((t % WEEK) // HOUR) and t - (t % HOUR) + HOUR with two float
-        # remainders instead of three: remainders are exact, so the week position's remainder by
-        # the hour is t's, and week_pos - into_hour is exactly a whole number of hours.
+        # remainders instead of three, for t >= 0 (every time in a run): remainders are exact, so the
+        # week position's remainder by the hour is t's, and week_pos - into_hour is whole hours.
         week_pos = t % WEEK
         into_hour = week_pos % HOUR
         slot = int((week_pos - into_hour) / HOUR)

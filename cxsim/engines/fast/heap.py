@@ -1,4 +1,4 @@
-"""The event heap: a binary min-heap on (time, priority, insertion number), like SimPy's.
+"""The event heap: a 4-ary min-heap on (time, priority, insertion number), in SimPy's order.
 
 SimPy orders events by time, then priority (process starts are *urgent* and go first), then by
 the order they were scheduled. Keeping exactly that order is what makes the fast engine's

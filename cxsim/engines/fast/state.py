@@ -16,6 +16,7 @@ loop again, which carries on exactly where it stopped (all of its state is in th
 from __future__ import annotations
 
 import operator
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -269,34 +270,41 @@ _LINKS = ("lk_next", "lk_prev", "tk_agent", "tk_owner", "n_owner", "a_cb_head", 
           "c_fcr", "n_fcr")  # -1 means "none" (kernels.fcr.EMPTY: no pending contact)
 
 
-#: The plain vectors of ``allocate`` (name, group, dtype, sized by: 0 capacity, 1 teams, 2 queues),
-#: decided once per process; every other field goes through ``_empty``.
-_VECTORS: list[tuple[str, str | None, type, int]] = []
-_OTHERS: list[tuple[str, str | None]] = []
+#: The plain vectors of ``allocate`` (name, group, dtype, sized by: 0 capacity, 1 teams, 2 queues) and
+#: every other field (name, group, through ``_empty``): decided once per process, by ``_plan``.
+_PLAN: tuple[list[tuple[str, str | None, type, int]], list[tuple[str, str | None]]] | None = None
+_PLANNING = threading.Lock()
 
 
-def _plan() -> None:
-    for name in World._fields:
-        if name in ("ic", "fc", "lv", "led", "totals", "tq", "tc"):
-            continue
-        group = group_of(name)
-        probe = _empty(name, 2, 3, 4, 5, 0)
-        sized = {2: 0, 3: 1, 4: 2}.get(probe.shape[0]) if probe.ndim == 1 else None
-        if sized is not None and not probe.any():
-            _VECTORS.append((name, group, probe.dtype.type, sized))
-        else:
-            _OTHERS.append((name, group))
+def _plan() -> tuple[list[tuple[str, str | None, type, int]], list[tuple[str, str | None]]]:
+    """Which fields are plain zero vectors. Runs on threads call ``allocate`` at once: the plan is built
+    in locals and published in one assignment, under a lock, so no thread ever sees half of it."""
+    global _PLAN
+    with _PLANNING:
+        if _PLAN is None:
+            vectors, others = [], []
+            for name in World._fields:
+                if name in ("ic", "fc", "lv", "led", "totals", "tq", "tc"):
+                    continue
+                group = group_of(name)
+                probe = _empty(name, 2, 3, 4, 5, 0)
+                sized = {2: 0, 3: 1, 4: 2}.get(probe.shape[0]) if probe.ndim == 1 else None
+                if sized is not None and not probe.any():
+                    vectors.append((name, group, probe.dtype.type, sized))
+                else:
+                    others.append((name, group))
+            _PLAN = (vectors, others)
+        return _PLAN
 
 
 def allocate(n_teams: int, n_queues: int, n_channels: int, n_days: int, caps: dict[str, int],
              n_segments: int = 1) -> World:
-    if not _VECTORS:
-        _plan()
+    vectors, others = _PLAN or _plan()
     fields = {}
     zeros = np.zeros
-    for name, group, dtype, sized in _VECTORS:  # (a quarter of a millisecond of every run, not one)
+    for name, group, dtype, sized in vectors:  # (a quarter of a millisecond of every run, not one)
         fields[name] = zeros(caps.get(group, 0) if sized == 0 else n_teams if sized == 1 else n_queues, dtype)
-    for name, group in _OTHERS:
+    for name, group in others:
         fields[name] = _empty(name, caps.get(group, 0) if group else 0, n_teams, n_queues, n_days, 0)
     fields.update(ic=np.zeros(N_IC, dtype=np.int64), fc=np.zeros(N_FC), lv=np.zeros((N_LV, 3)), led=np.zeros(N_LED),
                   totals=np.zeros(N_TOTALS), tq=np.zeros((1 + n_channels, Q_WIDTH)), tc=np.zeros(COUNT_WIDTH))
