@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import cxsim
-from cxsim.experiment.output import staging
 from cxsim.tables import TABLES, TableFile
 from helpers import ROOT, run_interrupted
 
@@ -21,6 +20,11 @@ TINY = ROOT / "tests" / "data" / "tinypop.yaml"
 @pytest.fixture(scope="module")
 def scenario():
     return cxsim.load_scenario(TINY)
+
+
+def hidden(folder: Path) -> list[str]:
+    """The hidden staging folders (``.NAME.partial-…``) in ``folder``."""
+    return sorted(p.name for p in folder.iterdir() if ".partial-" in p.name)
 
 
 def same_folders(a: Path, b: Path) -> None:
@@ -35,9 +39,11 @@ def test_streamed_tables_are_the_bytes_of_tables_written_after_the_runs(tmp_path
     """Three threads finish runs out of order: the rows still go in the plan's order."""
     out = tmp_path / "streamed"
     results = cxsim.run(scenario, replications=5, threads=threads, out=out)
-    assert results.streamed is not None and staging(out).is_dir()
+    assert results.streamed is not None
+    folder = results.streamed[1].folder
+    assert folder.is_dir() and folder.parent == out.parent.absolute()
     results.write(out)
-    assert not staging(out).exists() and results.streamed is None
+    assert not folder.exists() and results.streamed is None
     cxsim.run(scenario, replications=5, threads=1).write(tmp_path / "after")
     same_folders(out, tmp_path / "after")
 
@@ -92,7 +98,7 @@ def test_no_stream_where_no_tables_are_written_run_by_run(tmp_path, scenario, op
     """Summary-only runs have no tables; a sweep writes none (only runs.parquet)."""
     out = tmp_path / "out"
     results = cxsim.run(scenario, replications=2, out=out, **options)
-    assert results.streamed is None and not staging(out).exists()
+    assert results.streamed is None and not hidden(tmp_path)
 
 
 def test_a_resumed_cache_writes_the_tables_after_the_runs(tmp_path, scenario):
@@ -131,3 +137,43 @@ def test_columns_copied_block_by_block_equal_each_column_cast_on_its_own():
         assert got.dtype == want.dtype and got.flags.c_contiguous
         np.testing.assert_array_equal(got, want)
     assert [len(c) for c in _columns(rows[:0], kinds)] == [0] * 5
+
+
+def test_two_pending_results_for_one_folder_do_not_share_their_tables(tmp_path, scenario):
+    """Two results made for the same folder before either is written (API use): each keeps its own
+    staging folder, and the folder ends up holding the second's results, readable, as written alone."""
+    other = scenario.model_copy(update={"seed": scenario.seed + 1})
+    out = tmp_path / "out"
+    first = cxsim.run(scenario, replications=2, threads=1, out=out)
+    second = cxsim.run(other, replications=3, threads=1, out=out)
+    assert first.streamed[1].folder != second.streamed[1].folder
+    first.write(out)
+    second.write(out)
+    cxsim.run(other, replications=3, threads=1).write(tmp_path / "alone")
+    same_folders(out, tmp_path / "alone")
+    assert not hidden(tmp_path)
+
+
+def test_a_change_of_working_folder_before_the_write_keeps_the_streamed_tables(tmp_path, scenario, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    results = cxsim.run(scenario, replications=2, threads=1, out=Path("out"))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    results.write(tmp_path / "out")
+    cxsim.run(scenario, replications=2, threads=1).write(tmp_path / "after")
+    same_folders(tmp_path / "out", tmp_path / "after")
+    assert not hidden(tmp_path) and not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_results_never_written_stop_their_writer_and_leave_no_folder(tmp_path, scenario):
+    """An API caller who asks for ``out`` and then drops the results: the writer thread ends and the
+    staging folder goes when the results are collected, not at exit."""
+    import gc
+
+    results = cxsim.run(scenario, replications=2, threads=1, out=tmp_path / "out")
+    folder, thread = results.streamed[1].folder, results.streamed[1]._thread
+    assert folder.is_dir() and thread.is_alive()
+    del results
+    gc.collect()
+    thread.join(10)
+    assert not thread.is_alive() and not folder.exists() and not hidden(tmp_path)

@@ -8,6 +8,7 @@ user's, the current folder — is refused before anything runs, and never touche
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -22,7 +23,7 @@ MARKER = ".cxsim-results.json"
 KINDS = ("run", "compare", "sweep", "explain")
 #: The default folder of each command, below ``results/``: each kind has its own (README).
 SUFFIX = {"run": "", "compare": "-compare", "sweep": "-sweep"}
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:partial|old)-(?P<pid>\d+)$")
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:partial|old)-(?P<pid>\d+)(?:-\d+)?$")  # -N: a stream's
 
 
 class OutputRefused(Exception):
@@ -110,19 +111,26 @@ def alive(pid: int) -> bool:
     return True
 
 
-def staging(out: Path) -> Path:
-    """The hidden folder beside ``out`` that :func:`publish` fills and then renames to ``out``."""
-    return out.parent / f".{out.name}.partial-{os.getpid()}"
+_STREAMS = itertools.count(1)
+
+
+def staging(out: Path, stream: bool = False) -> Path:
+    """The hidden folder beside ``out`` that :func:`publish` fills and then renames to ``out``;
+    ``stream``: a new one of its own for the tables of one run written while it simulates
+    (``.NAME.partial-PID-N``), so that two results pending for the same ``out`` in one process, or a
+    plain write to it meanwhile, never share or remove each other's files."""
+    name = f".{out.name}.partial-{os.getpid()}"
+    return out.parent / (f"{name}-{next(_STREAMS)}" if stream else name)
 
 
 def publish(out: Path, kind: str, scenario: str, fill: Callable[[Path], None], force: bool = False,
-            staged: bool = False) -> Path:
+            staged: Path | None = None) -> Path:
     """Write a results folder atomically: ``fill`` writes into a hidden folder beside ``out``
     (:func:`staging`), which then takes the place of ``out`` in two renames. Only a cxsim folder of
     the same ``kind`` is replaced (:func:`check_target`); a failed or interrupted write leaves the old
-    folder as it was. ``staged``: the hidden folder exists already, holding files written while the
+    folder as it was. ``staged``: that hidden folder, made already and holding files written while the
     runs simulated (:mod:`cxsim.experiment.stream`); it is kept and filled, or removed on failure."""
-    tmp = staging(out)
+    tmp = staged or staging(out)
     try:
         check_target(out, kind, force)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +143,7 @@ def publish(out: Path, kind: str, scenario: str, fill: Callable[[Path], None], f
     if not staged:
         shutil.rmtree(tmp, ignore_errors=True)
     try:
-        tmp.mkdir(exist_ok=staged)
+        tmp.mkdir(exist_ok=staged is not None)
         write_marker(tmp, kind, scenario)
         fill(tmp)
         if out.exists():

@@ -169,7 +169,7 @@ class Results:
         folder (``out``), its tables were written as the runs finished and only their footers are left.
         """
         streamed, self.streamed = self.streamed, None
-        if streamed is not None and os.path.abspath(streamed[0]) != os.path.abspath(out):
+        if streamed is not None and streamed[0] != Path(out).absolute():
             streamed[1].abort()  # written elsewhere: from the runs' tables, as below
             streamed = None
 
@@ -199,7 +199,7 @@ class Results:
         if streamed is None:
             return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
         try:
-            return publish(Path(out), kind or self.kind, self.scenario.name, fill, force, staged=True)
+            return publish(streamed[0], kind or self.kind, self.scenario.name, fill, force, staged=streamed[1].folder)
         except BaseException:
             streamed[1].abort()
             raise
@@ -400,8 +400,8 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
                 stream = _stream(out, plan, store, keep_tables, jobs, scheduler)
                 results = _finish(plan, store, folder, n, jobs, scheduler, keep_tables, precision, max_replications,
                                   on_run, threads, stream)
-                if stream is not None:
-                    results.streamed = (Path(out), stream)
+                if stream is not None:  # absolute: the working folder may change before the write
+                    results.streamed = (Path(out).absolute(), stream)
                 return results
         except BaseException:
             if stream is not None:
@@ -431,8 +431,9 @@ def _stream(out: str | Path | None, plan: Plan, store: Store, keep_tables: bool,
         return None  # refused again, with its message, when the results are written
     if not out.parent.is_dir():
         return None
-    shutil.rmtree(staging(out), ignore_errors=True)  # this process's name: a folder of a dead process of the same id
-    return TableStream(staging(out))
+    folder = staging(out.absolute(), stream=True)
+    shutil.rmtree(folder, ignore_errors=True)  # only a dead process's, whose id and count this one repeats
+    return TableStream(folder)
 
 
 def _finish(plan: Plan, store: Store, folder: Path, n: int, jobs: int, scheduler: str | None, keep_tables: bool,

@@ -37,6 +37,18 @@ if TYPE_CHECKING:
 ABORT_WAIT = 5.0
 
 
+class _Shared:
+    """What the writer thread and its stream share. The thread holds no reference to the stream, so a
+    stream nobody writes out (an API caller's results never written) is collected, and its finalizer
+    stops the thread and removes the folder."""
+
+    __slots__ = ("error", "stopped")
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+        self.stopped = False
+
+
 class TableStream:
     """Parquet files of the tables of runs in a known order, written on a thread as the runs finish."""
 
@@ -46,21 +58,22 @@ class TableStream:
         self.order: list[str] = []       # run keys in the files' order (extended by expect())
         self.waiting: dict[str, tuple[str, int, dict[str, pa.Table]]] = {}  # finished, not yet in order
         self.handed = 0                  # runs handed to the writer thread so far (the order's prefix)
-        self.error: BaseException | None = None
-        self.stopped = False
+        self._shared = _Shared()
         self._todo: queue.SimpleQueue = queue.SimpleQueue()
         folder.mkdir()
         # Files opened here, in the caller's thread: once abort() has removed the folder, the writer
         # thread creates nothing in it.
         try:
-            self.files = {name: TableFile(folder / f"{name}.parquet", name) for name in names}
+            files = {name: TableFile(folder / f"{name}.parquet", name) for name in names}
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        self._thread = threading.Thread(target=self._work, name="cxsim-tables", daemon=True)
+        # Registered before the thread starts: whatever happens from here (an interrupt before the caller
+        # holds the stream, results never written), the thread stops and the folder goes with the stream.
+        self._cleanup = weakref.finalize(self, _stop, self._todo, self._shared, folder)
+        self._thread = threading.Thread(target=_work, args=(self._todo, files, names, self._shared),
+                                        name="cxsim-tables", daemon=True)
         self._thread.start()
-        # Never written out (an API caller who never writes its results): the folder goes at collection or exit.
-        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True)
 
     def expect(self, keys: list[str]) -> None:
         """The run keys in the files' order; a later call may only append to the order it gave before."""
@@ -87,30 +100,45 @@ class TableStream:
 
     def abort(self) -> None:
         """Stop writing and remove the folder with what it holds."""
-        self.stopped = True
+        self._shared.stopped = True
         self._todo.put(None)
         self._thread.join(ABORT_WAIT)
         self._cleanup()
 
     def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
+        error, self._shared.error = self._shared.error, None
+        if error is not None:
             raise error
 
-    def _work(self) -> None:
-        try:
-            while True:
-                item = self._todo.get()
-                if item is None or self.stopped:
+
+def _stop(todo: queue.SimpleQueue, shared: _Shared, folder: Path) -> None:
+    shared.stopped = True
+    todo.put(None)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _work(todo: queue.SimpleQueue, files: dict[str, TableFile], names: tuple[str, ...], shared: _Shared) -> None:
+    """The writer thread: each run handed over, table by table, then every file's footer. Stopped early
+    (abort, an error), it still closes its files, quietly: their folder is being removed."""
+    try:
+        while True:
+            item = todo.get()
+            if item is None or shared.stopped:
+                break
+            policy, replication, tables = item
+            for name in names:
+                files[name].write(policy, replication, tables[name])
+                if shared.stopped:
                     break
-                policy, replication, tables = item
-                for name in self.names:
-                    self.files[name].write(policy, replication, tables[name])
-                    if self.stopped:
-                        return
-            if not self.stopped:
-                for file in self.files.values():
-                    file.close()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
-            self.error = exc
-            self.stopped = True
+        if not shared.stopped:
+            for file in files.values():
+                file.close()
+            return
+    except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
+        shared.error = exc
+        shared.stopped = True
+    for file in files.values():
+        try:
+            file.close()
+        except Exception:  # noqa: BLE001, S110 - the files are being thrown away
+            pass
