@@ -613,7 +613,8 @@ def capacity(w: World, group: str) -> int:
 
 
 def grow(w: World, group: str) -> World:
-    """Double one group of arrays; new slots start as ``allocate`` starts them."""
+    """Double one group of arrays; new slots start as ``allocate`` starts them (the record tables'
+    new rows as zeros, where ``allocate`` leaves them unwritten: either way every kept row is written whole)."""
     old = capacity(w, group)
     new = max(16, 2 * old)
     changes = {}
