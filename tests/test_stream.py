@@ -42,7 +42,7 @@ def test_streamed_tables_are_the_bytes_of_tables_written_after_the_runs(tmp_path
     assert results.streamed is not None
     folder = results.streamed[1].folder
     assert folder.is_dir() and folder.parent == out.parent.absolute()
-    results.write(out)
+    assert results.write(out) == out  # the folder as the caller named it (the command prints it)
     assert not folder.exists() and results.streamed is None
     cxsim.run(scenario, replications=5, threads=1).write(tmp_path / "after")
     same_folders(out, tmp_path / "after")

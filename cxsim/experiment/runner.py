@@ -199,7 +199,7 @@ class Results:
         if streamed is None:
             return publish(Path(out), kind or self.kind, self.scenario.name, fill, force)
         try:
-            return publish(streamed[0], kind or self.kind, self.scenario.name, fill, force, staged=streamed[1].folder)
+            return publish(Path(out), kind or self.kind, self.scenario.name, fill, force, staged=streamed[1].folder)
         except BaseException:
             streamed[1].abort()
             raise
