@@ -22,8 +22,6 @@ class _Queues(NamedTuple):
     h_time: np.ndarray
     h_order: np.ndarray
     h_kind: np.ndarray
-    h_a: np.ndarray
-    h_b: np.ndarray
     h_now_order: np.ndarray
     h_now_kind: np.ndarray
     h_now_a: np.ndarray
@@ -33,8 +31,8 @@ class _Queues(NamedTuple):
 
 
 def _queues(n: int) -> _Queues:
-    ints = [np.zeros(n, np.int64) for _ in range(8)]
-    return _Queues(np.zeros(n), *ints[:4], *ints[4:], np.zeros(N_IC, np.int64), np.zeros(N_FC))
+    ints = [np.zeros(n, np.int64) for _ in range(6)]
+    return _Queues(np.zeros(n), *ints, np.zeros(N_IC, np.int64), np.zeros(N_FC))
 
 
 # One step: (what, delay, priority). what 0: push at now + delay (a delay of 0 is common: ties);

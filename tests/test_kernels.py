@@ -50,14 +50,12 @@ class _Heap(NamedTuple):
     h_time: np.ndarray
     h_order: np.ndarray
     h_kind: np.ndarray
-    h_a: np.ndarray
-    h_b: np.ndarray
     ic: np.ndarray
 
 
 def _heap(n: int) -> _Heap:
-    return _Heap(np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                 np.zeros(n, np.int64), np.zeros(N_IC, np.int64))  # every scalar push reads
+    return _Heap(np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                 np.zeros(N_IC, np.int64))  # every scalar push reads
 
 
 # --- the fast engine's event heap against heapq -------------------------------------------------------

@@ -111,12 +111,9 @@ def _unpack(top: int) -> tuple[int, int, int]:
 def pop(w) -> tuple[float, int, int, int]:
     """Remove the next event; returns (time, kind, a, b). The heap must not be empty (nor its top
     handed out by :func:`pop_next`)."""
-    times, orders, packed = w.h_time, w.h_order, w.h_kind
-    time, top = times[0], packed[0]
-    n = w.ic[I_HEAP] - 1
-    w.ic[I_HEAP] = n
-    if n > 0:  # the last event fills the hole at the root, sifted down
-        _sift_down(times, orders, packed, n, 0, times[n], orders[n], packed[n])
+    time, top = w.h_time[0], w.h_kind[0]
+    w.ic[I_HEAP_PENDING] = 1
+    settle(w)  # the last event fills the hole at the root, sifted down
     kind, a, b = _unpack(top)
     return time, kind, a, b
 

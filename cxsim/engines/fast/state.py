@@ -168,9 +168,7 @@ class World(NamedTuple):
     # the event heap
     h_time: np.ndarray
     h_order: np.ndarray
-    h_kind: np.ndarray
-    h_a: np.ndarray
-    h_b: np.ndarray
+    h_kind: np.ndarray  # the event's kind and payload packed in one integer (heap._pack)
     # customers
     c_expectation: np.ndarray
     c_balance: np.ndarray
